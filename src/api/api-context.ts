@@ -1,0 +1,17 @@
+import type { WeirConfig } from '../config.js';
+import type { Engine } from '../engine/engine.js';
+import type { OAuthClients } from '../management/oauth-clients.js';
+import type { RunRequests } from '../management/run-requests.js';
+import type { WorkflowCatalog } from '../management/workflow-catalog.js';
+import type { Store } from '../store/store.js';
+
+/** What the routes use. Built once by `startWeir`. */
+export interface ApiContext {
+  config: WeirConfig;
+  store: Store;
+  engine: Engine;
+  catalog: WorkflowCatalog;
+  clients: OAuthClients;
+  runRequests: RunRequests;
+  now: () => number;
+}

@@ -1,0 +1,154 @@
+import type { FastifyError } from 'fastify';
+import {
+  BearerTokenError,
+  ConflictError,
+  ForbiddenError,
+  InsufficientScopeError,
+  InvalidRequestError,
+  MethodNotAllowedError,
+  MissingInputsError,
+  NotFoundError,
+  OAuthError,
+  PatchValidationError,
+  TriggerAuthError,
+  WeirError,
+} from '../model/errors.js';
+
+/** An HTTP error answer: status, extra headers, body. */
+export interface HttpErrorAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** One item of the error envelope `{"errors": [...]}`. */
+export interface ErrorItem {
+  status: number;
+  code: string;
+  title: string;
+  field?: string;
+}
+
+export function envelope(items: ErrorItem[]): { errors: ErrorItem[] } {
+  return { errors: items };
+}
+
+function item(status: number, code: string, title: string, field?: string): ErrorItem {
+  return field === undefined ? { status, code, title } : { status, code, title, field };
+}
+
+/** Fastify's own errors (body parsing, limits, schema checks), in the envelope. */
+const FASTIFY_ERRORS: Readonly<Record<string, { status: number; code: string; title: string }>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'too_large', title: 'The request body is larger than 5 MiB.' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: 'unsupported_media_type',
+    title: 'Send the body as application/json or application/x-www-form-urlencoded.',
+  },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid', title: 'The body is not valid JSON.' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid', title: 'The body is empty but declared as JSON.' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    code: 'invalid',
+    title: 'The Content-Length header does not match the body.',
+  },
+  FST_ERR_CTP_INVALID_TYPE: { status: 400, code: 'invalid', title: 'The Content-Type header is invalid.' },
+};
+
+/**
+ * The one place where failures become HTTP answers. Anything unknown is a 500 whose body says only
+ * that it is Weir's fault (the details go to the log, never to the client).
+ */
+export function toHttpError(error: unknown): HttpErrorAnswer {
+  if (error instanceof WeirError) return weirError(error);
+  const fastifyError = error as Partial<FastifyError> & {
+    validation?: Array<{ instancePath?: string; message?: string; params?: Record<string, unknown> }>;
+  };
+  if (fastifyError.validation && fastifyError.validation.length > 0) {
+    const items = fastifyError.validation.map((v) => {
+      const missing = typeof v.params?.missingProperty === 'string' ? `/${v.params.missingProperty}` : '';
+      const field = `${v.instancePath ?? ''}${missing}`.replace(/^\//, '').replace(/\//g, '.') || 'body';
+      return item(400, 'invalid', `${field} ${v.message ?? 'is invalid'}.`, field);
+    });
+    return { status: 400, headers: {}, body: envelope(items) };
+  }
+  const known = fastifyError.code ? FASTIFY_ERRORS[fastifyError.code] : undefined;
+  if (known)
+    return { status: known.status, headers: {}, body: envelope([item(known.status, known.code, known.title)]) };
+  if (error instanceof SyntaxError || fastifyError.statusCode === 400) {
+    return { status: 400, headers: {}, body: envelope([item(400, 'invalid', 'The request is malformed.')]) };
+  }
+  const status = fastifyError.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { status, headers: {}, body: envelope([item(status, 'invalid', 'The request cannot be served.')]) };
+  }
+  return {
+    status: 500,
+    headers: {},
+    body: envelope([item(500, 'internal_error', 'Weir failed to serve this request; the failure is logged.')]),
+  };
+}
+
+function weirError(error: WeirError): HttpErrorAnswer {
+  if (error instanceof OAuthError) {
+    const status = error.code === 'invalid_client' ? 401 : 400;
+    const headers: Record<string, string> =
+      error.code === 'invalid_client' ? { 'www-authenticate': 'Basic realm="weir"' } : {};
+    return { status, headers, body: { error: error.code, error_description: error.title } };
+  }
+  if (error instanceof TriggerAuthError) {
+    return {
+      status: 401,
+      headers: { 'www-authenticate': 'Basic realm="weir"' },
+      body: envelope([item(401, error.code, error.title)]),
+    };
+  }
+  if (error instanceof BearerTokenError) {
+    const challenge = error.isMissing ? 'Bearer realm="weir"' : 'Bearer realm="weir", error="invalid_token"';
+    return {
+      status: 401,
+      headers: { 'www-authenticate': challenge },
+      body: envelope([item(401, error.code, error.title)]),
+    };
+  }
+  if (error instanceof InsufficientScopeError) {
+    return {
+      status: 403,
+      headers: { 'www-authenticate': `Bearer realm="weir", error="insufficient_scope", scope="${error.scope}"` },
+      body: envelope([item(403, error.code, error.title)]),
+    };
+  }
+  if (error instanceof MissingInputsError) {
+    return {
+      status: 406,
+      headers: {},
+      body: { errors: error.titles.map((title) => item(406, error.code, title)), parameters: error.parameters },
+    };
+  }
+  if (error instanceof MethodNotAllowedError) {
+    return {
+      status: 405,
+      headers: { allow: error.allowed.join(', ') },
+      body: envelope([item(405, error.code, error.title)]),
+    };
+  }
+  if (error instanceof PatchValidationError) {
+    return { status: 422, headers: {}, body: { success: false, reasons: error.reasons } };
+  }
+  if (error instanceof InvalidRequestError) {
+    const items = [
+      item(400, error.code, error.title, error.field),
+      ...error.more.map((m) => item(400, error.code, m.title, m.field)),
+    ];
+    return { status: 400, headers: {}, body: envelope(items) };
+  }
+  const status =
+    error instanceof NotFoundError
+      ? 404
+      : error instanceof ForbiddenError
+        ? 403
+        : error instanceof ConflictError
+          ? 409
+          : 400;
+  return { status, headers: {}, body: envelope([item(status, error.code, error.title, error.field)]) };
+}

@@ -1,0 +1,15 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from '../api-context.js';
+import { route } from '../route-table.js';
+
+/** `GET /health`: the process is up and its store answers. */
+export function registerHealthRoutes(app: FastifyInstance, context: ApiContext): void {
+  route(app, '/health', {
+    GET: {
+      handler: async () => {
+        await context.store.countClients();
+        return { status: 'ok', node: context.engine.nodeId };
+      },
+    },
+  });
+}

@@ -1,0 +1,67 @@
+import path from 'node:path';
+
+/** Weir's settings, from flags and the environment (see README "Configuration"). */
+export interface WeirConfig {
+  /** Port to listen on; 0 picks a free one. `WEIR_PORT`, default 8080. */
+  port: number;
+  /** `WEIR_HOST`, default 127.0.0.1. */
+  host: string;
+  /** `WEIR_DATA_DIR`, default ./weir-data: the SQLite file and the generated secret key live here. */
+  dataDir: string;
+  /** `WEIR_DATABASE_URL`: `sqlite:<path>` (or a bare path); default `sqlite:<dataDir>/weir.db`. */
+  databaseUrl: string;
+  /** `WEIR_SECRET_KEY`: seals trigger credentials and signs tokens; generated into the data dir when absent. */
+  secretKey: string | null;
+  /** `WEIR_SYNC_TIMEOUT_SECONDS`, default 110: how long `/sync` waits before answering 408. */
+  syncTimeoutSeconds: number;
+  /** `WEIR_SYNC_CONCURRENCY`, default 64: responsive runs in flight per process. */
+  syncConcurrency: number;
+  /** `WEIR_WORKER_CONCURRENCY`, default 32: task instances this process executes at once from the queue. */
+  workerConcurrency: number;
+  /** `WEIR_BOOTSTRAP_CLIENT_ID` / `WEIR_BOOTSTRAP_CLIENT_SECRET`: an OAuth client with every scope, created or updated at start. */
+  bootstrapClient: { clientId: string; clientSecret: string } | null;
+  /** `WEIR_PUBLIC_URL`: the base URL shown in settings; default derived from the request. */
+  publicUrl: string | null;
+  /** `WEIR_LOG_LEVEL`, default info. */
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}; got "${raw}".`);
+  }
+  return value;
+}
+
+/** Reads the configuration; `overrides` (from CLI flags) win over the environment. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<WeirConfig> = {}): WeirConfig {
+  const dataDir = overrides.dataDir ?? env.WEIR_DATA_DIR ?? './weir-data';
+  const clientId = env.WEIR_BOOTSTRAP_CLIENT_ID;
+  const clientSecret = env.WEIR_BOOTSTRAP_CLIENT_SECRET;
+  if ((clientId && !clientSecret) || (!clientId && clientSecret)) {
+    throw new ConfigError('WEIR_BOOTSTRAP_CLIENT_ID and WEIR_BOOTSTRAP_CLIENT_SECRET must be set together.');
+  }
+  if (clientSecret !== undefined && clientSecret.length < 16) {
+    throw new ConfigError('WEIR_BOOTSTRAP_CLIENT_SECRET must be at least 16 characters.');
+  }
+  return {
+    port: overrides.port ?? integer(env, 'WEIR_PORT', 8080, 0, 65535),
+    host: overrides.host ?? env.WEIR_HOST ?? '127.0.0.1',
+    dataDir,
+    databaseUrl: overrides.databaseUrl ?? env.WEIR_DATABASE_URL ?? `sqlite:${path.join(dataDir, 'weir.db')}`,
+    secretKey: overrides.secretKey ?? env.WEIR_SECRET_KEY ?? null,
+    syncTimeoutSeconds: overrides.syncTimeoutSeconds ?? integer(env, 'WEIR_SYNC_TIMEOUT_SECONDS', 110, 1, 3600),
+    syncConcurrency: overrides.syncConcurrency ?? integer(env, 'WEIR_SYNC_CONCURRENCY', 64, 1, 100000),
+    workerConcurrency: overrides.workerConcurrency ?? integer(env, 'WEIR_WORKER_CONCURRENCY', 32, 1, 10000),
+    bootstrapClient: overrides.bootstrapClient ?? (clientId && clientSecret ? { clientId, clientSecret } : null),
+    publicUrl: overrides.publicUrl ?? env.WEIR_PUBLIC_URL ?? null,
+    logLevel: overrides.logLevel ?? env.WEIR_LOG_LEVEL ?? 'info',
+  };
+}

@@ -1,0 +1,128 @@
+import type { Store } from '../store/store.js';
+import type { TaskExecutor } from './task-executor.js';
+
+export interface ClaimLoopOptions {
+  store: Store;
+  executor: TaskExecutor;
+  nodeId: string;
+  /** Task instances executed at once from the queue. */
+  concurrency: number;
+  leaseMs: number;
+  now: () => number;
+  logError: (message: string, error: unknown) => void;
+}
+
+/** Back-off after a failing claim: 100 ms doubling to 10 s, so a sick database is not hammered. */
+const MIN_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 10_000;
+/** The longest a timer is set for; Node's timers cap near 24.8 days anyway. */
+const MAX_SLEEP_MS = 60 * 60 * 1000;
+
+/**
+ * The claim loop: takes due work from the store up to its free slots and hands it to the executor.
+ * States: `idle` (waiting for a wake-up: new work, a due time, or a free slot), `claiming` (one claim
+ * in flight; wake-ups meanwhile set `isWakeRequested` so none is lost), `stopped`.
+ * It never polls: it is woken by `wake()` (work inserted in this process), by a timer set for the
+ * earliest due time, and by the executor finishing (a slot frees up).
+ */
+export class ClaimLoop {
+  private state: 'idle' | 'claiming' | 'stopped' = 'idle';
+  private isWakeRequested = false;
+  private running = 0;
+  private dueTimer: NodeJS.Timeout | null = null;
+  private dueTimerAt = Number.POSITIVE_INFINITY;
+  private leaseTimer: NodeJS.Timeout | null = null;
+  private consecutiveErrors = 0;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly options: ClaimLoopOptions) {}
+
+  start(): void {
+    // Leases are renewed at a third of their length, so a live node never loses one.
+    this.leaseTimer = setInterval(() => void this.renewLeases(), Math.max(1000, this.options.leaseMs / 3));
+    this.leaseTimer.unref();
+    this.wake();
+  }
+
+  /** Stops claiming and waits for running task instances to finish (or until `graceMs`). */
+  async stop(graceMs: number): Promise<void> {
+    this.state = 'stopped';
+    if (this.dueTimer) clearTimeout(this.dueTimer);
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
+    const grace = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
+    await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
+  }
+
+  /** New work may be claimable now. */
+  wake(): void {
+    if (this.state === 'stopped') return;
+    if (this.state === 'claiming') {
+      this.isWakeRequested = true;
+      return;
+    }
+    void this.claim();
+  }
+
+  /** Some task instance becomes due at `dueAt`: be awake then. */
+  wakeAt(dueAt: number): void {
+    if (this.state === 'stopped' || dueAt >= this.dueTimerAt) return;
+    if (this.dueTimer) clearTimeout(this.dueTimer);
+    this.dueTimerAt = dueAt;
+    const delay = Math.min(MAX_SLEEP_MS, Math.max(0, dueAt - this.options.now()));
+    this.dueTimer = setTimeout(() => {
+      this.dueTimer = null;
+      this.dueTimerAt = Number.POSITIVE_INFINITY;
+      this.wake();
+    }, delay);
+  }
+
+  private async claim(): Promise<void> {
+    const free = this.options.concurrency - this.running;
+    if (free <= 0) return;
+    this.state = 'claiming';
+    this.isWakeRequested = false;
+    const { store, nodeId, now, leaseMs } = this.options;
+    let claimed = 0;
+    try {
+      const at = now();
+      const instances = await store.claimTaskInstances({ nodeId, limit: free, now: at, leaseUntil: at + leaseMs });
+      claimed = instances.length;
+      this.consecutiveErrors = 0;
+      for (const instance of instances) this.run(instance);
+      if (claimed < free) {
+        const nextDue = await store.nextDueAt();
+        if (nextDue !== null) this.wakeAt(nextDue);
+      }
+    } catch (error) {
+      this.consecutiveErrors += 1;
+      const backoff = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** (this.consecutiveErrors - 1));
+      this.options.logError(`claiming failed (${this.consecutiveErrors} in a row); retrying in ${backoff} ms`, error);
+      if (this.state === 'claiming') this.state = 'idle';
+      this.wakeAt(now() + backoff);
+      return;
+    }
+    if (this.state === 'claiming') this.state = 'idle';
+    // A full claim means more may be waiting; a wake-up that arrived mid-claim must not be lost.
+    if ((claimed === free && claimed > 0) || this.isWakeRequested) this.wake();
+  }
+
+  private run(instance: Parameters<TaskExecutor['execute']>[0]): void {
+    this.running += 1;
+    const execution = this.options.executor.execute(instance).finally(() => {
+      this.running -= 1;
+      this.inFlight.delete(execution);
+      this.wake();
+    });
+    this.inFlight.add(execution);
+  }
+
+  private async renewLeases(): Promise<void> {
+    const ids = this.options.executor.executingIds();
+    if (ids.length === 0) return;
+    try {
+      await this.options.store.renewLeases(this.options.nodeId, ids, this.options.now() + this.options.leaseMs);
+    } catch (error) {
+      this.options.logError('renewing leases failed', error);
+    }
+  }
+}

@@ -1,0 +1,243 @@
+import type { CompiledVersion } from '../engine/compiled-version.js';
+import type { VersionCache } from '../engine/version-cache.js';
+import { InvalidRequestError, NotFoundError } from '../model/errors.js';
+import type { SealedCredentials, VersionRecord, VersionSettings, WorkflowRecord } from '../model/records.js';
+import type { WorkflowDocument } from '../model/workflow-document.js';
+import { digest, randomSecret, type SecretBox } from '../secrets/secret-box.js';
+import type { PageRequest, Store, WorkflowFilter } from '../store/store.js';
+import { validateWorkflowDocument } from './document-validation.js';
+import { parseWorkflowPatch } from './workflow-patch.js';
+import { settingsOf, withSettings } from './version-settings.js';
+
+/** Plain trigger credentials, as the settings page shows them. */
+export interface TriggerCredentials {
+  apiToken: string;
+  basicUsername: string;
+  basicPassword: string;
+}
+
+/**
+ * What the trigger path needs of a workflow, kept in memory so a trigger reads nothing from disk:
+ * its status, its active version compiled, and digests of its credentials for constant-time checks.
+ */
+export interface TriggerTarget {
+  workflow: WorkflowRecord;
+  version: CompiledVersion | undefined;
+  settings: VersionSettings | undefined;
+  apiTokenDigest: Buffer;
+  basicDigest: Buffer;
+}
+
+export interface CatalogOptions {
+  store: Store;
+  versions: VersionCache;
+  secrets: SecretBox;
+  now: () => number;
+}
+
+/** Workflows and versions: import, read, update, delete, credentials, export. */
+export class WorkflowCatalog {
+  private readonly targets = new Map<number, Promise<TriggerTarget | undefined>>();
+
+  constructor(private readonly options: CatalogOptions) {}
+
+  /** Imports a workflow file as a new workflow with one version. */
+  async importWorkflow(body: unknown, options: { activate: boolean }): Promise<WorkflowRecord> {
+    const document = validateWorkflowDocument(body);
+    const { store, now } = this.options;
+    const [workflowId, versionId] = await store.allocateObjectIds(2);
+    const taskIds = await store.allocateTaskIds(document.tasks.length);
+    if (workflowId === undefined || versionId === undefined) throw new Error('id allocation returned too few ids');
+    const stored = remapIds(document, versionId, taskIds);
+    const settings = settingsOf(stored.workflow);
+    const { workflow } = await store.createWorkflow({
+      id: workflowId,
+      name: stored.workflow.name,
+      description: stored.workflow.description ?? '',
+      status: options.activate ? 'Active' : 'Inactive',
+      credentials: this.sealCredentials(newCredentials()),
+      version: {
+        id: versionId,
+        version: stored.workflow.version ?? '0.0.1',
+        name: stored.workflow.name,
+        description: stored.workflow.description ?? '',
+        settings,
+        document: withSettings(stored, settings),
+      },
+      activate: options.activate,
+      now: now(),
+    });
+    return workflow;
+  }
+
+  async getWorkflow(id: number): Promise<WorkflowRecord> {
+    const workflow = await this.options.store.getWorkflow(id);
+    if (!workflow) throw new NotFoundError(`Workflow ${id} does not exist.`);
+    return workflow;
+  }
+
+  listWorkflows(filter: WorkflowFilter, page: PageRequest): Promise<WorkflowRecord[]> {
+    return this.options.store.listWorkflows(filter, page);
+  }
+
+  /** The version whose settings a workflow shows: the active one, else the latest. */
+  async currentVersion(workflowId: number): Promise<VersionRecord> {
+    const version = await this.options.store.getCurrentVersion(workflowId);
+    if (!version) throw new NotFoundError(`Workflow ${workflowId} does not exist.`);
+    return version;
+  }
+
+  async listVersions(workflowId: number): Promise<VersionRecord[]> {
+    await this.getWorkflow(workflowId);
+    return this.options.store.listVersions(workflowId);
+  }
+
+  /** Applies a PATCH body; throws `PatchValidationError` (422) listing every bad field. */
+  async updateWorkflow(id: number, body: unknown): Promise<WorkflowRecord> {
+    const { store, now } = this.options;
+    const workflow = await this.getWorkflow(id);
+    const versions = await store.listVersions(id);
+    const patch = parseWorkflowPatch(body, versions);
+    const at = now();
+    let activeVersionId = patch.activeVersionId;
+    if (patch.status === 'Active' && activeVersionId === undefined && workflow.activeVersionId === null) {
+      activeVersionId = versions.at(-1)?.id;
+    }
+    if (patch.settings) {
+      const current = await this.currentVersion(id);
+      const settings = { ...current.settings, ...patch.settings };
+      await store.updateVersionSettings(current.id, settings, withSettings(current.document, settings), at);
+      this.options.versions.forget(current.id);
+    }
+    const updated = await store.updateWorkflow(
+      id,
+      {
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.description !== undefined ? { description: patch.description } : {}),
+        ...(patch.status !== undefined ? { status: patch.status } : {}),
+        ...(activeVersionId !== undefined ? { activeVersionId } : {}),
+      },
+      at,
+    );
+    this.forget(id);
+    if (!updated) throw new NotFoundError(`Workflow ${id} does not exist.`);
+    return updated;
+  }
+
+  async deleteWorkflow(id: number): Promise<void> {
+    if (!(await this.options.store.deleteWorkflow(id, this.options.now()))) {
+      throw new NotFoundError(`Workflow ${id} does not exist.`);
+    }
+    this.forget(id);
+  }
+
+  /** The plain trigger credentials of a workflow. */
+  async credentials(id: number): Promise<TriggerCredentials> {
+    return this.openCredentials((await this.getWorkflow(id)).credentials);
+  }
+
+  /** Replaces a workflow's API token and basic credentials; the old ones stop working at once. */
+  async rotateCredentials(id: number): Promise<TriggerCredentials> {
+    const fresh = newCredentials();
+    const updated = await this.options.store.setCredentials(id, this.sealCredentials(fresh), this.options.now());
+    this.forget(id);
+    if (!updated) throw new NotFoundError(`Workflow ${id} does not exist.`);
+    return fresh;
+  }
+
+  /** The file of a version: `version` is a version string, `latest`, or absent for the active one. */
+  async exportVersion(id: number, version: string | undefined): Promise<WorkflowDocument> {
+    const versions = await this.listVersions(id);
+    const workflow = await this.getWorkflow(id);
+    let chosen: VersionRecord | undefined;
+    if (version === undefined) chosen = versions.find((v) => v.id === workflow.activeVersionId) ?? versions.at(-1);
+    else if (version === 'latest') chosen = versions.at(-1);
+    else {
+      if (!/^[\w.-]{1,64}$/.test(version)) {
+        throw new InvalidRequestError(`The input of version '${version}' is invalid.`, 'version');
+      }
+      chosen = versions.find((v) => v.version === version);
+    }
+    if (!chosen) throw new NotFoundError(`Workflow version '${version ?? 'active'}' is not found.`);
+    return chosen.document;
+  }
+
+  /** The trigger view of a workflow, from memory after the first call. */
+  triggerTarget(id: number): Promise<TriggerTarget | undefined> {
+    let target = this.targets.get(id);
+    if (!target) {
+      target = this.loadTarget(id);
+      this.targets.set(id, target);
+      // A failed load must not stick.
+      target.catch(() => this.targets.delete(id));
+    }
+    return target;
+  }
+
+  /** Drops the cached trigger view after a change. */
+  forget(id: number): void {
+    this.targets.delete(id);
+  }
+
+  private async loadTarget(id: number): Promise<TriggerTarget | undefined> {
+    const workflow = await this.options.store.getWorkflow(id);
+    if (!workflow) return undefined;
+    const credentials = this.openCredentials(workflow.credentials);
+    const current = await this.options.store.getCurrentVersion(id);
+    const version =
+      workflow.activeVersionId === null ? undefined : await this.options.versions.get(workflow.activeVersionId);
+    return {
+      workflow,
+      version,
+      settings: current?.settings,
+      apiTokenDigest: digest(credentials.apiToken),
+      basicDigest: digest(`${credentials.basicUsername}:${credentials.basicPassword}`),
+    };
+  }
+
+  private sealCredentials(plain: TriggerCredentials): SealedCredentials {
+    const { secrets } = this.options;
+    return {
+      apiTokenSealed: secrets.seal(plain.apiToken),
+      basicUsername: plain.basicUsername,
+      basicPasswordSealed: secrets.seal(plain.basicPassword),
+    };
+  }
+
+  private openCredentials(sealed: SealedCredentials): TriggerCredentials {
+    const { secrets } = this.options;
+    return {
+      apiToken: secrets.open(sealed.apiTokenSealed),
+      basicUsername: sealed.basicUsername,
+      basicPassword: secrets.open(sealed.basicPasswordSealed),
+    };
+  }
+}
+
+function newCredentials(): TriggerCredentials {
+  return { apiToken: randomSecret(32), basicUsername: `weir-${randomSecret(9)}`, basicPassword: randomSecret(24) };
+}
+
+/** File-local ids become store ids: tasks get `taskIds` in order, the version id stands for the workflow. */
+function remapIds(document: WorkflowDocument, versionId: number, taskIds: readonly number[]): WorkflowDocument {
+  const map = new Map<string, number>();
+  const tasks = document.tasks.map((task, i) => {
+    const id = taskIds[i];
+    if (id === undefined) throw new Error('too few task ids');
+    map.set(String(task.id), id);
+    return { ...task, id };
+  });
+  const mapped = (fileId: string | number): number => {
+    const id = map.get(String(fileId));
+    if (id === undefined) throw new Error(`unmapped task id ${fileId}`);
+    return id;
+  };
+  const linkages = document.linkages.map((linkage) => ({
+    ...linkage,
+    source_workflow_id: versionId,
+    source_task_id:
+      linkage.source_task_id === null || linkage.source_task_id === undefined ? null : mapped(linkage.source_task_id),
+    target_task_id: mapped(linkage.target_task_id),
+  }));
+  return { ...document, workflow: { ...document.workflow, id: versionId }, tasks, linkages };
+}

@@ -1,0 +1,118 @@
+/**
+ * The failures that cross the HTTP boundary, one type per kind. `src/api/errors.ts` maps each to its
+ * status and the error envelope, in one place. `title` is a sentence a person can act on.
+ */
+export abstract class WeirError extends Error {
+  abstract readonly code: string;
+  constructor(
+    readonly title: string,
+    /** The request field at fault, when there is one. */
+    readonly field?: string,
+  ) {
+    super(title);
+  }
+}
+
+/** A request that cannot be served as sent (400). */
+export class InvalidRequestError extends WeirError {
+  override readonly name = 'InvalidRequestError';
+  readonly code = 'invalid';
+  /** More problems than the first, each naming its field. */
+  constructor(
+    title: string,
+    field?: string,
+    readonly more: ReadonlyArray<{ field: string; title: string }> = [],
+  ) {
+    super(title, field);
+  }
+}
+
+/** An id that names nothing (404). */
+export class NotFoundError extends WeirError {
+  override readonly name = 'NotFoundError';
+  readonly code = 'not_found';
+}
+
+/** An operation the target's state forbids, e.g. deleting the active version (403). */
+export class ForbiddenError extends WeirError {
+  override readonly name = 'ForbiddenError';
+  readonly code = 'invalid';
+}
+
+/** The id names the wrong kind of object, e.g. a run where a workflow is expected (409). */
+export class ConflictError extends WeirError {
+  override readonly name = 'ConflictError';
+  readonly code = 'invalid';
+}
+
+/** Trigger API credentials missing or wrong, or the workflow unknown: one uniform 401. */
+export class TriggerAuthError extends WeirError {
+  override readonly name = 'TriggerAuthError';
+  readonly code = 'unauthorized';
+  constructor() {
+    super("Authentication failed: send this workflow's API-Token header or its HTTP basic credentials.");
+  }
+}
+
+/** Management API bearer token missing, malformed, expired or revoked (401). */
+export class BearerTokenError extends WeirError {
+  override readonly name = 'BearerTokenError';
+  readonly code = 'invalid_token';
+  constructor(
+    title: string,
+    /** True when no token was sent at all (the challenge then carries no error). */
+    readonly isMissing: boolean,
+  ) {
+    super(title);
+  }
+}
+
+/** A valid token without the scope the operation needs (403). */
+export class InsufficientScopeError extends WeirError {
+  override readonly name = 'InsufficientScopeError';
+  readonly code = 'insufficient_scope';
+  constructor(readonly scope: string) {
+    super(`This operation needs the scope ${scope}.`);
+  }
+}
+
+/** Required inputs absent (406), echoing the parameters received, as the reference does. */
+export class MissingInputsError extends WeirError {
+  override readonly name = 'MissingInputsError';
+  readonly code = 'invalid';
+  constructor(
+    readonly titles: readonly string[],
+    readonly parameters: Record<string, unknown>,
+  ) {
+    super(titles[0] ?? 'Required inputs are missing.');
+  }
+}
+
+/** PATCH validation failures, in the reference's 422 shape. */
+export class PatchValidationError extends WeirError {
+  override readonly name = 'PatchValidationError';
+  readonly code = 'invalid';
+  constructor(readonly reasons: ReadonlyArray<{ fieldName: string; title: string }>) {
+    super(reasons[0]?.title ?? 'The update is invalid.');
+  }
+}
+
+/** OAuth token endpoint errors, in RFC 6749 §5.2 shape. */
+export class OAuthError extends WeirError {
+  override readonly name = 'OAuthError';
+  constructor(
+    readonly code: 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope',
+    title: string,
+  ) {
+    super(title);
+  }
+}
+
+/** A method the path does not have (405). */
+export class MethodNotAllowedError extends WeirError {
+  override readonly name = 'MethodNotAllowedError';
+  readonly code = 'method_not_allowed';
+  constructor(readonly allowed: readonly string[]) {
+    super(`This path accepts ${allowed.join(', ')}.`);
+  }
+}

@@ -1,0 +1,139 @@
+import type { RunResult, RunStatus, TaskStatus } from './statuses.js';
+import type { Priority, WorkflowDocument } from './workflow-document.js';
+
+/** A JSON object: the `Data` payload and everything stored as JSON. */
+export type JsonObject = { [key: string]: JsonValue };
+export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
+
+export const WorkflowStatus = { Active: 'Active', Inactive: 'Inactive' } as const;
+export type WorkflowStatus = (typeof WorkflowStatus)[keyof typeof WorkflowStatus];
+
+/** Trigger credentials as the store keeps them: secrets sealed (encrypted), never plain. */
+export interface SealedCredentials {
+  apiTokenSealed: string;
+  basicUsername: string;
+  basicPasswordSealed: string;
+}
+
+/** A workflow definition. Times are epoch milliseconds. */
+export interface WorkflowRecord {
+  id: number;
+  name: string;
+  description: string;
+  status: WorkflowStatus;
+  activeVersionId: number | null;
+  credentials: SealedCredentials;
+  runCount: number;
+  lastRunAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The trigger and run settings of a version, also kept inside its document's `workflow`. */
+export interface VersionSettings {
+  calloutTrigger: boolean;
+  syncTrigger: boolean;
+  ondemandTrigger: boolean;
+  scheduledTrigger: boolean;
+  interval: string | null;
+  timezone: string | null;
+  priority: Priority;
+  deleteTtl: number | null;
+}
+
+/** A version (`Workflow::Setup`): its document carries store-assigned task ids. */
+export interface VersionRecord {
+  id: number;
+  workflowId: number;
+  version: string;
+  name: string;
+  description: string;
+  settings: VersionSettings;
+  document: WorkflowDocument;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A run (`Workflow::Instance`). */
+export interface RunRecord {
+  id: number;
+  workflowId: number;
+  versionId: number;
+  name: string;
+  status: RunStatus;
+  result: RunResult | null;
+  /** `standard` (queued) or `sync` (executed by the receiving process at once). */
+  mode: RunMode;
+  priority: Priority;
+  /** Declared inputs, already coerced, as `{object_name: {field_name: value}}`. */
+  inputs: JsonObject;
+  runUser: string;
+  previousRunAt: number | null;
+  /** What `/sync` answers for this run, once it is final. */
+  response: RunResponse | null;
+  errorClass: string | null;
+  errorMessage: string | null;
+  createdAt: number;
+  updatedAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+export const RunMode = { Standard: 'standard', Sync: 'sync' } as const;
+export type RunMode = (typeof RunMode)[keyof typeof RunMode];
+
+/** The HTTP answer a responsive run gives. */
+export interface RunResponse {
+  code: number;
+  body: JsonValue;
+}
+
+/** A task instance: a task's execution inside a run. */
+export interface TaskInstanceRecord {
+  id: number;
+  runId: number;
+  workflowId: number;
+  versionId: number;
+  taskId: number;
+  name: string;
+  actionType: string;
+  status: TaskStatus;
+  /** The instance that started this one, null for the first tasks. */
+  previousId: number | null;
+  /** Input `Data`; null on the first tasks of a run, whose `Data` is derived from the run. */
+  dataIn: JsonObject | null;
+  dataOut: JsonObject | null;
+  /** Task-private state between attempts (retry count, delay due time). */
+  state: JsonObject | null;
+  attempt: number;
+  dueAt: number | null;
+  error: string | null;
+  errorClass: string | null;
+  errorDetails: string | null;
+  log: string | null;
+  startedAt: number | null;
+  endedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Task instance counts by status, as the reference's run object shows them. */
+export interface TaskCounts {
+  total: number;
+  queued: number;
+  processing: number;
+  pending: number;
+  stopped: number;
+  success: number;
+  error: number;
+}
+
+/** An OAuth client. The secret is kept as a hash. */
+export interface ClientRecord {
+  clientId: string;
+  name: string;
+  secretHash: string;
+  scopes: string[];
+  createdAt: number;
+  revokedAt: number | null;
+}

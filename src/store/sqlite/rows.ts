@@ -1,0 +1,221 @@
+import type {
+  ClientRecord,
+  JsonObject,
+  RunRecord,
+  RunResponse,
+  TaskInstanceRecord,
+  VersionRecord,
+  WorkflowRecord,
+} from '../../model/records.js';
+import type { RunResult, RunStatus, TaskStatus } from '../../model/statuses.js';
+import type { Priority, WorkflowDocument } from '../../model/workflow-document.js';
+import type { RunMode, WorkflowStatus } from '../../model/records.js';
+
+/** Row shapes as SQLite returns them, and their mapping to records. */
+
+export interface WorkflowRow {
+  id: number;
+  name: string;
+  description: string;
+  status: string;
+  active_version_id: number | null;
+  api_token_sealed: string;
+  basic_username: string;
+  basic_password_sealed: string;
+  run_count: number;
+  last_run_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export function toWorkflow(row: WorkflowRow): WorkflowRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    status: row.status as WorkflowStatus,
+    activeVersionId: row.active_version_id,
+    credentials: {
+      apiTokenSealed: row.api_token_sealed,
+      basicUsername: row.basic_username,
+      basicPasswordSealed: row.basic_password_sealed,
+    },
+    runCount: row.run_count,
+    lastRunAt: row.last_run_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export interface VersionRow {
+  id: number;
+  workflow_id: number;
+  version: string;
+  name: string;
+  description: string;
+  callout_trigger: number;
+  sync_trigger: number;
+  ondemand_trigger: number;
+  scheduled_trigger: number;
+  interval: string | null;
+  timezone: string | null;
+  priority: string;
+  delete_ttl: number | null;
+  document: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export function toVersion(row: VersionRow): VersionRecord {
+  return {
+    id: row.id,
+    workflowId: row.workflow_id,
+    version: row.version,
+    name: row.name,
+    description: row.description,
+    settings: {
+      calloutTrigger: row.callout_trigger === 1,
+      syncTrigger: row.sync_trigger === 1,
+      ondemandTrigger: row.ondemand_trigger === 1,
+      scheduledTrigger: row.scheduled_trigger === 1,
+      interval: row.interval,
+      timezone: row.timezone,
+      priority: row.priority as Priority,
+      deleteTtl: row.delete_ttl,
+    },
+    document: JSON.parse(row.document) as WorkflowDocument,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export interface RunRow {
+  id: number;
+  workflow_id: number;
+  version_id: number;
+  seq: number;
+  status: string;
+  result: string | null;
+  mode: string;
+  priority: string;
+  inputs: string;
+  run_user: string;
+  previous_run_at: number | null;
+  response: string | null;
+  response_result: string | null;
+  error_class: string | null;
+  error_message: string | null;
+  idempotency_key: string | null;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+export function runName(workflowId: number, seq: number): string {
+  return `WF-${workflowId}-${String(seq).padStart(8, '0')}`;
+}
+
+export function toRun(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    workflowId: row.workflow_id,
+    versionId: row.version_id,
+    name: runName(row.workflow_id, row.seq),
+    status: row.status as RunStatus,
+    result: row.result as RunResult | null,
+    mode: row.mode as RunMode,
+    priority: row.priority as Priority,
+    inputs: JSON.parse(row.inputs) as JsonObject,
+    runUser: row.run_user,
+    previousRunAt: row.previous_run_at,
+    response: row.response === null ? null : (JSON.parse(row.response) as RunResponse),
+    errorClass: row.error_class,
+    errorMessage: row.error_message,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+export interface TaskInstanceRow {
+  id: number;
+  run_id: number;
+  workflow_id: number;
+  version_id: number;
+  task_id: number;
+  name: string;
+  action_type: string;
+  status: string;
+  previous_id: number | null;
+  data_in: string | null;
+  data_out: string | null;
+  state: string | null;
+  attempt: number;
+  due_at: number | null;
+  error: string | null;
+  error_class: string | null;
+  error_details: string | null;
+  log: string | null;
+  started_at: number | null;
+  ended_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+function parseObject(text: string | null): JsonObject | null {
+  return text === null ? null : (JSON.parse(text) as JsonObject);
+}
+
+export function toTaskInstance(row: TaskInstanceRow): TaskInstanceRecord {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    workflowId: row.workflow_id,
+    versionId: row.version_id,
+    taskId: row.task_id,
+    name: row.name,
+    actionType: row.action_type,
+    status: row.status as TaskStatus,
+    previousId: row.previous_id,
+    dataIn: parseObject(row.data_in),
+    dataOut: parseObject(row.data_out),
+    state: parseObject(row.state),
+    attempt: row.attempt,
+    dueAt: row.due_at,
+    error: row.error,
+    errorClass: row.error_class,
+    errorDetails: row.error_details,
+    log: row.log,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export interface ClientRow {
+  client_id: string;
+  name: string;
+  secret_hash: string;
+  scopes: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export function toClient(row: ClientRow): ClientRecord {
+  return {
+    clientId: row.client_id,
+    name: row.name,
+    secretHash: row.secret_hash,
+    scopes: row.scopes.split(' ').filter(Boolean),
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+/** Claim order: High before Medium before Low. */
+export function priorityRank(priority: Priority): number {
+  return priority === 'High' ? 0 : priority === 'Low' ? 2 : 1;
+}

@@ -1,0 +1,188 @@
+import type Database from 'better-sqlite3';
+import type {
+  ClientRecord,
+  RunRecord,
+  SealedCredentials,
+  TaskCounts,
+  TaskInstanceRecord,
+  VersionRecord,
+  VersionSettings,
+  WorkflowRecord,
+} from '../../model/records.js';
+import type { WorkflowDocument } from '../../model/workflow-document.js';
+import type {
+  ClaimRequest,
+  CompletionResult,
+  NewRun,
+  NewWorkflow,
+  PageRequest,
+  RunFilter,
+  Store,
+  TaskCompletion,
+  WorkflowFilter,
+  WorkflowPatch,
+} from '../store.js';
+import { migrate, openDatabase } from './database.js';
+import { IdAllocator } from './id-allocator.js';
+import { RunQueries } from './run-queries.js';
+import { WorkflowQueries } from './workflow-queries.js';
+import { WriteBatcher } from './write-batcher.js';
+
+/**
+ * The embedded store: one SQLite file, one process. Reads run synchronously on prepared statements;
+ * writes are group-committed by the `WriteBatcher`.
+ */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly ids: IdAllocator;
+  private readonly writer: WriteBatcher;
+  private workflows!: WorkflowQueries;
+  private runs!: RunQueries;
+
+  constructor(file: string) {
+    this.db = openDatabase(file);
+    this.ids = new IdAllocator(this.db);
+    this.writer = new WriteBatcher(this.db, () => this.ids.reset());
+  }
+
+  async migrate(): Promise<void> {
+    migrate(this.db);
+    this.workflows = new WorkflowQueries(this.db);
+    this.runs = new RunQueries(this.db, this.ids);
+  }
+
+  async close(): Promise<void> {
+    // Let queued writes commit before closing.
+    await this.writer.run(() => undefined);
+    this.db.close();
+  }
+
+  allocateObjectIds(count: number): Promise<number[]> {
+    return this.writer.run(() => Array.from({ length: count }, () => this.ids.next('object')));
+  }
+
+  allocateTaskIds(count: number): Promise<number[]> {
+    return this.writer.run(() => Array.from({ length: count }, () => this.ids.next('task')));
+  }
+
+  createWorkflow(input: NewWorkflow): Promise<{ workflow: WorkflowRecord; version: VersionRecord }> {
+    return this.writer.run(() => this.workflows.createWorkflow(input));
+  }
+
+  async getWorkflow(id: number): Promise<WorkflowRecord | undefined> {
+    return this.workflows.getWorkflow(id);
+  }
+
+  async listWorkflows(filter: WorkflowFilter, page: PageRequest): Promise<WorkflowRecord[]> {
+    return this.workflows.listWorkflows(filter, page);
+  }
+
+  updateWorkflow(id: number, patch: WorkflowPatch, now: number): Promise<WorkflowRecord | undefined> {
+    return this.writer.run(() => this.workflows.updateWorkflow(id, patch, now));
+  }
+
+  setCredentials(id: number, credentials: SealedCredentials, now: number): Promise<WorkflowRecord | undefined> {
+    return this.writer.run(() => this.workflows.setCredentials(id, credentials, now));
+  }
+
+  deleteWorkflow(id: number, now: number): Promise<boolean> {
+    return this.writer.run(() => this.workflows.deleteWorkflow(id, now));
+  }
+
+  async getVersion(id: number): Promise<VersionRecord | undefined> {
+    return this.workflows.getVersion(id);
+  }
+
+  async listVersions(workflowId: number): Promise<VersionRecord[]> {
+    return this.workflows.listVersions(workflowId);
+  }
+
+  async getCurrentVersion(workflowId: number): Promise<VersionRecord | undefined> {
+    return this.workflows.getCurrentVersion(workflowId);
+  }
+
+  updateVersionSettings(
+    id: number,
+    settings: VersionSettings,
+    document: WorkflowDocument,
+    now: number,
+  ): Promise<VersionRecord | undefined> {
+    return this.writer.run(() => this.workflows.updateVersionSettings(id, settings, document, now));
+  }
+
+  createRun(input: NewRun): Promise<{ run: RunRecord; instances: TaskInstanceRecord[]; created: boolean }> {
+    return this.writer.run(() => this.runs.createRun(input));
+  }
+
+  async getRun(id: number): Promise<RunRecord | undefined> {
+    return this.runs.getRun(id);
+  }
+
+  async listRuns(filter: RunFilter, page: PageRequest): Promise<RunRecord[]> {
+    return this.runs.listRuns(filter, page);
+  }
+
+  async countTasks(runId: number): Promise<TaskCounts> {
+    return this.runs.countTasks(runId);
+  }
+
+  async getTaskInstance(id: number): Promise<TaskInstanceRecord | undefined> {
+    return this.runs.getTaskInstance(id);
+  }
+
+  async listTaskInstances(runId: number): Promise<TaskInstanceRecord[]> {
+    return this.runs.listTaskInstances(runId);
+  }
+
+  claimTaskInstances(claim: ClaimRequest): Promise<TaskInstanceRecord[]> {
+    return this.writer.run(() => this.runs.claim(claim));
+  }
+
+  completeTaskInstance(completion: TaskCompletion): Promise<CompletionResult> {
+    return this.writer.run(() => this.runs.complete(completion));
+  }
+
+  renewLeases(nodeId: string, ids: readonly number[], leaseUntil: number): Promise<void> {
+    return this.writer.run(() => this.runs.renewLeases(nodeId, ids, leaseUntil));
+  }
+
+  releaseTaskInstances(nodeId: string, ids: readonly number[], now: number): Promise<void> {
+    return this.writer.run(() => this.runs.release(nodeId, ids, now));
+  }
+
+  recoverAbandoned(nodeId: string, now: number): Promise<number> {
+    return this.writer.run(() => this.runs.recoverAbandoned(nodeId, now));
+  }
+
+  async nextDueAt(): Promise<number | null> {
+    return this.runs.nextDueAt();
+  }
+
+  stopRun(runId: number, now: number): Promise<{ run: RunRecord; executingIds: number[] } | undefined> {
+    return this.writer.run(() => this.runs.stopRun(runId, now));
+  }
+
+  createClient(client: ClientRecord): Promise<void> {
+    return this.writer.run(() => this.workflows.createClient(client));
+  }
+
+  upsertClient(client: ClientRecord): Promise<void> {
+    return this.writer.run(() => this.workflows.upsertClient(client));
+  }
+
+  async getClient(clientId: string): Promise<ClientRecord | undefined> {
+    return this.workflows.getClient(clientId);
+  }
+
+  async listClients(): Promise<ClientRecord[]> {
+    return this.workflows.listClients();
+  }
+
+  revokeClient(clientId: string, now: number): Promise<boolean> {
+    return this.writer.run(() => this.workflows.revokeClient(clientId, now));
+  }
+
+  async countClients(): Promise<number> {
+    return this.workflows.countClients();
+  }
+}

@@ -1,0 +1,317 @@
+import type { JsonObject, JsonValue } from '../model/records.js';
+import type { TaskDefinition } from '../model/workflow-document.js';
+import type { CompiledLiquid } from '../template/template-engine.js';
+import {
+  MAX_RESPONSE_BYTES,
+  isJson,
+  jsonOrText,
+  parseStatusCodes,
+  placeRecord,
+  readLimited,
+  requestHeaderRecord,
+  responseHeaderRecord,
+  retryDueAt,
+  statusAccepted,
+} from './callout-support.js';
+import {
+  boolParam,
+  compileLiquidParam,
+  failure,
+  guardTemplates,
+  numberParam,
+  objectParam,
+  placementParam,
+  renderParam,
+  stringParam,
+} from './task-helpers.js';
+import {
+  TaskParameterError,
+  type PrepareTools,
+  type TaskContext,
+  type TaskOutcome,
+  type TaskType,
+} from './task-type.js';
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+type Method = (typeof METHODS)[number];
+
+/** HTTP header names are RFC 9110 tokens; a bad one is a file error, caught at import. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+const ERROR_CLASS = 'WorkflowError::Callout';
+
+type Auth =
+  | { type: 'none' }
+  | { type: 'basic_auth'; username: CompiledLiquid; password: CompiledLiquid }
+  | { type: 'bearer'; token: CompiledLiquid };
+
+/** A Callout task's parameters, checked and compiled once per version. */
+export interface CalloutPrepared {
+  url: CompiledLiquid;
+  method: Method;
+  headers: { name: string; value: CompiledLiquid }[];
+  /** null when no body is sent (`body_type: none`, or GET/HEAD). */
+  body: CompiledLiquid | null;
+  auth: Auth;
+  /** Normalised `validation.status_codes`; empty means any 2xx. */
+  statusCodes: string[];
+  payloadLocation: string;
+  replace: boolean;
+  includeResponseCode: boolean;
+  retryCount: number;
+  retryWindowMs: number;
+  timeoutMs: number;
+}
+
+function prepare(task: TaskDefinition, tools: PrepareTools): CalloutPrepared {
+  const p = task.parameters;
+  const strict = boolParam(p['strict_variables'], true);
+  const liquid = (name: string, source: string): CompiledLiquid => compileLiquidParam(tools, name, source, strict);
+
+  const method = (stringParam(p['method'], 'method').trim().toUpperCase() || 'GET') as Method;
+  if (!METHODS.includes(method)) {
+    throw new TaskParameterError('method', `method must be one of ${METHODS.join(', ')} (got "${method}").`);
+  }
+
+  const headers: CalloutPrepared['headers'] = [];
+  const rawHeaders = p['headers'] ?? [];
+  if (!Array.isArray(rawHeaders)) throw new TaskParameterError('headers', 'headers must be a list of {key, value}.');
+  for (const [i, h] of rawHeaders.entries()) {
+    const entry = objectParam(h, `headers[${i}]`);
+    const name = stringParam(entry['key'], `headers[${i}].key`).trim();
+    if (name === '') continue; // the reference's UI always exports an empty row
+    if (!HEADER_NAME.test(name))
+      throw new TaskParameterError(`headers[${i}].key`, `"${name}" is not a valid header name.`);
+    headers.push({ name, value: liquid(`headers[${i}].value`, stringParam(entry['value'], `headers[${i}].value`)) });
+  }
+
+  const bodyType = stringParam(p['body_type'], 'body_type').trim().toLowerCase() || 'raw';
+  if (bodyType !== 'raw' && bodyType !== 'none') {
+    throw new TaskParameterError('body_type', `body_type "${bodyType}" is not supported; use raw or none.`);
+  }
+  const sendsBody = bodyType === 'raw' && method !== 'GET' && method !== 'HEAD';
+  const body = sendsBody ? liquid('raw_body', stringParam(p['raw_body'], 'raw_body')) : null;
+
+  if (boolParam(p['validate_response'], false)) {
+    // Silently skipping a check the workflow relies on would let bad answers through.
+    throw new TaskParameterError('validate_response', 'validate_response is not supported yet.');
+  }
+
+  const validation = objectParam(p['validation'], 'validation');
+  const retry = objectParam(p['retry_rules'], 'retry_rules');
+  return {
+    url: liquid('url', stringParam(p['url'], 'url', true).trim()),
+    method,
+    headers,
+    body,
+    auth: prepareAuth(p['authorization'], liquid),
+    statusCodes: parseStatusCodes(validation['status_codes']),
+    payloadLocation: placementParam(validation['payload_location'], 'validation.payload_location', 'Callout'),
+    replace: boolParam(validation['replace'], false),
+    includeResponseCode: boolParam(p['include_response_code'], true),
+    retryCount: numberParam(retry['retry_count'], 'retry_rules.retry_count', { min: 0, max: 10, fallback: 0 }),
+    retryWindowMs:
+      numberParam(retry['retry_window'], 'retry_rules.retry_window', { min: 0, max: 60, fallback: 30 }) * 60_000,
+    timeoutMs: numberParam(p['timeout'], 'timeout', { min: 0.001, max: 300, fallback: 30, decimal: true }) * 1000,
+  };
+}
+
+function prepareAuth(value: unknown, liquid: (name: string, source: string) => CompiledLiquid): Auth {
+  const auth = objectParam(value, 'authorization');
+  const type = stringParam(auth['type'], 'authorization.type').trim() || 'none';
+  const field = (key: string): CompiledLiquid =>
+    liquid(`authorization.${key}`, stringParam(auth[key], `authorization.${key}`));
+  switch (type) {
+    case 'none':
+      return { type };
+    case 'basic_auth':
+      return { type, username: field('username'), password: field('password') };
+    case 'bearer':
+      return { type, token: field('token') };
+    default:
+      throw new TaskParameterError(
+        'authorization.type',
+        `authorization type "${type}" is not supported; use none, basic_auth or bearer.`,
+      );
+  }
+}
+
+/** One HTTP exchange's result: an answer, or the reason there was none. */
+type Exchange =
+  | { ok: true; code: number; headers: Headers; body: string }
+  | { ok: false; reason: string; retryable: boolean; code?: number; headers?: Headers };
+
+async function execute(ctx: TaskContext<CalloutPrepared>): Promise<TaskOutcome> {
+  const p = ctx.prepared;
+  return guardTemplates(ctx.data, async () => {
+    const url = (await renderParam(p.url, ctx.scope, 'url')).trim();
+    const target = parseTarget(url);
+    if (typeof target === 'string') return failure(ERROR_CLASS, target, ctx.data);
+
+    const headers = new Headers();
+    const rendered: [string, string][] = [];
+    for (const h of p.headers) rendered.push([h.name, await renderParam(h.value, ctx.scope, `header ${h.name}`)]);
+    const auth = await renderAuth(p.auth, ctx);
+    if (auth !== null) rendered.push(['Authorization', auth]);
+    const body = p.body === null ? '' : await renderParam(p.body, ctx.scope, 'raw_body');
+    try {
+      // set, not append: a later value (the authorization setting) wins over an earlier one.
+      for (const [name, value] of rendered) headers.set(name, value);
+    } catch {
+      return failure(
+        ERROR_CLASS,
+        'A rendered header value is not valid in HTTP (it contains a line break or control character).',
+        ctx.data,
+      );
+    }
+    if (!headers.has('idempotency-key')) headers.set('Idempotency-Key', ctx.idempotencyKey);
+    if (body !== '' && !headers.has('content-type')) {
+      headers.set('Content-Type', isJson(body) ? 'application/json' : 'text/plain;charset=UTF-8');
+    }
+
+    ctx.log(`${p.method} ${url} (try ${ctx.attempt})`);
+    const started = performance.now();
+    const exchange = await send(ctx, target, headers, body === '' ? undefined : body);
+    const ms = Math.round(performance.now() - started);
+    ctx.log(
+      exchange.ok || exchange.code !== undefined
+        ? `answered ${exchange.code} in ${ms} ms`
+        : `failed in ${ms} ms: ${exchange.reason}`,
+    );
+
+    const responseBody = exchange.ok ? jsonOrText(exchange.body) : null;
+    const record: JsonValue = p.includeResponseCode
+      ? {
+          URL: url,
+          RequestBody: body === '' ? null : jsonOrText(body),
+          ResponseBody: responseBody,
+          ResponseCode: exchange.code ?? null,
+          RequestHeaders: requestHeaderRecord(headers),
+          ResponseHeaders: exchange.headers ? responseHeaderRecord(exchange.headers) : {},
+        }
+      : responseBody;
+
+    const tries = ctx.attempt;
+    let message: string;
+    if (exchange.ok) {
+      if (statusAccepted(p.statusCodes, exchange.code)) {
+        placeRecord(ctx.data, p.payloadLocation, record, p.replace);
+        return { kind: 'success', data: ctx.data };
+      }
+      message = `Callout response was ${exchange.code} after ${tries} tries.`;
+    } else {
+      message = `Callout to ${url} failed after ${tries} tries: ${exchange.reason}.`;
+      if (!exchange.retryable) {
+        placeRecord(ctx.data, p.payloadLocation, record, p.replace);
+        return failure(ERROR_CLASS, message, ctx.data);
+      }
+    }
+
+    if (ctx.attempt <= p.retryCount) return retryLater(ctx, exchange.ok ? `status ${exchange.code}` : exchange.reason);
+    placeRecord(ctx.data, p.payloadLocation, record, p.replace);
+    return failure(ERROR_CLASS, message, ctx.data);
+  });
+}
+
+/** The URL to call, or why it cannot be called (a message for the task error). */
+function parseTarget(url: string): URL | string {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return `Callout URL "${url}" is not a valid absolute URL.`;
+  }
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+    return `Callout URL must use http or https (got ${target.protocol}).`;
+  }
+  if (target.username !== '' || target.password !== '') {
+    // fetch refuses such URLs, and echoing them would leak the password into errors and logs.
+    return 'Callout URL must not contain credentials; use the authorization setting.';
+  }
+  return target;
+}
+
+async function renderAuth(auth: Auth, ctx: TaskContext<CalloutPrepared>): Promise<string | null> {
+  switch (auth.type) {
+    case 'none':
+      return null;
+    case 'basic_auth': {
+      const user = await renderParam(auth.username, ctx.scope, 'authorization.username');
+      const password = await renderParam(auth.password, ctx.scope, 'authorization.password');
+      return `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
+    }
+    case 'bearer':
+      return `Bearer ${(await renderParam(auth.token, ctx.scope, 'authorization.token')).trim()}`;
+  }
+}
+
+/** Sends the request and reads the answer, under the task's timeout and the run's stop signal. */
+async function send(
+  ctx: TaskContext<CalloutPrepared>,
+  target: URL,
+  headers: Headers,
+  body: string | undefined,
+): Promise<Exchange> {
+  const p = ctx.prepared;
+  const timeout = AbortSignal.timeout(p.timeoutMs);
+  const signal = AbortSignal.any([ctx.signal, timeout]);
+  let res: Response | undefined;
+  try {
+    res = await ctx.fetch(target, { method: p.method, headers, body: body ?? null, signal });
+    const read = await readLimited(res, MAX_RESPONSE_BYTES);
+    if (read.tooLarge) {
+      return {
+        ok: false,
+        reason: 'the response body is larger than 5 MiB',
+        retryable: false,
+        code: res.status,
+        headers: res.headers,
+      };
+    }
+    return { ok: true, code: res.status, headers: res.headers, body: read.text };
+  } catch (err) {
+    const partial = res ? { code: res.status, headers: res.headers } : {};
+    if (ctx.signal.aborted) return { ok: false, reason: 'the run was stopped', retryable: false, ...partial };
+    if (timeout.aborted)
+      return { ok: false, reason: `no answer within ${p.timeoutMs / 1000} seconds`, retryable: true, ...partial };
+    return { ok: false, reason: networkReason(err), retryable: true, ...partial };
+  }
+}
+
+/** A short reason for a failed fetch; undici hides the useful part (ECONNREFUSED, ...) in `cause`. */
+function networkReason(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause: unknown = err.cause;
+  if (cause instanceof Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    return code && !cause.message.includes(code) ? `${code} ${cause.message}` : cause.message;
+  }
+  return err.message;
+}
+
+/** The wait outcome for another try; the window starts at the first failure and is kept in state. */
+function retryLater(ctx: TaskContext<CalloutPrepared>, reason: string): TaskOutcome {
+  const p = ctx.prepared;
+  const now = ctx.now();
+  const started = ctx.state?.['retryWindowStart'];
+  const windowStart = typeof started === 'number' ? started : now;
+  const dueAt = retryDueAt({
+    now,
+    retry: ctx.attempt,
+    retryCount: p.retryCount,
+    windowMs: p.retryWindowMs,
+    windowStart,
+  });
+  ctx.log(`retry ${ctx.attempt} of ${p.retryCount} at ${new Date(dueAt).toISOString()} (${reason})`);
+  const state: JsonObject = { retryWindowStart: windowStart, lastFailure: reason };
+  return { kind: 'wait', isRetry: true, dueAt, state };
+}
+
+/** `Callout`: an HTTP request whose answer is written to `Data[payload_location]` (default `Callout`). */
+export const Callout: TaskType<CalloutPrepared> = {
+  actionType: 'Callout',
+  hooks: ['Success'],
+  isResponsive: true,
+  prepare,
+  execute,
+};

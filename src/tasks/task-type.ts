@@ -1,0 +1,104 @@
+import type { JsonObject, JsonValue, RunResponse } from '../model/records.js';
+import type { TaskDefinition } from '../model/workflow-document.js';
+import type { CompiledJsonata, CompiledLiquid, LiquidOptions, TemplateScope } from '../template/template-engine.js';
+
+/**
+ * A task type: one file each under src/tasks, registered in registry.ts.
+ * `prepare` runs once per version (at import and when the version is loaded), so that the hot path
+ * never parses a template; `execute` runs once per attempt of a task instance.
+ */
+export interface TaskType<Prepared = unknown> {
+  /** The reference's `action_type`, e.g. `Callout`, `Logic::Liquid`. */
+  readonly actionType: string;
+  /** Hooks this type can fire besides `Failure` (which every type has). */
+  readonly hooks: readonly string[];
+  /** Whether a responsive (`/sync`) run may contain it. `Delay` may not: such runs are queued (211). */
+  readonly isResponsive: boolean;
+  /**
+   * Checks and compiles the task's parameters. Throws `TaskParameterError` naming the parameter
+   * when they are unusable; the import is then rejected with 400.
+   */
+  prepare(task: TaskDefinition, tools: PrepareTools): Prepared;
+  /** Runs one attempt. Expected failures are returned as `{kind: 'error'}`, never thrown. */
+  execute(ctx: TaskContext<Prepared>): Promise<TaskOutcome>;
+}
+
+/** What `prepare` may use: the template compilers. */
+export interface PrepareTools {
+  liquid(source: string, options: LiquidOptions): CompiledLiquid;
+  jsonata(expression: string): CompiledJsonata;
+}
+
+/** Everything a task attempt may touch. Tasks import neither engine nor store. */
+export interface TaskContext<Prepared = unknown> {
+  readonly prepared: Prepared;
+  readonly task: TaskDefinition;
+  /** A private copy of the task instance's input `Data`; the task may change it and return it. */
+  readonly data: JsonObject;
+  /** Liquid scopes for this attempt (`Data` is `data` above). */
+  readonly scope: TemplateScope;
+  /** State the task kept from its previous attempt (`{kind: 'wait', state}`), or null. */
+  readonly state: JsonObject | null;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  /** `<runId>:<taskInstanceId>:<attempt>`: callouts send it as `Idempotency-Key`. */
+  readonly idempotencyKey: string;
+  readonly runId: number;
+  readonly taskInstanceId: number;
+  /** Aborted when the run is stopped or the node shuts down. */
+  readonly signal: AbortSignal;
+  /** Injectable clock (epoch ms). */
+  now(): number;
+  /** HTTP client (global fetch unless the engine is given another). */
+  fetch: typeof fetch;
+  /** Appends a line to the task instance's log. Never log secrets. */
+  log(line: string): void;
+}
+
+/** The result of one attempt. */
+export type TaskOutcome = TaskSuccess | TaskFailure | TaskWait;
+
+export interface TaskSuccess {
+  kind: 'success';
+  /** The hook to fire; `Success` when omitted. */
+  hook?: string;
+  /** The `Data` handed to the next tasks. */
+  data: JsonObject;
+  /** A response task's answer for `/sync`, with the run's result. */
+  response?: RunResponse & { runResult: 'Success' | 'Error' };
+}
+
+export interface TaskFailure {
+  kind: 'error';
+  /** e.g. `WorkflowError::Callout`. */
+  errorClass: string;
+  /** A sentence a person can act on. */
+  message: string;
+  details?: string;
+  /** `Data` at the time of failure (defaults to the input `Data`); the failure branch starts from it. */
+  data?: JsonObject;
+}
+
+export interface TaskWait {
+  kind: 'wait';
+  /** When the task instance is due again (epoch ms); it is `Pending` until then, durably. */
+  dueAt: number;
+  /** Kept and handed back in `ctx.state` on the next attempt. */
+  state: JsonObject;
+  data?: JsonObject;
+  /** Whether the next attempt counts as a new attempt (retries do; a delay's wake-up does not). */
+  isRetry: boolean;
+}
+
+/** Unusable task parameters, found at import. */
+export class TaskParameterError extends Error {
+  override readonly name = 'TaskParameterError';
+  constructor(
+    readonly parameter: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type { JsonValue };

@@ -1,0 +1,147 @@
+import { Context, Drop, Liquid, type FS, type Template } from 'liquidjs';
+import type { JsonValue } from '../model/records.js';
+import { registerWeirFilters } from './liquid-filters.js';
+import { toPlainJson } from './plain-json.js';
+import { TemplateError, type CompiledLiquid, type LiquidOptions, type TemplateScope } from './template-engine.js';
+
+/**
+ * Budgets that keep a hostile template from hanging or exhausting the process. liquidjs checks
+ * time between rendered nodes and charges "memory" for ranges, arrays and strings built by filters.
+ */
+export interface LiquidLimits {
+  /** Wall-clock budget of one render, in milliseconds. */
+  renderMs: number;
+  /**
+   * liquidjs memory units (array elements, characters) one render may allocate. This also caps
+   * `(1..n)` ranges, which liquidjs materialises as arrays before the loop starts.
+   */
+  memoryUnits: number;
+  /** Longest template source accepted, in characters. */
+  sourceChars: number;
+}
+
+export const DEFAULT_LIQUID_LIMITS: Readonly<LiquidLimits> = Object.freeze({
+  renderMs: 10_000,
+  memoryUnits: 20_000_000,
+  sourceChars: 5_000_000,
+});
+
+/** Templates never read files: every lookup misses, every read fails. */
+const NO_FILES: FS = {
+  exists: () => Promise.resolve(false),
+  existsSync: () => false,
+  readFile: (file) => Promise.reject(new Error(`templates cannot read files (${file})`)),
+  readFileSync: (file) => {
+    throw new Error(`templates cannot read files (${file})`);
+  },
+  resolve: (_dir, file) => file,
+  contains: () => Promise.resolve(false),
+  containsSync: () => false,
+};
+
+/** Tags that load other templates from disk; rejected at parse time so imports fail early. */
+const FILE_TAGS = ['include', 'render', 'layout'] as const;
+
+const engines = new Map<boolean, Liquid>();
+
+function engineFor(strictVariables: boolean): Liquid {
+  let engine = engines.get(strictVariables);
+  if (!engine) {
+    engine = new Liquid({
+      strictVariables,
+      strictFilters: true,
+      // Hides `constructor`, `__proto__` & co.: templates only see the JSON they were given.
+      ownPropertyOnly: true,
+      fs: NO_FILES,
+      root: [],
+      partials: [],
+      layouts: [],
+      relativeReference: false,
+      dynamicPartials: false,
+      // Deterministic `date` output whatever the host's zone and locale; offsets in inputs are kept
+      // as Ruby's Time.parse does.
+      timezoneOffset: 0,
+      preserveTimezones: true,
+      locale: 'en-US',
+      parseLimit: DEFAULT_LIQUID_LIMITS.sourceChars,
+      renderLimit: DEFAULT_LIQUID_LIMITS.renderMs,
+      memoryLimit: DEFAULT_LIQUID_LIMITS.memoryUnits,
+    });
+    for (const tag of FILE_TAGS) {
+      engine.registerTag(tag, {
+        parse() {
+          throw new Error(`the ${tag} tag is not supported: templates cannot load other templates`);
+        },
+        render() {
+          return '';
+        },
+      });
+    }
+    registerWeirFilters(engine);
+    engines.set(strictVariables, engine);
+  }
+  return engine;
+}
+
+const isDrop = (value: object): boolean => value instanceof Drop;
+
+/** liquidjs messages already say what and where (`undefined variable: Data.Foo, line:1, col:4`). */
+function toTemplateError(error: unknown): TemplateError {
+  if (error instanceof TemplateError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const firstLine = message.split('\n', 1)[0]?.trim() ?? '';
+  return new TemplateError(firstLine || 'Liquid template failed', 'Liquid');
+}
+
+/**
+ * Parses a Liquid template once; the result renders many times, concurrently if need be.
+ * Errors: a syntax error, an unknown filter, a file-loading tag or an over-long source throws
+ * `TemplateError(message, 'Liquid')` here; render failures (undefined variable when
+ * `strictVariables`, a filter error, an exceeded time or memory budget) reject with one.
+ * `limits` exists for tests and callers that need tighter budgets than the defaults.
+ */
+export function compileLiquid(
+  source: string,
+  options: LiquidOptions,
+  limits: Readonly<LiquidLimits> = DEFAULT_LIQUID_LIMITS,
+): CompiledLiquid {
+  const engine = engineFor(options.strictVariables);
+  if (source.length > limits.sourceChars) {
+    throw new TemplateError(`template longer than ${limits.sourceChars} characters`, 'Liquid');
+  }
+  let templates: Template[];
+  try {
+    templates = engine.parse(source);
+  } catch (error) {
+    throw toTemplateError(error);
+  }
+
+  async function run(scope: TemplateScope): Promise<{ output: string; context: Context }> {
+    // A shallow copy: `{% increment %}` writes to the environment and must not touch the caller's.
+    const context = new Context(
+      { ...scope },
+      engine.options,
+      { sync: false, renderLimit: limits.renderMs, memoryLimit: limits.memoryUnits },
+      { liquid: engine },
+    );
+    try {
+      const output: unknown = await engine.render(templates, context);
+      return { output: typeof output === 'string' ? output : String(output), context };
+    } catch (error) {
+      throw toTemplateError(error);
+    }
+  }
+
+  return {
+    async render(scope) {
+      return (await run(scope)).output;
+    },
+    async renderCapturingAssigns(scope) {
+      const { output, context } = await run(scope);
+      // `assign` and `capture` write to the bottom scope, even inside loops and conditions.
+      const assigns: Record<string, JsonValue> = {};
+      for (const [key, value] of Object.entries(context.bottom())) assigns[key] = toPlainJson(value, isDrop);
+      return { output, assigns };
+    },
+  };
+}

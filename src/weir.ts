@@ -1,0 +1,78 @@
+import type { WeirConfig } from './config.js';
+import { buildServer } from './api/server.js';
+import { Engine } from './engine/engine.js';
+import { OAuthClients } from './management/oauth-clients.js';
+import { RunRequests } from './management/run-requests.js';
+import { WorkflowCatalog } from './management/workflow-catalog.js';
+import { SecretBox } from './secrets/secret-box.js';
+import { resolveSecretKey } from './secrets/secret-key-file.js';
+import { openStore } from './store/open-store.js';
+
+/** A running Weir: HTTP server, engine and store. */
+export interface RunningWeir {
+  /** The base URL it listens on, e.g. http://127.0.0.1:43127 */
+  url: string;
+  port: number;
+  config: WeirConfig;
+  /** An admin client generated on first start of an empty database (shown once), else null. */
+  generatedClient: { clientId: string; clientSecret: string } | null;
+  /** Stops taking requests, lets in-flight task instances finish or releases them, closes the store. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Injectable clock (epoch ms), for tests. */
+  now?: () => number;
+  /** HTTP client for callouts, for tests. */
+  fetch?: typeof fetch;
+}
+
+/** Starts Weir: opens and migrates the store, recovers abandoned work, starts the engine and the server. */
+export async function startWeir(config: WeirConfig, options: StartOptions = {}): Promise<RunningWeir> {
+  const now = options.now ?? Date.now;
+  const secrets = new SecretBox(resolveSecretKey(config.secretKey, config.dataDir));
+  const store = await openStore(config.databaseUrl);
+  try {
+    const clients = new OAuthClients({ store, secrets, now });
+    let generatedClient: RunningWeir['generatedClient'] = null;
+    if (config.bootstrapClient) {
+      await clients.upsertClient(config.bootstrapClient.clientId, config.bootstrapClient.clientSecret);
+    } else if ((await clients.countClients()) === 0 && (await store.listClients()).length === 0) {
+      const created = await clients.createClient('admin');
+      generatedClient = { clientId: created.clientId, clientSecret: created.clientSecret };
+    }
+    const engine = new Engine({
+      store,
+      workerConcurrency: config.workerConcurrency,
+      now,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      logError: (message, error) => app.log.error({ err: error }, message),
+    });
+    const catalog = new WorkflowCatalog({ store, versions: engine.versions, secrets, now });
+    const runRequests = new RunRequests(engine, config.syncTimeoutSeconds * 1000);
+    const app = await buildServer({ config, store, engine, catalog, clients, runRequests, now });
+    const { recovered } = await engine.start();
+    if (recovered > 0) app.log.info({ recovered }, 're-queued task instances left running by a previous process');
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    let isClosed = false;
+    return {
+      url: `http://${host}:${port}`,
+      port,
+      config,
+      generatedClient,
+      close: async () => {
+        if (isClosed) return;
+        isClosed = true;
+        await app.close();
+        await engine.stop();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}
