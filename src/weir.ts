@@ -49,7 +49,7 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
       logError: (message, error) => app.log.error({ err: error }, message),
     });
     const catalog = new WorkflowCatalog({ store, versions: engine.versions, secrets, now });
-    const runRequests = new RunRequests(engine, config.syncTimeoutSeconds * 1000);
+    const runRequests = new RunRequests(engine, config.syncTimeoutSeconds * 1000, config.syncConcurrency);
     const app = await buildServer({ config, store, engine, catalog, clients, runRequests, now });
     const { recovered } = await engine.start();
     if (recovered > 0) app.log.info({ recovered }, 're-queued task instances left running by a previous process');

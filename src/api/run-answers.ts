@@ -14,6 +14,8 @@ export function sendRunAnswer(
       return reply.code(200).send(runMetadata(answer.run));
     case 'queued-not-responsive':
       return reply.code(211).send(runMetadataWithTimes(answer.run, options.now));
+    case 'queued-over-limit':
+      return reply.code(212).send(runMetadataWithTimes(answer.run, options.now));
     case 'timeout':
       return reply
         .code(408)

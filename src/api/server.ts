@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import formBody from '@fastify/formbody';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { ApiContext } from './api-context.js';
 import { envelope, toHttpError } from './errors.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -26,6 +26,11 @@ export async function buildServer(context: ApiContext): Promise<FastifyInstance>
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => crypto.randomUUID(),
     return503OnClosing: true,
+    // Errors Fastify raises before routing (a malformed URL, say) get the envelope too.
+    frameworkErrors: (error, _request, reply) => {
+      const answer = toHttpError(error);
+      void (reply as FastifyReply).code(answer.status).headers(answer.headers).send(answer.body);
+    },
   });
 
   // An empty JSON body is no body (a bodiless POST trigger with a JSON content type is common).

@@ -19,6 +19,8 @@ export type RunAnswer =
   | { kind: 'queued'; run: RunRecord; created: boolean }
   /** `/sync` of a workflow with a task that cannot run responsively: queued in standard mode (211). */
   | { kind: 'queued-not-responsive'; run: RunRecord }
+  /** `/sync` while this process already runs its limit of responsive runs: queued in standard mode (212). */
+  | { kind: 'queued-over-limit'; run: RunRecord }
   | { kind: 'final'; run: RunRecord }
   /** The responsive timeout passed; the run goes on (408). */
   | { kind: 'timeout'; run: RunRecord };
@@ -27,9 +29,14 @@ const MAX_IDEMPOTENCY_KEY = 255;
 
 /** Turns run requests into runs: checks the workflow's switches, reads inputs, starts the run. */
 export class RunRequests {
+  /** Responsive runs this process is executing and answering now. */
+  private syncInFlight = 0;
+
   constructor(
     private readonly engine: Engine,
     private readonly syncTimeoutMs: number,
+    /** Past this many responsive runs in flight, `/sync` queues in standard mode and answers 212. */
+    private readonly syncConcurrency: number,
   ) {}
 
   /** Checks a target's switches in the contract's order. Throws `InvalidRequestError` (400). */
@@ -90,8 +97,17 @@ export class RunRequests {
       const { run } = await this.engine.startRun(start);
       return { kind: 'queued-not-responsive', run };
     }
-    const { run, outcome } = await this.engine.startSyncRun(start, this.syncTimeoutMs);
-    const final = await outcome;
-    return final ? { kind: 'final', run: final } : { kind: 'timeout', run };
+    if (this.syncInFlight >= this.syncConcurrency) {
+      const { run } = await this.engine.startRun(start);
+      return { kind: 'queued-over-limit', run };
+    }
+    this.syncInFlight += 1;
+    try {
+      const { run, outcome } = await this.engine.startSyncRun(start, this.syncTimeoutMs);
+      const final = await outcome;
+      return final ? { kind: 'final', run: final } : { kind: 'timeout', run };
+    } finally {
+      this.syncInFlight -= 1;
+    }
   }
 }

@@ -111,7 +111,8 @@ function prepare(task: TaskDefinition, tools: PrepareTools): CalloutPrepared {
     includeResponseCode: boolParam(p['include_response_code'], true),
     retryCount: numberParam(retry['retry_count'], 'retry_rules.retry_count', { min: 0, max: 10, fallback: 0 }),
     retryWindowMs:
-      numberParam(retry['retry_window'], 'retry_rules.retry_window', { min: 0, max: 60, fallback: 30 }) * 60_000,
+      numberParam(retry['retry_window'], 'retry_rules.retry_window', { min: 0, max: 60, fallback: 30, decimal: true }) *
+      60_000,
     timeoutMs: numberParam(p['timeout'], 'timeout', { min: 0.001, max: 300, fallback: 30, decimal: true }) * 1000,
   };
 }

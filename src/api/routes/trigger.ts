@@ -21,7 +21,7 @@ export function registerTriggerRoutes(app: FastifyInstance, context: ApiContext)
     if (!target || runUser === undefined) throw new TriggerAuthError();
     const query = request.query as Record<string, unknown>;
     const body = request.body;
-    if (body !== undefined && body !== null && !isPlainObject(body)) {
+    if (body !== undefined && !isPlainObject(body)) {
       throw new InvalidRequestError('The body must be a JSON object of input parameters.', 'body');
     }
     const params = isPlainObject(body) ? { ...query, ...body } : { ...query };

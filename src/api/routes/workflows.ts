@@ -139,7 +139,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ApiContext
           throw new NotFoundError(`Workflow ${id} does not exist.`);
         }
         const body = request.body;
-        if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body))) {
+        if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
           throw new InvalidRequestError('The body must be a JSON object of input parameters.', 'body');
         }
         const key = request.headers['idempotency-key'];

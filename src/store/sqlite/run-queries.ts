@@ -18,7 +18,6 @@ export class RunQueries {
   private readonly selectRun;
   private readonly selectRunByKey;
   private readonly forgetKey;
-  private readonly selectWorkflowCounter;
   private readonly bumpWorkflowCounter;
   private readonly insertRun;
   private readonly insertInstance;
@@ -49,10 +48,10 @@ export class RunQueries {
     this.selectRun = db.prepare('SELECT * FROM runs WHERE id = ?');
     this.selectRunByKey = db.prepare('SELECT * FROM runs WHERE workflow_id = ? AND idempotency_key = ?');
     this.forgetKey = db.prepare('UPDATE runs SET idempotency_key = NULL WHERE id = ?');
-    this.selectWorkflowCounter = db.prepare('SELECT run_count, last_run_at FROM workflows WHERE id = ?');
-    this.bumpWorkflowCounter = db.prepare(
-      'UPDATE workflows SET run_count = run_count + 1, last_run_at = ? WHERE id = ?',
-    );
+    // SET expressions read the row as it was, so previous_run_at receives the old last_run_at.
+    this.bumpWorkflowCounter = db.prepare(`
+      UPDATE workflows SET run_count = run_count + 1, previous_run_at = last_run_at, last_run_at = ?
+      WHERE id = ? RETURNING run_count, previous_run_at`);
     this.insertRun = db.prepare(`
       INSERT INTO runs (id, workflow_id, version_id, seq, status, mode, priority, inputs, run_user, previous_run_at,
                         idempotency_key, created_at, updated_at, started_at)
@@ -105,8 +104,9 @@ export class RunQueries {
              COALESCE(sum(status = 'Pending'), 0) AS waiting
       FROM task_instances WHERE run_id = ? AND status IN ('Queued', 'Processing', 'Pending')`);
     this.finishRun = db.prepare(`
-      UPDATE runs SET status = @status, result = @result, response = COALESCE(response, @response),
-                      finished_at = @now, updated_at = @now
+      UPDATE runs SET status = @status,
+                      result = CASE WHEN error_class IS NOT NULL OR response_result = 'Error' THEN 'Error' ELSE 'Success' END,
+                      response = COALESCE(response, @response), finished_at = @now, updated_at = @now
       WHERE id = @id AND status IN ('Queued', 'Processing', 'Pending', 'Stopping')
       RETURNING *`);
     this.setRunStatus = db.prepare(`
@@ -144,22 +144,21 @@ export class RunQueries {
         this.forgetKey.run(existing.id);
       }
     }
-    const counter = this.selectWorkflowCounter.get(input.workflowId) as
-      { run_count: number; last_run_at: number | null } | undefined;
+    const counter = this.bumpWorkflowCounter.get(input.now, input.workflowId) as
+      { run_count: number; previous_run_at: number | null } | undefined;
     if (!counter) throw new Error(`workflow ${input.workflowId} does not exist`);
-    this.bumpWorkflowCounter.run(input.now, input.workflowId);
     const isClaimed = input.claimFor !== null;
     const runRow = this.insertRun.get({
       id: this.ids.next('object'),
       workflowId: input.workflowId,
       versionId: input.versionId,
-      seq: counter.run_count + 1,
+      seq: counter.run_count,
       status: isClaimed ? 'Processing' : 'Queued',
       mode: input.mode,
       priority: input.priority,
       inputs: JSON.stringify(input.inputs),
       runUser: input.runUser,
-      previousRunAt: counter.last_run_at,
+      previousRunAt: counter.previous_run_at,
       idempotencyKey: input.idempotencyKey,
       now: input.now,
       startedAt: isClaimed ? input.now : null,
@@ -289,7 +288,6 @@ export class RunQueries {
       const finished = this.finishRun.get({
         id: run.id,
         status: isStopping ? 'Stopped' : 'Finished',
-        result: this.resultOf(run.id),
         response:
           completion.status === 'Success' && run.errorClass === null
             ? JSON.stringify({ code: 200, body: completion.dataOut })
@@ -305,14 +303,6 @@ export class RunQueries {
       if (row) run = toRun(row);
     }
     return { applied: true, successors, run, runBecameFinal: false };
-  }
-
-  private resultOf(runId: number): 'Success' | 'Error' {
-    const row = this.db.prepare('SELECT error_class, response_result FROM runs WHERE id = ?').get(runId) as {
-      error_class: string | null;
-      response_result: string | null;
-    };
-    return row.error_class !== null || row.response_result === 'Error' ? 'Error' : 'Success';
   }
 
   renewLeases(nodeId: string, ids: readonly number[], leaseUntil: number): void {
@@ -343,7 +333,6 @@ export class RunQueries {
       const stopped = this.finishRun.get({
         id: runId,
         status: 'Stopped',
-        result: this.resultOf(runId),
         response: null,
         now,
       }) as RunRow;

@@ -18,12 +18,24 @@ const MAX_BATCH = 512;
 export class WriteBatcher {
   private queue: PendingWrite[] = [];
   private isScheduled = false;
+  // Prepared once: exec() would parse these four statements again for every write of every batch.
+  private readonly begin: Database.Statement;
+  private readonly commit: Database.Statement;
+  private readonly savepoint: Database.Statement;
+  private readonly release: Database.Statement;
+  private readonly rollbackTo: Database.Statement;
 
   constructor(
     private readonly db: Database.Database,
     /** Called when a whole batch failed to commit, so in-memory state tied to it can be reset. */
     private readonly onBatchFailure: () => void,
-  ) {}
+  ) {
+    this.begin = db.prepare('BEGIN IMMEDIATE');
+    this.commit = db.prepare('COMMIT');
+    this.savepoint = db.prepare('SAVEPOINT write');
+    this.release = db.prepare('RELEASE write');
+    this.rollbackTo = db.prepare('ROLLBACK TO write');
+  }
 
   run<T>(op: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -44,20 +56,20 @@ export class WriteBatcher {
     }
     const outcomes: Array<{ isOk: boolean; value: unknown }> = [];
     try {
-      this.db.exec('BEGIN IMMEDIATE');
+      this.begin.run();
       for (const write of batch) {
-        this.db.exec('SAVEPOINT write');
+        this.savepoint.run();
         try {
           const value = write.op();
-          this.db.exec('RELEASE write');
+          this.release.run();
           outcomes.push({ isOk: true, value });
         } catch (error) {
-          this.db.exec('ROLLBACK TO write');
-          this.db.exec('RELEASE write');
+          this.rollbackTo.run();
+          this.release.run();
           outcomes.push({ isOk: false, value: error });
         }
       }
-      this.db.exec('COMMIT');
+      this.commit.run();
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       this.onBatchFailure();

@@ -17,6 +17,8 @@ CREATE TABLE workflows (
   basic_password_sealed TEXT NOT NULL,
   run_count INTEGER NOT NULL DEFAULT 0,
   last_run_at INTEGER,
+  -- last_run_at before the latest run: that run's Data.Workflow.LastRunDate.
+  previous_run_at INTEGER,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
   deleted_at INTEGER
