@@ -3,6 +3,7 @@ import type { JsonObject, RunRecord } from '../model/records.js';
 import { isFinalRunStatus } from '../model/statuses.js';
 import type { Priority } from '../model/workflow-document.js';
 import type { Store } from '../store/store.js';
+import { SubRunError, type MailSender, type SubRunStarter } from '../tasks/task-type.js';
 import { ClaimLoop } from './claim-loop.js';
 import type { CompiledVersion } from './compiled-version.js';
 import { RunWaiters } from './run-waiters.js';
@@ -19,6 +20,8 @@ export interface EngineOptions {
   now?: () => number;
   /** HTTP client for callouts. */
   fetch?: typeof fetch;
+  /** Mail for the Email task; null when no SMTP server is configured. */
+  mail?: MailSender | null;
   logError: (message: string, error: unknown) => void;
 }
 
@@ -61,6 +64,8 @@ export class Engine {
       leaseMs: this.leaseMs,
       now: this.now,
       fetch: options.fetch ?? fetch,
+      mail: options.mail ?? null,
+      workflows: this.subRuns(),
       logError: options.logError,
       onQueuedWork: () => this.loop.wake(),
       onDueAt: (dueAt) => this.loop.wakeAt(dueAt),
@@ -134,6 +139,15 @@ export class Engine {
     this.executor.abort(stopped.executingIds);
     if (isFinalRunStatus(stopped.run.status)) this.waiters.finished(stopped.run);
     return stopped.run;
+  }
+
+  /** Sub-runs for Execute::WorkflowTask (issue 3); until then, a clear task error. */
+  private subRuns(): SubRunStarter {
+    return {
+      start: async () => {
+        throw new SubRunError('Running another workflow is not available in this version of Weir.');
+      },
+    };
   }
 
   private newRun(

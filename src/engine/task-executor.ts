@@ -1,6 +1,6 @@
 import type { JsonObject, RunRecord, TaskInstanceRecord } from '../model/records.js';
 import type { NewTaskInstanceSpec, Store, TaskCompletion } from '../store/store.js';
-import type { TaskContext, TaskOutcome } from '../tasks/task-type.js';
+import type { MailSender, SubRunStarter, TaskContext, TaskOutcome } from '../tasks/task-type.js';
 import type { CompiledVersion } from './compiled-version.js';
 import { failureData, initialData, workflowInstanceScope } from './run-data.js';
 import type { RunWaiters } from './run-waiters.js';
@@ -15,6 +15,8 @@ export interface TaskExecutorOptions {
   leaseMs: number;
   now: () => number;
   fetch: typeof fetch;
+  mail: MailSender | null;
+  workflows: SubRunStarter;
   logError: (message: string, error: unknown) => void;
   /** New `Queued` work exists: wake the claim loop. */
   onQueuedWork: () => void;
@@ -121,6 +123,8 @@ export class TaskExecutor {
       now,
       fetch: this.options.fetch,
       log: (line) => logLines.push(line),
+      mail: this.options.mail,
+      workflows: this.options.workflows,
     };
     let outcome: TaskOutcome;
     try {

@@ -53,6 +53,42 @@ export interface TaskContext<Prepared = unknown> {
   fetch: typeof fetch;
   /** Appends a line to the task instance's log. Never log secrets. */
   log(line: string): void;
+  /** Sends mail (the `Email` task); null when no SMTP server is configured (`WEIR_SMTP_URL`). */
+  readonly mail: MailSender | null;
+  /** Starts runs of other workflows (the `Execute::WorkflowTask` task). */
+  readonly workflows: SubRunStarter;
+}
+
+/** An e-mail as the `Email` task sends it. */
+export interface MailMessage {
+  from: string | null;
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  replyTo: string | null;
+  subject: string;
+  /** HTML body. */
+  html: string;
+}
+
+/** Sends mail; implemented over SMTP outside the tasks layer. */
+export interface MailSender {
+  /** Resolves when the server accepted the message; rejects with the server's reason otherwise. */
+  send(message: MailMessage): Promise<{ messageId: string; accepted: string[] }>;
+}
+
+/** Starts a run of another workflow on behalf of a task instance, and reads its answer. */
+export interface SubRunStarter {
+  /**
+   * Starts a run of workflow `workflowId`'s active version with `inputs` (request parameters, as a
+   * trigger would send them). Throws `SubRunError` when the workflow cannot be run or the inputs are bad.
+   */
+  start(request: { workflowId: number; inputs: Record<string, unknown>; depth: number }): Promise<{ runId: number }>;
+}
+
+/** A sub-run that cannot start: unknown or inactive workflow, bad inputs, recursion too deep. */
+export class SubRunError extends Error {
+  override readonly name = 'SubRunError';
 }
 
 /** The result of one attempt. */

@@ -121,6 +121,8 @@ export function makeContext<P>(
     now: typeof clock === 'function' ? clock : () => clock ?? Date.now(),
     fetch: options.fetch ?? fetch,
     log: (line) => logs.push(line),
+    mail: null,
+    workflows: { start: async () => ({ runId: 0 }) },
   };
   return { ctx, logs };
 }
