@@ -24,6 +24,13 @@ export interface WeirConfig {
   publicUrl: string | null;
   /** `WEIR_LOG_LEVEL`, default info. */
   logLevel: string;
+  /**
+   * `WEIR_SMTP_URL`: the SMTP server of the Email task, `smtp://user:pass@host:port` (`smtps://` for
+   * TLS from the start); null leaves Email tasks failing with "Email is not configured".
+   */
+  smtpUrl: string | null;
+  /** `WEIR_SMTP_FROM`: the sender of Email tasks that set no `from`. */
+  smtpFrom: string | null;
 }
 
 export class ConfigError extends Error {
@@ -38,6 +45,21 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}; got "${raw}".`);
   }
   return value;
+}
+
+/** `WEIR_SMTP_URL` checked for its scheme; the error never repeats the URL, which holds a password. */
+function smtpUrl(raw: string | undefined): string | null {
+  if (raw === undefined || raw === '') return null;
+  let protocol: string;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    throw new ConfigError('WEIR_SMTP_URL must be a URL such as smtp://user:password@host:587.');
+  }
+  if (protocol !== 'smtp:' && protocol !== 'smtps:') {
+    throw new ConfigError(`WEIR_SMTP_URL must start with smtp:// or smtps:// (got ${protocol}//).`);
+  }
+  return raw;
 }
 
 /** Reads the configuration; `overrides` (from CLI flags) win over the environment. */
@@ -63,5 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     bootstrapClient: overrides.bootstrapClient ?? (clientId && clientSecret ? { clientId, clientSecret } : null),
     publicUrl: overrides.publicUrl ?? env.WEIR_PUBLIC_URL ?? null,
     logLevel: overrides.logLevel ?? env.WEIR_LOG_LEVEL ?? 'info',
+    smtpUrl: overrides.smtpUrl ?? smtpUrl(env.WEIR_SMTP_URL),
+    smtpFrom: overrides.smtpFrom ?? (env.WEIR_SMTP_FROM || null),
   };
 }

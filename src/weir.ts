@@ -3,8 +3,13 @@ import { buildServer } from './api/server.js';
 import { Engine } from './engine/engine.js';
 import { OAuthClients } from './management/oauth-clients.js';
 import { RunRequests } from './management/run-requests.js';
+import type { RouteOptions } from 'fastify';
+import { RetentionSweeper } from './engine/retention.js';
+import { Scheduler } from './engine/scheduler.js';
+import { VersionCatalog } from './management/version-catalog.js';
 import { WorkflowCatalog } from './management/workflow-catalog.js';
 import { SecretBox } from './secrets/secret-box.js';
+import { SmtpMailSender } from './mail/smtp-mail-sender.js';
 import { resolveSecretKey } from './secrets/secret-key-file.js';
 import { openStore } from './store/open-store.js';
 
@@ -16,6 +21,10 @@ export interface RunningWeir {
   config: WeirConfig;
   /** An admin client generated on first start of an empty database (shown once), else null. */
   generatedClient: { clientId: string; clientSecret: string } | null;
+  /** The scheduled trigger; `tick(now)` fires what is due at `now` (tests drive it with their clock). */
+  scheduler: Scheduler;
+  /** Retention; `tick(now)` deletes what is expired at `now`. */
+  retention: RetentionSweeper;
   /** Stops taking requests, lets in-flight task instances finish or releases them, closes the store. */
   close(): Promise<void>;
 }
@@ -25,6 +34,13 @@ export interface StartOptions {
   now?: () => number;
   /** HTTP client for callouts, for tests. */
   fetch?: typeof fetch;
+  /**
+   * False: the scheduler and retention set no timers and act only when their `tick` is called (tests
+   * with an injected clock). Default true.
+   */
+  hasBackgroundTimers?: boolean;
+  /** Told about every route the server registers (tests check the API description covers them). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /** Starts Weir: opens and migrates the store, recovers abandoned work, starts the engine and the server. */
@@ -32,6 +48,7 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
   const now = options.now ?? Date.now;
   const secrets = new SecretBox(resolveSecretKey(config.secretKey, config.dataDir));
   const store = await openStore(config.databaseUrl);
+  let closeMail = (): void => undefined;
   try {
     const clients = new OAuthClients({ store, secrets, now });
     let generatedClient: RunningWeir['generatedClient'] = null;
@@ -41,17 +58,46 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
       const created = await clients.createClient('admin');
       generatedClient = { clientId: created.clientId, clientSecret: created.clientSecret };
     }
+    const mail = config.smtpUrl ? new SmtpMailSender({ url: config.smtpUrl, defaultFrom: config.smtpFrom }) : null;
+    closeMail = () => mail?.close();
     const engine = new Engine({
       store,
       workerConcurrency: config.workerConcurrency,
       now,
       ...(options.fetch ? { fetch: options.fetch } : {}),
+      mail,
       logError: (message, error) => app.log.error({ err: error }, message),
     });
-    const catalog = new WorkflowCatalog({ store, versions: engine.versions, secrets, now });
+    const hasTimers = options.hasBackgroundTimers ?? true;
+    const logError = (message: string, error: unknown): void => app.log.error({ err: error }, message);
+    const scheduler = new Scheduler({
+      store,
+      versions: engine.versions,
+      startScheduledRun: (request) => engine.startScheduledRun(request),
+      now,
+      hasTimers,
+      logError,
+    });
+    const retention = new RetentionSweeper({ store, now, hasTimers, logError });
+    const catalog = new WorkflowCatalog({
+      store,
+      versions: engine.versions,
+      secrets,
+      now,
+      onChange: () => {
+        scheduler.refresh();
+        retention.refresh();
+      },
+    });
+    const versionCatalog = new VersionCatalog({ store, versions: engine.versions, catalog, now });
     const runRequests = new RunRequests(engine, config.syncTimeoutSeconds * 1000, config.syncConcurrency);
-    const app = await buildServer({ config, store, engine, catalog, clients, runRequests, now });
+    const app = await buildServer(
+      { config, store, engine, catalog, versionCatalog, clients, runRequests, now },
+      options.onRoute ? { onRoute: options.onRoute } : {},
+    );
     const { recovered } = await engine.start();
+    scheduler.start();
+    retention.start();
     if (recovered > 0) app.log.info({ recovered }, 're-queued task instances left running by a previous process');
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
@@ -63,15 +109,21 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
       port,
       config,
       generatedClient,
+      scheduler,
+      retention,
       close: async () => {
         if (isClosed) return;
         isClosed = true;
+        scheduler.stop();
+        retention.stop();
         await app.close();
         await engine.stop();
+        closeMail();
         await store.close();
       },
     };
   } catch (error) {
+    closeMail();
     await store.close().catch(() => undefined);
     throw error;
   }

@@ -2,6 +2,7 @@ import type { WeirConfig } from '../config.js';
 import type { Engine } from '../engine/engine.js';
 import type { OAuthClients } from '../management/oauth-clients.js';
 import type { RunRequests } from '../management/run-requests.js';
+import type { VersionCatalog } from '../management/version-catalog.js';
 import type { WorkflowCatalog } from '../management/workflow-catalog.js';
 import type { Store } from '../store/store.js';
 
@@ -11,6 +12,7 @@ export interface ApiContext {
   store: Store;
   engine: Engine;
   catalog: WorkflowCatalog;
+  versionCatalog: VersionCatalog;
   clients: OAuthClients;
   runRequests: RunRequests;
   now: () => number;

@@ -10,6 +10,7 @@ import {
   NotFoundError,
   OAuthError,
   PatchValidationError,
+  TaskBatchError,
   TriggerAuthError,
   WeirError,
 } from '../model/errors.js';
@@ -68,7 +69,8 @@ export function toHttpError(error: unknown): HttpErrorAnswer {
     const items = fastifyError.validation.map((v) => {
       const missing = typeof v.params?.missingProperty === 'string' ? `/${v.params.missingProperty}` : '';
       const field = `${v.instancePath ?? ''}${missing}`.replace(/^\//, '').replace(/\//g, '.') || 'body';
-      return item(400, 'invalid', `${field} ${v.message ?? 'is invalid'}.`, field);
+      const title = missing ? `${field} is required.` : `${field} ${v.message ?? 'is invalid'}.`;
+      return item(400, 'invalid', title, field);
     });
     return { status: 400, headers: {}, body: envelope(items) };
   }
@@ -124,6 +126,9 @@ function weirError(error: WeirError): HttpErrorAnswer {
       headers: {},
       body: { errors: error.titles.map((title) => item(406, error.code, title)), parameters: error.parameters },
     };
+  }
+  if (error instanceof TaskBatchError) {
+    return { status: error.status, headers: {}, body: envelope([item(error.status, error.code, error.title)]) };
   }
   if (error instanceof MethodNotAllowedError) {
     return {

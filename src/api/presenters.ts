@@ -100,6 +100,8 @@ export function workflowObject(
     timezone: isScheduled ? (settings?.timezone ?? null) : null,
     priority: settings?.priority ?? 'Medium',
     delete_ttl: settings?.deleteTtl ?? null,
+    concurrent_run_limit: settings?.concurrentRunLimit ?? null,
+    active_scheduled_run_check: settings?.activeScheduledRunCheck ?? true,
     status: workflow.status,
     createdAt: formatIsoTime(workflow.createdAt),
     updatedAt: formatIsoTime(workflow.updatedAt),

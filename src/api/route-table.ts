@@ -1,13 +1,30 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, preHandlerAsyncHookHandler } from 'fastify';
 import { InvalidRequestError, MethodNotAllowedError, NotFoundError } from '../model/errors.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 type Method = (typeof METHODS)[number];
 
 export interface RouteHandler {
+  /** Authentication: runs before schema validation (Fastify's `preValidation` hook). */
   preHandler?: preHandlerAsyncHookHandler;
   handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+  /**
+   * The operation's schemas (TypeBox): they validate the request (ajv, 400 naming the field) and
+   * describe the operation in `/openapi.json`.
+   */
+  schema?: FastifySchema;
+  /**
+   * True: the request schemas only describe the operation; the handler validates (PATCH keeps the
+   * reference's 422 shape that way).
+   */
+  isSchemaDescriptive?: boolean;
 }
+
+/** Marks the routes that only answer 405, so the API description can leave them out. */
+export const METHOD_NOT_ALLOWED_CONFIG = { isMethodNotAllowed: true } as const;
+
+/** A validator that accepts everything: for routes whose handler validates in the reference's terms. */
+const acceptAll = () => () => true;
 
 /**
  * Registers a path's handlers, and a 405 naming the allowed methods for every other method, so a
@@ -21,13 +38,18 @@ export function route(app: FastifyInstance, url: string, handlers: Partial<Recor
       app.route({
         method,
         url,
-        ...(handler.preHandler ? { preHandler: handler.preHandler } : {}),
+        // Authentication runs before schema validation: a caller without credentials gets 401, not 400.
+        ...(handler.preHandler ? { preValidation: handler.preHandler } : {}),
+        ...(handler.schema ? { schema: handler.schema } : {}),
+        ...(handler.isSchemaDescriptive ? { validatorCompiler: acceptAll } : {}),
         handler: handler.handler,
       });
     } else {
       app.route({
         method,
         url,
+        schema: { hide: true },
+        config: METHOD_NOT_ALLOWED_CONFIG,
         handler: async () => {
           throw new MethodNotAllowedError(allowed);
         },

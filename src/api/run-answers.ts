@@ -32,7 +32,8 @@ export function sendRunAnswer(
         });
     case 'final': {
       const { run } = answer;
-      if (run.response) {
+      // An unhandled task failure outranks a response task that still ran on another branch.
+      if (run.response && run.errorClass === null) {
         // The body is JSON whatever its type (a formatter may answer a bare string).
         return reply
           .code(run.response.code)

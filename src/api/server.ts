@@ -1,21 +1,34 @@
 import crypto from 'node:crypto';
 import formBody from '@fastify/formbody';
-import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
 import type { ApiContext } from './api-context.js';
 import { envelope, toHttpError } from './errors.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerOAuthRoutes } from './routes/oauth.js';
 import { registerRunRoutes } from './routes/runs.js';
+import { registerTaskRoutes } from './routes/tasks.js';
 import { registerTriggerRoutes } from './routes/trigger.js';
+import { registerUsageRoutes } from './routes/usage.js';
+import { registerVersionRoutes } from './routes/versions.js';
+import { registerOpenApi } from './openapi.js';
 import { registerWorkflowRoutes } from './routes/workflows.js';
+import { registerUiAssets } from './ui-assets.js';
 
 /** Request bodies over 5 MiB get 413 before anything is stored. */
 export const BODY_LIMIT = 5 * 1024 * 1024;
 const TRACK_ID_MAX = 64;
 
-/** Builds the HTTP server: the three surfaces on one port, one error mapper, request ids. */
-export async function buildServer(context: ApiContext): Promise<FastifyInstance> {
+export interface ServerOptions {
+  /** Told about every route registered (tests compare them with the API description). */
+  onRoute?: (route: RouteOptions) => void;
+}
+
+/** Builds the HTTP server: the three surfaces on one port, one error mapper, request ids, the API description. */
+export async function buildServer(context: ApiContext, options: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
+    // Route schemas validate requests without changing them: no coercion (query values stay strings,
+    // as the handlers read them), no defaults, no stripped properties.
+    ajv: { customOptions: { coerceTypes: false, useDefaults: false, removeAdditional: false, allErrors: true } },
     logger: {
       level: context.config.logLevel,
       // Secrets never reach the log, whatever a future log line includes.
@@ -42,6 +55,10 @@ export async function buildServer(context: ApiContext): Promise<FastifyInstance>
   });
   await app.register(formBody, { bodyLimit: BODY_LIMIT });
 
+  // Response schemas describe the answers in /openapi.json; the bodies are sent as the handlers build them.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
+
   app.addHook('onRequest', async (request, reply) => {
     reply.header('weir-request-id', request.id);
     const trackId = request.headers['zuora-track-id'];
@@ -64,10 +81,16 @@ export async function buildServer(context: ApiContext): Promise<FastifyInstance>
       ),
   );
 
+  // Before the routes: it records each route's schema as it is registered.
+  await registerOpenApi(app);
   registerHealthRoutes(app, context);
   registerOAuthRoutes(app, context);
   registerTriggerRoutes(app, context);
   registerWorkflowRoutes(app, context);
   registerRunRoutes(app, context);
+  registerVersionRoutes(app, context);
+  registerUsageRoutes(app, context);
+  registerTaskRoutes(app, context);
+  await registerUiAssets(app);
   return app;
 }

@@ -23,6 +23,8 @@ export interface CompiledVersion {
   inputs: readonly InputDeclaration[];
   /** False when a task cannot run in responsive mode (e.g. `Delay`): `/sync` queues such runs (211). */
   isResponsive: boolean;
+  /** Whether a task has a `concurrent_limit`: its running instances hold slots others may wait for. */
+  hasTaskLimits: boolean;
 }
 
 /** A workflow file the engine cannot run; each problem names its field. */
@@ -102,5 +104,6 @@ export function compileVersion(version: VersionRecord): CompiledVersion {
     tasks,
     inputs,
     isResponsive: [...tasks.values()].every((task) => task.type.isResponsive),
+    hasTaskLimits: [...tasks.values()].some((task) => (task.definition.concurrent_limit ?? 9999999) < 9999999),
   };
 }

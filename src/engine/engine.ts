@@ -3,7 +3,9 @@ import type { JsonObject, RunRecord } from '../model/records.js';
 import { isFinalRunStatus } from '../model/statuses.js';
 import type { Priority } from '../model/workflow-document.js';
 import type { Store } from '../store/store.js';
-import { SubRunError, type MailSender, type SubRunStarter } from '../tasks/task-type.js';
+import type { ScheduledRunResult } from '../store/store-versions-schedules.js';
+import type { MailSender } from '../tasks/task-type.js';
+import { subRunStarter } from './sub-runs.js';
 import { ClaimLoop } from './claim-loop.js';
 import type { CompiledVersion } from './compiled-version.js';
 import { RunWaiters } from './run-waiters.js';
@@ -32,6 +34,17 @@ export interface StartRunRequest {
   inputs: JsonObject;
   runUser: string;
   idempotencyKey: string | null;
+  /** Whether the workflow has a run limit: a run ending then frees a slot queued runs may wait for. */
+  hasRunLimit?: boolean;
+}
+
+/** A scheduled instant to start a run for (`WorkflowRunUser` "Scheduler"). */
+export interface ScheduledRunStart extends Omit<StartRunRequest, 'idempotencyKey'> {
+  scheduledAt: number;
+  /** The reference's skip rule (`active_scheduled_run_check`). */
+  isActiveRunCheckOn: boolean;
+  /** Skip the instant for this reason instead (recorded). */
+  skipReason: string | null;
 }
 
 /** Idempotency keys are honoured for 24 hours. */
@@ -65,7 +78,12 @@ export class Engine {
       now: this.now,
       fetch: options.fetch ?? fetch,
       mail: options.mail ?? null,
-      workflows: this.subRuns(),
+      subRuns: (run, instance) =>
+        subRunStarter(
+          { store: options.store, versions: this.versions, now: this.now, onQueuedWork: () => this.loop.wake() },
+          run,
+          instance,
+        ),
       logError: options.logError,
       onQueuedWork: () => this.loop.wake(),
       onDueAt: (dueAt) => this.loop.wakeAt(dueAt),
@@ -117,8 +135,38 @@ export class Engine {
     );
     if (!created) return { run, created, outcome: this.waitForRun(run.id, timeoutMs) };
     const outcome = this.waiters.wait(run.id, timeoutMs);
-    for (const instance of instances) void this.executor.execute(instance);
+    for (const instance of instances) void this.executor.execute(instance, run);
+    // A responsive run holds a slot of its workflow's run limit and of its tasks' limits: when it
+    // ends, queued work held back by them may go. Without limits there is nothing to wake for (and
+    // waking would put a claim on the hot path of every responsive run).
+    if (request.hasRunLimit === true || request.version.hasTaskLimits) {
+      void outcome.then(
+        () => this.loop.wake(),
+        () => this.loop.wake(),
+      );
+    }
     return { run, created, outcome };
+  }
+
+  /**
+   * Starts (or skips, by the skip rule) the run of a scheduled instant, exactly once per workflow and
+   * instant whatever the number of schedulers: the store's unique row decides.
+   */
+  async startScheduledRun(request: ScheduledRunStart): Promise<ScheduledRunResult> {
+    const result = await this.store.startScheduledRun({
+      run: this.newRun({ ...request, idempotencyKey: null }, 'standard', null),
+      scheduledAt: request.scheduledAt,
+      firedBy: this.nodeId,
+      isActiveRunCheckOn: request.isActiveRunCheckOn,
+      skipReason: request.skipReason,
+    });
+    if (result.outcome === 'started') this.loop.wake();
+    return result;
+  }
+
+  /** Runs of a workflow in flight (its `concurrent_run_limit` counts these). */
+  countActiveRuns(workflowId: number): Promise<number> {
+    return this.store.countActiveRuns(workflowId);
   }
 
   /** Resolves with the run once it is final (at once if it already is), or `undefined` after `timeoutMs`. */
@@ -132,22 +180,40 @@ export class Engine {
     return waiting;
   }
 
+  /** Reruns a final task instance with its recorded input `Data`; the graph continues from it. */
+  async rerunTaskInstance(id: number) {
+    const instance = await this.store.rerunTaskInstance(id, this.now());
+    if (instance) this.loop.wake();
+    return instance;
+  }
+
+  /** Records an approval decision; the Approval task instance then runs and fires `Approve` or `Reject`. */
+  async decideApproval(id: number, decision: { action: 'Approve' | 'Reject'; comment: string }): Promise<boolean> {
+    const isDecided = await this.store.decideApproval(id, decision, this.now());
+    if (isDecided) this.loop.wake();
+    return isDecided;
+  }
+
+  /** Stops one waiting task instance (`Queued` or `Pending`); its run goes on as if it had ended. */
+  async stopTaskInstance(id: number): Promise<boolean> {
+    const result = await this.store.stopTaskInstance(id, this.now());
+    if (!result) return false;
+    if (result.runBecameFinal) this.waiters.finished(result.run);
+    if (result.wokeCount > 0) this.loop.wake();
+    return true;
+  }
+
   /** Stops a run: no new task starts, running ones are abandoned; it ends `Stopped`. */
   async stopRun(runId: number): Promise<RunRecord | undefined> {
     const stopped = await this.store.stopRun(runId, this.now());
     if (!stopped) return undefined;
     this.executor.abort(stopped.executingIds);
-    if (isFinalRunStatus(stopped.run.status)) this.waiters.finished(stopped.run);
+    if (isFinalRunStatus(stopped.run.status)) {
+      this.waiters.finished(stopped.run);
+      // Its slot of the workflow's run limit is free.
+      this.loop.wake();
+    }
     return stopped.run;
-  }
-
-  /** Sub-runs for Execute::WorkflowTask (issue 3); until then, a clear task error. */
-  private subRuns(): SubRunStarter {
-    return {
-      start: async () => {
-        throw new SubRunError('Running another workflow is not available in this version of Weir.');
-      },
-    };
   }
 
   private newRun(

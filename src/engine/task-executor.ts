@@ -16,7 +16,8 @@ export interface TaskExecutorOptions {
   now: () => number;
   fetch: typeof fetch;
   mail: MailSender | null;
-  workflows: SubRunStarter;
+  /** Sub-runs started on behalf of one task instance of one run. */
+  subRuns: (run: RunRecord, instance: TaskInstanceRecord) => SubRunStarter;
   logError: (message: string, error: unknown) => void;
   /** New `Queued` work exists: wake the claim loop. */
   onQueuedWork: () => void;
@@ -26,6 +27,10 @@ export interface TaskExecutorOptions {
 
 /** How often a failed completion write is retried before the instance is left to lease recovery. */
 const COMPLETION_ATTEMPTS = 5;
+/** A task's `Data` may be at most 5 MiB (engine.md); more is a task error, not a crash. */
+export const MAX_DATA_BYTES = 5 * 1024 * 1024;
+
+type CompletionFields = Omit<TaskCompletion, 'instanceId' | 'runId' | 'nodeId' | 'now' | 'log'>;
 
 /**
  * Runs claimed task instances: one attempt each, then records the outcome, its successors and the
@@ -43,29 +48,29 @@ export class TaskExecutor {
     return [...this.executing.keys()];
   }
 
-  get executingCount(): number {
-    return this.executing.size;
-  }
-
   /** Abandons running task instances (a stopped run): they end `Stopped`. */
   abort(ids: readonly number[]): void {
     for (const id of ids) this.executing.get(id)?.abort(new Error('The run was stopped.'));
   }
 
-  /** Executes one claimed task instance. Never throws; failures become task errors or are logged. */
-  async execute(instance: TaskInstanceRecord): Promise<void> {
+  /**
+   * Executes one claimed task instance. Never throws; failures become task errors or are logged.
+   * `run` may be passed when the caller has just read or written it (saves a read on the hot path).
+   */
+  async execute(instance: TaskInstanceRecord, run?: RunRecord): Promise<void> {
     const controller = new AbortController();
     this.executing.set(instance.id, controller);
     try {
-      const completion = await this.attempt(instance, controller.signal);
+      const completion = await this.attempt(instance, controller.signal, run);
       const result = await this.complete(completion);
       if (!result) return;
       if (result.runBecameFinal && result.run) this.options.waiters.finished(result.run);
       if (completion.status === 'Pending' && completion.dueAt) this.options.onDueAt(completion.dueAt);
+      if (result.wokeCount > 0) this.options.onQueuedWork();
       if (result.successors.length === 0) return;
       if (completion.claimSuccessorsUntil !== null) {
         // Responsive runs continue in this process at once, without a trip through the queue.
-        for (const successor of result.successors) void this.execute(successor);
+        for (const successor of result.successors) void this.execute(successor, result.run);
       } else {
         this.options.onQueuedWork();
       }
@@ -76,23 +81,18 @@ export class TaskExecutor {
     }
   }
 
-  private async attempt(instance: TaskInstanceRecord, signal: AbortSignal): Promise<TaskCompletion> {
+  private async attempt(instance: TaskInstanceRecord, signal: AbortSignal, known?: RunRecord): Promise<TaskCompletion> {
     const { store, versions, now } = this.options;
-    const run = await store.getRun(instance.runId);
+    const run = known?.id === instance.runId ? known : await store.getRun(instance.runId);
     const version = await versions.get(instance.versionId);
     const task = version?.tasks.get(instance.taskId);
-    const base = {
-      instanceId: instance.id,
-      runId: instance.runId,
-      nodeId: this.options.nodeId,
-      successors: [] as NewTaskInstanceSpec[],
-      claimSuccessorsUntil: null,
-      log: null,
-    };
+    const base = { instanceId: instance.id, runId: instance.runId, nodeId: this.options.nodeId, log: null };
+    const ends = { successors: [], claimSuccessorsUntil: null };
     if (!run || !version || !task) {
       const message = `Task ${instance.taskId} of version ${instance.versionId} cannot be found.`;
       return {
         ...base,
+        ...ends,
         now: now(),
         status: 'Error',
         dataOut: instance.dataIn,
@@ -101,7 +101,7 @@ export class TaskExecutor {
       };
     }
     if (run.status === 'Stopping' || run.status === 'Stopped') {
-      return { ...base, now: now(), status: 'Stopped', dataOut: instance.dataIn };
+      return { ...base, ...ends, now: now(), status: 'Stopped', dataOut: instance.dataIn };
     }
     const data = instance.dataIn ?? initialData(run);
     const logLines: string[] = [];
@@ -116,6 +116,7 @@ export class TaskExecutor {
       },
       state: instance.state,
       attempt: instance.attempt,
+      iterationsDone: instance.iterationsDone,
       idempotencyKey: `${run.id}:${instance.id}:${instance.attempt}`,
       runId: run.id,
       taskInstanceId: instance.id,
@@ -124,7 +125,7 @@ export class TaskExecutor {
       fetch: this.options.fetch,
       log: (line) => logLines.push(line),
       mail: this.options.mail,
-      workflows: this.options.workflows,
+      workflows: this.options.subRuns(run, instance),
     };
     let outcome: TaskOutcome;
     try {
@@ -136,8 +137,10 @@ export class TaskExecutor {
     }
     const log = logLines.length > 0 ? `${logLines.join('\n')}\n` : null;
     const completedAt = now();
-    if (signal.aborted) return { ...base, now: completedAt, log, status: 'Stopped', dataOut: data };
-    return { ...base, now: completedAt, log, ...this.completionOf(outcome, instance, data, run, version) };
+    if (signal.aborted) return { ...base, ...ends, now: completedAt, log, status: 'Stopped', dataOut: data };
+    const { outcome: checked, json } = checkSize(outcome);
+    const fields = this.completionOf(checked, instance, data, run, version);
+    return { ...base, now: completedAt, log, ...fields, ...(json !== undefined ? { dataOutJson: json } : {}) };
   }
 
   private completionOf(
@@ -146,28 +149,20 @@ export class TaskExecutor {
     data: JsonObject,
     run: RunRecord,
     version: CompiledVersion,
-  ): Pick<
-    TaskCompletion,
-    | 'status'
-    | 'dataOut'
-    | 'dueAt'
-    | 'state'
-    | 'isRetry'
-    | 'error'
-    | 'isUnhandledError'
-    | 'response'
-    | 'successors'
-    | 'claimSuccessorsUntil'
-  > {
+  ): CompletionFields {
     const claimSuccessorsUntil = run.mode === 'sync' ? this.options.now() + this.options.leaseMs : null;
-    const spec = (taskId: number, dataIn: JsonObject): NewTaskInstanceSpec => {
+    const scope = { iterationParentId: instance.iterationParentId, iterationIndex: instance.iterationIndex };
+    const spec = (taskId: number, dataIn: JsonObject, branch = scope): NewTaskInstanceSpec => {
       const target = version.tasks.get(taskId);
+      const actionType = target?.definition.action_type ?? 'Unknown';
       return {
         taskId,
         name: target?.definition.name ?? String(taskId),
-        actionType: target?.definition.action_type ?? 'Unknown',
+        actionType,
         previousId: instance.id,
         dataIn,
+        ...branch,
+        isMergeArrival: actionType === 'Logic::Merge',
       };
     };
     switch (outcome.kind) {
@@ -186,11 +181,30 @@ export class TaskExecutor {
           status: 'Pending',
           dataOut: outcome.data ?? data,
           dueAt: outcome.dueAt,
+          waitingOn: outcome.waitingOn ?? (outcome.isRetry ? 'retry' : 'delay'),
           state: outcome.state,
           isRetry: outcome.isRetry,
           successors: [],
           claimSuccessorsUntil: null,
         };
+      case 'fan-out': {
+        const targets = version.graph.targets(instance.taskId, outcome.hook);
+        const successors = outcome.branches.flatMap((branchData, i) =>
+          targets.map((id) =>
+            spec(id, branchData, { iterationParentId: instance.id, iterationIndex: outcome.firstIndex + i }),
+          ),
+        );
+        return {
+          status: 'Pending',
+          dataOut: data,
+          dueAt: null,
+          waitingOn: 'iterations',
+          iterationsDoneSeen: instance.iterationsDone,
+          state: outcome.state,
+          successors,
+          claimSuccessorsUntil,
+        };
+      }
       case 'error': {
         const dataOut = outcome.data ?? data;
         const targets = version.graph.targets(instance.taskId, 'Failure');
@@ -223,4 +237,23 @@ export class TaskExecutor {
       }
     }
   }
+}
+
+/**
+ * Turns a success whose `Data` is over the limit into a task error; otherwise hands back the
+ * serialized `Data` so the store does not serialize it a second time.
+ */
+function checkSize(outcome: TaskOutcome): { outcome: TaskOutcome; json?: string } {
+  if (outcome.kind !== 'success') return { outcome };
+  const json = JSON.stringify(outcome.data);
+  // Characters bound bytes from below (UTF-8); only count bytes when the cheap bound is near the limit.
+  const bytes = json.length * 3 < MAX_DATA_BYTES ? json.length : Buffer.byteLength(json);
+  if (bytes <= MAX_DATA_BYTES) return { outcome, json };
+  return {
+    outcome: {
+      kind: 'error',
+      errorClass: 'WorkflowError::DataTooLarge',
+      message: `The task's Data is ${(bytes / 1048576).toFixed(1)} MiB; at most 5 MiB is allowed.`,
+    },
+  };
 }

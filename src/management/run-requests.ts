@@ -19,7 +19,7 @@ export type RunAnswer =
   | { kind: 'queued'; run: RunRecord; created: boolean }
   /** `/sync` of a workflow with a task that cannot run responsively: queued in standard mode (211). */
   | { kind: 'queued-not-responsive'; run: RunRecord }
-  /** `/sync` while this process already runs its limit of responsive runs: queued in standard mode (212). */
+  /** `/sync` past the responsive limit of this process, or the workflow's run limit: queued in standard mode (212). */
   | { kind: 'queued-over-limit'; run: RunRecord }
   | { kind: 'final'; run: RunRecord }
   /** The responsive timeout passed; the run goes on (408). */
@@ -88,6 +88,7 @@ export class RunRequests {
       inputs,
       runUser: request.runUser,
       idempotencyKey: request.idempotencyKey,
+      hasRunLimit: (target.settings?.concurrentRunLimit ?? null) !== null,
     };
     if (request.mode === 'standard') {
       const { run, created } = await this.engine.startRun(start);
@@ -97,7 +98,7 @@ export class RunRequests {
       const { run } = await this.engine.startRun(start);
       return { kind: 'queued-not-responsive', run };
     }
-    if (this.syncInFlight >= this.syncConcurrency) {
+    if (this.syncInFlight >= this.syncConcurrency || (await this.isAtRunLimit(target))) {
       const { run } = await this.engine.startRun(start);
       return { kind: 'queued-over-limit', run };
     }
@@ -109,5 +110,15 @@ export class RunRequests {
     } finally {
       this.syncInFlight -= 1;
     }
+  }
+
+  /**
+   * True when the workflow has a `concurrent_run_limit` and that many runs are in flight: a responsive
+   * run would exceed it, so it is queued in standard mode (212) and waits for a slot like the others.
+   */
+  private async isAtRunLimit(target: TriggerTarget): Promise<boolean> {
+    const limit = target.settings?.concurrentRunLimit ?? null;
+    if (limit === null) return false;
+    return (await this.engine.countActiveRuns(target.workflow.id)) >= limit;
   }
 }

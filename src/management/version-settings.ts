@@ -12,15 +12,30 @@ export function settingsOf(workflow: WorkflowSettings): VersionSettings {
     timezone: workflow.timezone ?? null,
     priority: workflow.priority ?? 'Medium',
     deleteTtl: workflow.delete_ttl ?? null,
+    concurrentRunLimit: workflow.concurrent_run_limit ?? null,
+    activeScheduledRunCheck: flagOr(workflow.active_scheduled_run_check, true),
   };
 }
 
-/** Writes settings back into a document's `workflow`, so an export shows what is in force. */
+/**
+ * Writes settings back into a document's `workflow`, so an export shows what is in force. Weir's own
+ * settings (**ext**) are written only when set or already in the file, so exports stay the reference's.
+ */
 export function withSettings(document: WorkflowDocument, settings: VersionSettings): WorkflowDocument {
+  const workflow = document.workflow;
+  const extensions = {
+    ...(settings.concurrentRunLimit !== null || 'concurrent_run_limit' in workflow
+      ? { concurrent_run_limit: settings.concurrentRunLimit }
+      : {}),
+    ...(!settings.activeScheduledRunCheck || 'active_scheduled_run_check' in workflow
+      ? { active_scheduled_run_check: settings.activeScheduledRunCheck }
+      : {}),
+  };
   return {
     ...document,
     workflow: {
       ...document.workflow,
+      ...extensions,
       callout_trigger: settings.calloutTrigger,
       sync_trigger: settings.syncTrigger,
       ondemand_trigger: settings.ondemandTrigger,

@@ -1,11 +1,13 @@
 import type { CompiledVersion } from '../engine/compiled-version.js';
 import type { VersionCache } from '../engine/version-cache.js';
-import { InvalidRequestError, NotFoundError } from '../model/errors.js';
+import { InvalidRequestError, NotFoundError, PatchValidationError } from '../model/errors.js';
 import type { SealedCredentials, VersionRecord, VersionSettings, WorkflowRecord } from '../model/records.js';
 import type { WorkflowDocument } from '../model/workflow-document.js';
 import { digest, randomSecret, type SecretBox } from '../secrets/secret-box.js';
 import type { PageRequest, Store, WorkflowFilter } from '../store/store.js';
+import { remapIds } from './document-ids.js';
 import { validateWorkflowDocument } from './document-validation.js';
+import { scheduleProblems } from './schedule-rules.js';
 import { parseWorkflowPatch } from './workflow-patch.js';
 import { settingsOf, withSettings } from './version-settings.js';
 
@@ -33,6 +35,8 @@ export interface CatalogOptions {
   versions: VersionCache;
   secrets: SecretBox;
   now: () => number;
+  /** Told after any change to a workflow or its versions (the scheduler re-plans). */
+  onChange?: (workflowId: number) => void;
 }
 
 /** Workflows and versions: import, read, update, delete, credentials, export. */
@@ -50,6 +54,7 @@ export class WorkflowCatalog {
     if (workflowId === undefined || versionId === undefined) throw new Error('id allocation returned too few ids');
     const stored = remapIds(document, versionId, taskIds);
     const settings = settingsOf(stored.workflow);
+    rejectScheduleProblems(settings, stored);
     const { workflow } = await store.createWorkflow({
       id: workflowId,
       name: stored.workflow.name,
@@ -97,17 +102,24 @@ export class WorkflowCatalog {
     const { store, now } = this.options;
     const workflow = await this.getWorkflow(id);
     const versions = await store.listVersions(id);
-    const patch = parseWorkflowPatch(body, versions);
+    const current = versions.find((v) => v.id === workflow.activeVersionId) ?? versions.at(-1);
+    const requested = (body as { active_workflow_version_id?: unknown } | null)?.active_workflow_version_id;
+    // Settings sent with an activation apply to the version being activated.
+    const target = versions.find((v) => v.id === requested) ?? current;
+    const patch = parseWorkflowPatch(body, versions, target);
     const at = now();
     let activeVersionId = patch.activeVersionId;
     if (patch.status === 'Active' && activeVersionId === undefined && workflow.activeVersionId === null) {
       activeVersionId = versions.at(-1)?.id;
     }
-    if (patch.settings) {
-      const current = await this.currentVersion(id);
-      const settings = { ...current.settings, ...patch.settings };
-      await store.updateVersionSettings(current.id, settings, withSettings(current.document, settings), at);
-      this.options.versions.forget(current.id);
+    if (patch.settings && target) {
+      const settings = { ...target.settings, ...patch.settings };
+      const problems = scheduleProblems(settings, target.document);
+      if (problems.length > 0) {
+        throw new PatchValidationError(problems.map((p) => ({ fieldName: p.field, title: p.title })));
+      }
+      await store.updateVersionSettings(target.id, settings, withSettings(target.document, settings), at);
+      this.options.versions.forget(target.id);
     }
     const updated = await store.updateWorkflow(
       id,
@@ -174,9 +186,10 @@ export class WorkflowCatalog {
     return target;
   }
 
-  /** Drops the cached trigger view after a change. */
+  /** Drops the cached trigger view after a change, and tells `onChange`. */
   forget(id: number): void {
     this.targets.delete(id);
+    this.options.onChange?.(id);
   }
 
   private async loadTarget(id: number): Promise<TriggerTarget | undefined> {
@@ -218,26 +231,11 @@ function newCredentials(): TriggerCredentials {
   return { apiToken: randomSecret(32), basicUsername: `weir-${randomSecret(9)}`, basicPassword: randomSecret(24) };
 }
 
-/** File-local ids become store ids: tasks get `taskIds` in order, the version id stands for the workflow. */
-function remapIds(document: WorkflowDocument, versionId: number, taskIds: readonly number[]): WorkflowDocument {
-  const map = new Map<string, number>();
-  const tasks = document.tasks.map((task, i) => {
-    const id = taskIds[i];
-    if (id === undefined) throw new Error('too few task ids');
-    map.set(String(task.id), id);
-    return { ...task, id };
-  });
-  const mapped = (fileId: string | number): number => {
-    const id = map.get(String(fileId));
-    if (id === undefined) throw new Error(`unmapped task id ${fileId}`);
-    return id;
-  };
-  const linkages = document.linkages.map((linkage) => ({
-    ...linkage,
-    source_workflow_id: versionId,
-    source_task_id:
-      linkage.source_task_id === null || linkage.source_task_id === undefined ? null : mapped(linkage.source_task_id),
-    target_task_id: mapped(linkage.target_task_id),
+/** Throws `InvalidRequestError` (400) naming the first setting that stops the version from being scheduled. */
+export function rejectScheduleProblems(settings: VersionSettings, document: WorkflowDocument): void {
+  const [first, ...more] = scheduleProblems(settings, document).map((p) => ({
+    field: `workflow.${p.field}`,
+    title: p.title,
   }));
-  return { ...document, workflow: { ...document.workflow, id: versionId }, tasks, linkages };
+  if (first) throw new InvalidRequestError(first.title, first.field, more);
 }

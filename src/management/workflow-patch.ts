@@ -1,5 +1,6 @@
 import { InvalidRequestError, PatchValidationError } from '../model/errors.js';
 import type { VersionRecord, VersionSettings, WorkflowStatus } from '../model/records.js';
+import { INVALID_INTERVAL_TITLE, isValidInterval } from '../model/schedule.js';
 import { resolveTimeZone } from '../model/timezones.js';
 
 /** A validated PATCH /workflows/{id}. */
@@ -27,18 +28,21 @@ const KNOWN_FIELDS = new Set([
   'timezone',
   'priority',
   'delete_ttl',
+  'concurrent_run_limit',
+  'active_scheduled_run_check',
   ...BOOLEAN_SETTINGS.map(([field]) => field),
 ]);
 
-/** A cron expression of 5 fields, or 6 with seconds first; the scheduler parses it fully. */
-const CRON = /^(\S+\s+){4,5}\S+$/;
-const CRON_FIELD = /^[\d*/,?LW#A-Za-z-]+$/;
-
 /**
  * Validates a PATCH body in the reference's terms. Throws `InvalidRequestError` (400) when the body is
- * not an object, `PatchValidationError` (422) listing every field at fault otherwise.
+ * not an object, `PatchValidationError` (422) listing every field at fault otherwise. `target` is the
+ * version the settings apply to (default the latest).
  */
-export function parseWorkflowPatch(body: unknown, versions: readonly VersionRecord[]): WorkflowPatchRequest {
+export function parseWorkflowPatch(
+  body: unknown,
+  versions: readonly VersionRecord[],
+  target: VersionRecord | undefined = versions.at(-1),
+): WorkflowPatchRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new InvalidRequestError('The body must be a JSON object of the fields to update.');
   }
@@ -81,16 +85,8 @@ export function parseWorkflowPatch(body: unknown, versions: readonly VersionReco
   if ('interval' in input) {
     const value = input.interval;
     if (value === null || value === '') settings.interval = null;
-    else if (
-      typeof value !== 'string' ||
-      !CRON.test(value.trim()) ||
-      !value
-        .trim()
-        .split(/\s+/)
-        .every((f) => CRON_FIELD.test(f))
-    ) {
-      reject('interval', 'The entered cron interval is not valid, rebuild schedule and submit again.');
-    } else settings.interval = value.trim();
+    else if (typeof value !== 'string' || !isValidInterval(value)) reject('interval', INVALID_INTERVAL_TITLE);
+    else settings.interval = value.trim();
   }
   if ('timezone' in input) {
     const value = input.timezone;
@@ -112,8 +108,21 @@ export function parseWorkflowPatch(body: unknown, versions: readonly VersionReco
       reject('delete_ttl', 'delete_ttl must be a whole number of days from 1 to 3650.');
     } else settings.deleteTtl = value;
   }
+  if ('concurrent_run_limit' in input) {
+    const value = input.concurrent_run_limit;
+    if (value === null) settings.concurrentRunLimit = null;
+    else if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 100000) {
+      reject('concurrent_run_limit', 'concurrent_run_limit must be a whole number from 1 to 100000, or null.');
+    } else settings.concurrentRunLimit = value;
+  }
+  if ('active_scheduled_run_check' in input) {
+    const value = input.active_scheduled_run_check;
+    if (typeof value !== 'boolean')
+      reject('active_scheduled_run_check', 'active_scheduled_run_check must be true or false.');
+    else settings.activeScheduledRunCheck = value;
+  }
   if (settings.scheduledTrigger === true) {
-    const current = versions.at(-1)?.settings;
+    const current = target?.settings;
     const interval = 'interval' in settings ? settings.interval : current?.interval;
     const timezone = 'timezone' in settings ? settings.timezone : current?.timezone;
     if (!interval || !timezone) {

@@ -116,3 +116,15 @@ export class MethodNotAllowedError extends WeirError {
     super(`This path accepts ${allowed.join(', ')}.`);
   }
 }
+
+/** `PUT /workflows/tasks/batch_update` errors, in the reference's shape (code `Task`). */
+export class TaskBatchError extends WeirError {
+  override readonly name = 'TaskBatchError';
+  readonly code = 'Task';
+  constructor(
+    readonly status: 400 | 404,
+    title: string,
+  ) {
+    super(title);
+  }
+}

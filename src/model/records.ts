@@ -39,6 +39,10 @@ export interface VersionSettings {
   timezone: string | null;
   priority: Priority;
   deleteTtl: number | null;
+  /** Runs of the workflow in flight at once (**ext**, `concurrent_run_limit`); null: no limit. */
+  concurrentRunLimit: number | null;
+  /** The reference's skip rule for scheduled runs (`active_scheduled_run_check`, default true). */
+  activeScheduledRunCheck: boolean;
 }
 
 /** A version (`Workflow::Setup`): its document carries store-assigned task ids. */
@@ -71,8 +75,14 @@ export interface RunRecord {
   previousRunAt: number | null;
   /** What `/sync` answers for this run, once it is final. */
   response: RunResponse | null;
+  /** Set when a response task answered (its `parent_workflow_status`); null when the answer is the last task's Data. */
+  responseResult: RunResult | null;
   errorClass: string | null;
   errorMessage: string | null;
+  /** A sub-run (Execute::WorkflowTask): the task instance waiting for it. */
+  parentTaskInstanceId: number | null;
+  /** How many sub-runs deep this run is (0 for a triggered run). */
+  depth: number;
   createdAt: number;
   updatedAt: number;
   startedAt: number | null;
@@ -111,11 +121,32 @@ export interface TaskInstanceRecord {
   errorClass: string | null;
   errorDetails: string | null;
   log: string | null;
+  /** The Iterate task instance whose For Each branch this instance belongs to, and its item. */
+  iterationParentId: number | null;
+  iterationIndex: number | null;
+  /** On an Iterate task instance: how many of its branches have ended. */
+  iterationsDone: number;
+  /** What a `Pending` instance without a due time waits for. */
+  waitingOn: WaitingOn | null;
+  isUnhandledError: boolean;
+  rerunOf: number | null;
+  rerunBy: number | null;
   startedAt: number | null;
   endedAt: number | null;
   createdAt: number;
   updatedAt: number;
 }
+
+/** Why a task instance is `Pending`. */
+export const WaitingOn = {
+  Delay: 'delay',
+  Retry: 'retry',
+  Iterations: 'iterations',
+  Merge: 'merge',
+  Approval: 'approval',
+  SubRun: 'sub_run',
+} as const;
+export type WaitingOn = (typeof WaitingOn)[keyof typeof WaitingOn];
 
 /** Task instance counts by status, as the reference's run object shows them. */
 export interface TaskCounts {

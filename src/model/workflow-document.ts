@@ -52,6 +52,10 @@ export const WorkflowSettingsSchema = Type.Object(
       Type.Union([Type.Literal('High'), Type.Literal('Medium'), Type.Literal('Low'), Type.Null()]),
     ),
     delete_ttl: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 3650 }), Type.Null()])),
+    /** **ext**: runs of the workflow in flight at once; the rest stay `Queued`. */
+    concurrent_run_limit: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 100000 }), Type.Null()])),
+    /** The reference's "Active Scheduled Run Check": false lets scheduled runs overlap. */
+    active_scheduled_run_check: Type.Optional(FlexibleBoolean),
     parameters: Type.Optional(
       Type.Union([
         Type.Object(

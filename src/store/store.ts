@@ -8,12 +8,24 @@ import type {
   TaskCounts,
   TaskInstanceRecord,
   VersionRecord,
+  WaitingOn,
   VersionSettings,
   WorkflowRecord,
   WorkflowStatus,
 } from '../model/records.js';
 import type { RunStatus, TaskStatus } from '../model/statuses.js';
 import type { Priority, WorkflowDocument } from '../model/workflow-document.js';
+import type {
+  NewWorkflowVersion,
+  RetentionBatch,
+  ScheduledRunRequest,
+  ScheduledRunResult,
+  ScheduleRecord,
+  VersionCreation,
+  VersionDeletion,
+  VersionEdit,
+  VersionEditResult,
+} from './store-versions-schedules.js';
 
 /**
  * The one storage interface. `store/sqlite` (embedded default) and `store/postgres` implement it.
@@ -60,6 +72,27 @@ export interface Store {
   countTasks(runId: number): Promise<TaskCounts>;
   getTaskInstance(id: number): Promise<TaskInstanceRecord | undefined>;
   listTaskInstances(runId: number): Promise<TaskInstanceRecord[]>;
+  /** Task instances across runs, newest first (`GET /workflows/tasks`). */
+  findTaskInstances(filter: TaskInstanceFilter, page: PageRequest): Promise<TaskInstanceRecord[]>;
+  /**
+   * Reruns a final task instance: a new `Queued` instance of the same task with the same input `Data`
+   * and place in the graph; the run becomes live again. Undefined when the instance is not final,
+   * already rerun, or its run is stopped.
+   */
+  rerunTaskInstance(id: number, now: number): Promise<TaskInstanceRecord | undefined>;
+  /**
+   * Records an approval decision on a `Pending` Approval task instance and makes it due now.
+   * False when the instance is not waiting for approval.
+   */
+  decideApproval(id: number, decision: JsonObject, now: number): Promise<boolean>;
+  /**
+   * Stops one waiting (`Queued` or `Pending`) task instance and moves its run on as if it had ended.
+   * Undefined when it was not waiting.
+   */
+  stopTaskInstance(
+    id: number,
+    now: number,
+  ): Promise<{ run: RunRecord; runBecameFinal: boolean; wokeCount: number } | undefined>;
 
   /**
    * Claims up to `limit` due task instances (`Queued`, or `Pending` whose due time has come) for `nodeId`,
@@ -96,6 +129,35 @@ export interface Store {
   listClients(): Promise<ClientRecord[]>;
   revokeClient(clientId: string, now: number): Promise<boolean>;
   countClients(): Promise<number>;
+
+  // Versions, schedules, limits, retention and usage (their types are in store-versions-schedules.ts).
+
+  /**
+   * Adds a version to a workflow, compare-and-set on the workflow's latest (not deleted) version id:
+   * `stale` when another version was added or deleted meanwhile; `taken` when a deleted version had
+   * the same version string. With `activate`, the version becomes
+   * the active one and the workflow `Active`.
+   */
+  createVersion(input: NewWorkflowVersion): Promise<VersionCreation>;
+  /** Soft-deletes a version; runs that used it still read it. Refuses the active and the only version. */
+  deleteVersion(id: number, now: number): Promise<VersionDeletion>;
+  /** Replaces an inactive version's document and settings; refuses the active version (`'active'`). */
+  editVersion(input: VersionEdit): Promise<VersionEditResult>;
+  /** Runs of a workflow in flight (`Processing`, `Pending`, `Stopping`): what its run limit counts. */
+  countActiveRuns(workflowId: number): Promise<number>;
+  /** The scheduled trigger of every `Active` workflow whose active version has it on. */
+  listSchedules(): Promise<ScheduleRecord[]>;
+  /**
+   * Records the scheduled instant (insert-or-ignore on workflow and instant: the first caller owns it)
+   * and, in the same transaction, skips it (skip rule) or creates its run.
+   */
+  startScheduledRun(input: ScheduledRunRequest): Promise<ScheduledRunResult>;
+  /** Deletes up to `maxRows` rows of finished runs past their workflow's `delete_ttl` (one transaction). */
+  deleteExpiredRuns(input: { now: number; maxRows: number }): Promise<RetentionBatch>;
+  /** When the next finished run passes its workflow's `delete_ttl`, or null when none will. */
+  nextRunExpiry(): Promise<number | null>;
+  /** Task instances created per UTC day, from `startDay` to `endDay` (`YYYY-MM-DD`, inclusive). */
+  taskUsage(startDay: string, endDay: string): Promise<Array<{ day: string; taskCount: number }>>;
 }
 
 export interface PageRequest {
@@ -152,6 +214,9 @@ export interface NewRun {
   entryTasks: readonly NewTaskInstanceSpec[];
   /** When set, the run starts `Processing` with its first instances claimed by this node (responsive mode). */
   claimFor: { nodeId: string; leaseUntil: number } | null;
+  /** A sub-run: the task instance that waits for it, and the depth. */
+  parentTaskInstanceId?: number | null;
+  depth?: number;
   now: number;
 }
 
@@ -162,6 +227,19 @@ export interface NewTaskInstanceSpec {
   actionType: string;
   previousId: number | null;
   dataIn: JsonObject | null;
+  /** The For Each branch it belongs to (inherited from its predecessor; new for fanned-out branches). */
+  iterationParentId?: number | null;
+  iterationIndex?: number | null;
+  /** A Logic::Merge arrival: joins the scope's waiting merge instance of that task instead of adding one. */
+  isMergeArrival?: boolean;
+}
+
+export interface TaskInstanceFilter {
+  id?: number;
+  runId?: number;
+  name?: string;
+  actionType?: string;
+  status?: TaskStatus;
 }
 
 export interface RunFilter {
@@ -184,8 +262,11 @@ export interface TaskCompletion {
   now: number;
   status: Extract<TaskStatus, 'Success' | 'Error' | 'Pending' | 'Stopped'>;
   dataOut: JsonObject | null;
-  /** For `Pending`: when it is due again, its state, and whether the next attempt counts as a retry. */
+  /** `dataOut` already serialized (the executor measures it), so the store need not serialize it again. */
+  dataOutJson?: string;
+  /** For `Pending`: when it is due again (null: until woken), what it waits for, its state, and whether the next attempt counts as a retry. */
   dueAt?: number | null;
+  waitingOn?: WaitingOn | null;
   state?: JsonObject | null;
   isRetry?: boolean;
   error?: { errorClass: string; message: string; details: string | null };
@@ -195,6 +276,8 @@ export interface TaskCompletion {
   /** A response task's answer; the first one recorded in a run wins. */
   response?: RunResponse & { runResult: 'Success' | 'Error' };
   successors: readonly NewTaskInstanceSpec[];
+  /** For an Iterate waiting on its branches: the `iterationsDone` it saw, so a branch that ended meanwhile wakes it. */
+  iterationsDoneSeen?: number;
   /** Successors are inserted `Processing`, claimed by this node (responsive runs continue in-process). */
   claimSuccessorsUntil: number | null;
 }
@@ -207,4 +290,6 @@ export interface CompletionResult {
   run: RunRecord | undefined;
   /** True when this completion made the run final. */
   runBecameFinal: boolean;
+  /** Waiting task instances this completion made due now (an Iterate, a Merge, a parent of a sub-run). */
+  wokeCount: number;
 }

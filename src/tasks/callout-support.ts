@@ -9,6 +9,9 @@ import { TaskParameterError } from './task-type.js';
 /** Largest response body a callout reads; the reference's `Data` limit is 5 MB, so more can never fit. */
 export const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
 
+/** HTTP header names are RFC 9110 tokens; a bad one is a file error, caught at import. */
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
 /** Header names redacted in `RequestHeaders`: they carry credentials, and `Data` is shown and logged. */
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization']);
 

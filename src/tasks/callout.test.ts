@@ -243,7 +243,12 @@ describe('Callout', () => {
     const bad: Record<string, unknown>[] = [
       { url: '' },
       { url: 'http://x', method: 'TRACE' },
-      { url: 'http://x', body_type: 'form-data' },
+      { url: 'http://x', body_type: 'binary' },
+      { url: 'http://x', method: 'POST', body_type: 'form-data', datas: 'a=b' },
+      { url: 'http://x', authorization: { type: 'hmac', algorithm: 'SHA-3', secret: 's' } },
+      { url: 'http://x', authorization: { type: 'hmac', algorithm: 'SHA-256' } },
+      { url: 'http://x', authorization: { type: 'hmac', secret: 's', encoding: 'base32' } },
+      { url: 'http://x', authorization: { type: 'oauth2', token_url: 'http://t', client_id: 'c' } },
       { url: 'http://x', authorization: { type: 'oauth2' } },
       { url: 'http://x', validation: { status_codes: ['20x'] } },
       { url: 'http://x', validation: { payload_location: 'a.b' } },

@@ -1,9 +1,11 @@
 import type { JsonObject, JsonValue } from '../model/records.js';
 import type { TaskDefinition } from '../model/workflow-document.js';
 import type { CompiledLiquid } from '../template/template-engine.js';
+import { authorize, prepareAuth, type AuthSpec } from './callout-auth.js';
+import { prepareBody, renderBody, type BodySpec, type RenderedBody } from './callout-body.js';
 import {
+  HEADER_NAME,
   MAX_RESPONSE_BYTES,
-  isJson,
   jsonOrText,
   parseStatusCodes,
   placeRecord,
@@ -35,24 +37,15 @@ import {
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 type Method = (typeof METHODS)[number];
 
-/** HTTP header names are RFC 9110 tokens; a bad one is a file error, caught at import. */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
 const ERROR_CLASS = 'WorkflowError::Callout';
-
-type Auth =
-  | { type: 'none' }
-  | { type: 'basic_auth'; username: CompiledLiquid; password: CompiledLiquid }
-  | { type: 'bearer'; token: CompiledLiquid };
 
 /** A Callout task's parameters, checked and compiled once per version. */
 export interface CalloutPrepared {
   url: CompiledLiquid;
   method: Method;
   headers: { name: string; value: CompiledLiquid }[];
-  /** null when no body is sent (`body_type: none`, or GET/HEAD). */
-  body: CompiledLiquid | null;
-  auth: Auth;
+  body: BodySpec;
+  auth: AuthSpec;
   /** Normalised `validation.status_codes`; empty means any 2xx. */
   statusCodes: string[];
   payloadLocation: string;
@@ -85,13 +78,6 @@ function prepare(task: TaskDefinition, tools: PrepareTools): CalloutPrepared {
     headers.push({ name, value: liquid(`headers[${i}].value`, stringParam(entry['value'], `headers[${i}].value`)) });
   }
 
-  const bodyType = stringParam(p['body_type'], 'body_type').trim().toLowerCase() || 'raw';
-  if (bodyType !== 'raw' && bodyType !== 'none') {
-    throw new TaskParameterError('body_type', `body_type "${bodyType}" is not supported; use raw or none.`);
-  }
-  const sendsBody = bodyType === 'raw' && method !== 'GET' && method !== 'HEAD';
-  const body = sendsBody ? liquid('raw_body', stringParam(p['raw_body'], 'raw_body')) : null;
-
   if (boolParam(p['validate_response'], false)) {
     // Silently skipping a check the workflow relies on would let bad answers through.
     throw new TaskParameterError('validate_response', 'validate_response is not supported yet.');
@@ -103,7 +89,7 @@ function prepare(task: TaskDefinition, tools: PrepareTools): CalloutPrepared {
     url: liquid('url', stringParam(p['url'], 'url', true).trim()),
     method,
     headers,
-    body,
+    body: prepareBody(p, method, liquid),
     auth: prepareAuth(p['authorization'], liquid),
     statusCodes: parseStatusCodes(validation['status_codes']),
     payloadLocation: placementParam(validation['payload_location'], 'validation.payload_location', 'Callout'),
@@ -115,26 +101,6 @@ function prepare(task: TaskDefinition, tools: PrepareTools): CalloutPrepared {
       60_000,
     timeoutMs: numberParam(p['timeout'], 'timeout', { min: 0.001, max: 300, fallback: 30, decimal: true }) * 1000,
   };
-}
-
-function prepareAuth(value: unknown, liquid: (name: string, source: string) => CompiledLiquid): Auth {
-  const auth = objectParam(value, 'authorization');
-  const type = stringParam(auth['type'], 'authorization.type').trim() || 'none';
-  const field = (key: string): CompiledLiquid =>
-    liquid(`authorization.${key}`, stringParam(auth[key], `authorization.${key}`));
-  switch (type) {
-    case 'none':
-      return { type };
-    case 'basic_auth':
-      return { type, username: field('username'), password: field('password') };
-    case 'bearer':
-      return { type, token: field('token') };
-    default:
-      throw new TaskParameterError(
-        'authorization.type',
-        `authorization type "${type}" is not supported; use none, basic_auth or bearer.`,
-      );
-  }
 }
 
 /** One HTTP exchange's result: an answer, or the reason there was none. */
@@ -149,16 +115,11 @@ async function execute(ctx: TaskContext<CalloutPrepared>): Promise<TaskOutcome> 
     const target = parseTarget(url);
     if (typeof target === 'string') return failure(ERROR_CLASS, target, ctx.data);
 
+    const body = await renderBody(p.body, ctx.scope);
     const headers = new Headers();
     const rendered: [string, string][] = [];
     for (const h of p.headers) rendered.push([h.name, await renderParam(h.value, ctx.scope, `header ${h.name}`)]);
-    const auth = await renderAuth(p.auth, ctx);
-    if (auth !== null) rendered.push(['Authorization', auth]);
-    const body = p.body === null ? '' : await renderParam(p.body, ctx.scope, 'raw_body');
-    try {
-      // set, not append: a later value (the authorization setting) wins over an earlier one.
-      for (const [name, value] of rendered) headers.set(name, value);
-    } catch {
+    if (!setHeaders(headers, rendered)) {
       return failure(
         ERROR_CLASS,
         'A rendered header value is not valid in HTTP (it contains a line break or control character).',
@@ -166,25 +127,19 @@ async function execute(ctx: TaskContext<CalloutPrepared>): Promise<TaskOutcome> 
       );
     }
     if (!headers.has('idempotency-key')) headers.set('Idempotency-Key', ctx.idempotencyKey);
-    if (body !== '' && !headers.has('content-type')) {
-      headers.set('Content-Type', isJson(body) ? 'application/json' : 'text/plain;charset=UTF-8');
+    if (body.forcedContentType !== null) headers.set('Content-Type', body.forcedContentType);
+    else if (body.defaultContentType !== null && !headers.has('content-type')) {
+      headers.set('Content-Type', body.defaultContentType);
     }
 
     ctx.log(`${p.method} ${url} (try ${ctx.attempt})`);
-    const started = performance.now();
-    const exchange = await send(ctx, target, headers, body === '' ? undefined : body);
-    const ms = Math.round(performance.now() - started);
-    ctx.log(
-      exchange.ok || exchange.code !== undefined
-        ? `answered ${exchange.code} in ${ms} ms`
-        : `failed in ${ms} ms: ${exchange.reason}`,
-    );
+    const exchange = await sendAuthorized(ctx, target, headers, body);
 
     const responseBody = exchange.ok ? jsonOrText(exchange.body) : null;
     const record: JsonValue = p.includeResponseCode
       ? {
           URL: url,
-          RequestBody: body === '' ? null : jsonOrText(body),
+          RequestBody: body.record,
           ResponseBody: responseBody,
           ResponseCode: exchange.code ?? null,
           RequestHeaders: requestHeaderRecord(headers),
@@ -214,6 +169,54 @@ async function execute(ctx: TaskContext<CalloutPrepared>): Promise<TaskOutcome> 
   });
 }
 
+/**
+ * Sets `pairs` on `headers` (set, not append: a later value, such as the authorization setting's,
+ * wins). False when a value is not valid in HTTP (a line break or control character).
+ */
+function setHeaders(headers: Headers, pairs: readonly [string, string][]): boolean {
+  try {
+    for (const [name, value] of pairs) headers.set(name, value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Authorizes and sends the request. With OAuth 2, a 401 answer means the cached token was revoked
+ * or expired early: the token is dropped, a new one fetched, and the request sent once more.
+ */
+async function sendAuthorized(
+  ctx: TaskContext<CalloutPrepared>,
+  target: URL,
+  headers: Headers,
+  body: RenderedBody,
+): Promise<Exchange> {
+  const p = ctx.prepared;
+  const io = { scope: ctx.scope, fetch: ctx.fetch, now: () => ctx.now(), timeoutMs: p.timeoutMs };
+  let auth = await authorize(p.auth, io, body);
+  for (let isRefetched = false; ; isRefetched = true) {
+    if (!auth.ok) {
+      ctx.log(`not sent: ${auth.reason}`);
+      return { ok: false, reason: auth.reason, retryable: auth.retryable };
+    }
+    if (!setHeaders(headers, auth.headers)) {
+      return { ok: false, reason: 'the authorization header is not valid in HTTP', retryable: false };
+    }
+    const started = performance.now();
+    const exchange = await send(ctx, target, headers, body.payload ?? undefined);
+    const ms = Math.round(performance.now() - started);
+    ctx.log(
+      exchange.ok || exchange.code !== undefined
+        ? `answered ${exchange.code} in ${ms} ms`
+        : `failed in ${ms} ms: ${exchange.reason}`,
+    );
+    if (isRefetched || auth.token === null || !exchange.ok || exchange.code !== 401) return exchange;
+    ctx.log('fetching a new OAuth token after the 401, and sending again');
+    auth = await authorize(p.auth, io, body, auth.token);
+  }
+}
+
 /** The URL to call, or why it cannot be called (a message for the task error). */
 function parseTarget(url: string): URL | string {
   let target: URL;
@@ -232,26 +235,12 @@ function parseTarget(url: string): URL | string {
   return target;
 }
 
-async function renderAuth(auth: Auth, ctx: TaskContext<CalloutPrepared>): Promise<string | null> {
-  switch (auth.type) {
-    case 'none':
-      return null;
-    case 'basic_auth': {
-      const user = await renderParam(auth.username, ctx.scope, 'authorization.username');
-      const password = await renderParam(auth.password, ctx.scope, 'authorization.password');
-      return `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
-    }
-    case 'bearer':
-      return `Bearer ${(await renderParam(auth.token, ctx.scope, 'authorization.token')).trim()}`;
-  }
-}
-
 /** Sends the request and reads the answer, under the task's timeout and the run's stop signal. */
 async function send(
   ctx: TaskContext<CalloutPrepared>,
   target: URL,
   headers: Headers,
-  body: string | undefined,
+  body: string | Uint8Array | undefined,
 ): Promise<Exchange> {
   const p = ctx.prepared;
   const timeout = AbortSignal.timeout(p.timeoutMs);

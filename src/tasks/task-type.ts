@@ -41,6 +41,8 @@ export interface TaskContext<Prepared = unknown> {
   readonly state: JsonObject | null;
   /** 1 for the first attempt. */
   readonly attempt: number;
+  /** For a task that fanned out branches: how many of them have ended. */
+  readonly iterationsDone: number;
   /** `<runId>:<taskInstanceId>:<attempt>`: callouts send it as `Idempotency-Key`. */
   readonly idempotencyKey: string;
   readonly runId: number;
@@ -77,13 +79,32 @@ export interface MailSender {
   send(message: MailMessage): Promise<{ messageId: string; accepted: string[] }>;
 }
 
-/** Starts a run of another workflow on behalf of a task instance, and reads its answer. */
+/** Starts runs of other workflows on behalf of a task instance (Execute::WorkflowTask), and reads them. */
 export interface SubRunStarter {
   /**
-   * Starts a run of workflow `workflowId`'s active version with `inputs` (request parameters, as a
-   * trigger would send them). Throws `SubRunError` when the workflow cannot be run or the inputs are bad.
+   * Starts a standard run of workflow `workflowId`'s active version with `inputs` (request parameters,
+   * as a trigger would send them). With `wait`, this task instance is woken when that run ends.
+   * Throws `SubRunError` when the workflow cannot be run, the inputs are bad or runs nest too deep.
    */
-  start(request: { workflowId: number; inputs: Record<string, unknown>; depth: number }): Promise<{ runId: number }>;
+  start(request: { workflowId: number; inputs: Record<string, unknown>; wait: boolean }): Promise<SubRunSummary>;
+  /** The run as it is now, or undefined if it does not exist. */
+  get(runId: number): Promise<SubRunSummary | undefined>;
+}
+
+/** What a task sees of a sub-run. */
+export interface SubRunSummary {
+  id: number;
+  name: string;
+  workflowId: number;
+  status: string;
+  isFinal: boolean;
+  result: 'Success' | 'Error' | null;
+  /** The answer of its response task, when one ran. */
+  formatterResponse: { code: number; body: JsonValue } | null;
+  /** The `Data` of its last task, when it finished without a response task. */
+  lastData: JsonValue | null;
+  errorClass: string | null;
+  errorMessage: string | null;
 }
 
 /** A sub-run that cannot start: unknown or inactive workflow, bad inputs, recursion too deep. */
@@ -92,7 +113,7 @@ export class SubRunError extends Error {
 }
 
 /** The result of one attempt. */
-export type TaskOutcome = TaskSuccess | TaskFailure | TaskWait;
+export type TaskOutcome = TaskSuccess | TaskFailure | TaskWait | TaskFanOut;
 
 export interface TaskSuccess {
   kind: 'success';
@@ -117,13 +138,31 @@ export interface TaskFailure {
 
 export interface TaskWait {
   kind: 'wait';
-  /** When the task instance is due again (epoch ms); it is `Pending` until then, durably. */
-  dueAt: number;
+  /**
+   * When the task instance is due again (epoch ms); it is `Pending` until then, durably. Null: until
+   * something wakes it (an approval decision, the end of a sub-run).
+   */
+  dueAt: number | null;
+  /** What it waits for; `retry` or `delay` by default, from `isRetry`. */
+  waitingOn?: 'delay' | 'retry' | 'approval' | 'sub_run';
   /** Kept and handed back in `ctx.state` on the next attempt. */
   state: JsonObject;
   data?: JsonObject;
   /** Whether the next attempt counts as a new attempt (retries do; a delay's wake-up does not). */
   isRetry: boolean;
+}
+
+/**
+ * Starts branches (Iterate's `For Each`): one per entry of `branches`, each starting from that `Data`,
+ * numbered from `firstIndex`. The task instance then waits (`Pending`) and is run again each time one
+ * of its branches ends, with `ctx.iterationsDone` counting the ended ones.
+ */
+export interface TaskFanOut {
+  kind: 'fan-out';
+  hook: string;
+  branches: JsonObject[];
+  firstIndex: number;
+  state: JsonObject;
 }
 
 /** Unusable task parameters, found at import. */

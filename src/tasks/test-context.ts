@@ -122,7 +122,13 @@ export function makeContext<P>(
     fetch: options.fetch ?? fetch,
     log: (line) => logs.push(line),
     mail: null,
-    workflows: { start: async () => ({ runId: 0 }) },
+    workflows: {
+      start: async () => {
+        throw new Error('no sub-runs in unit tests');
+      },
+      get: async () => undefined,
+    },
+    iterationsDone: 0,
   };
   return { ctx, logs };
 }

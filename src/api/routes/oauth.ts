@@ -1,11 +1,45 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../api-context.js';
 import { route } from '../route-table.js';
+import { Type } from '@sinclair/typebox';
+
+const OAuthErrorAnswer = Type.Object(
+  { error: Type.String(), error_description: Type.Optional(Type.String()) },
+  { description: 'RFC 6749 §5.2.' },
+);
 
 /** `POST /oauth/token`: the client-credentials grant, form-encoded or JSON, credentials in the body or as HTTP basic. */
 export function registerOAuthRoutes(app: FastifyInstance, context: ApiContext): void {
   route(app, '/oauth/token', {
     POST: {
+      // The handler answers in RFC 6749 terms (invalid_request, invalid_client, ...), not the envelope.
+      isSchemaDescriptive: true,
+      schema: {
+        tags: ['OAuth'],
+        summary: 'Create an OAuth token',
+        description:
+          'Client credentials grant, form-encoded (JSON accepted); the client id and secret may come as HTTP basic.',
+        body: Type.Object(
+          {
+            grant_type: Type.Literal('client_credentials'),
+            client_id: Type.Optional(Type.String()),
+            client_secret: Type.Optional(Type.String()),
+            scope: Type.Optional(Type.String({ description: 'Space-separated subset of the client scopes.' })),
+          },
+          { additionalProperties: true },
+        ),
+        response: {
+          200: Type.Object({
+            access_token: Type.String(),
+            token_type: Type.Literal('bearer'),
+            expires_in: Type.Integer(),
+            scope: Type.String(),
+            jti: Type.String(),
+          }),
+          400: OAuthErrorAnswer,
+          401: OAuthErrorAnswer,
+        },
+      },
       handler: async (request, reply) => {
         const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<
           string,

@@ -6,6 +6,9 @@ import type { ApiContext } from '../api-context.js';
 import { requireScope } from '../auth/bearer.js';
 import { runDetail, runSummary } from '../presenters.js';
 import { nextPage, parseId, queryPage, queryString, route } from '../route-table.js';
+import { bearer, errorResponses, IdParams, MANAGEMENT_ERRORS, PageQuery, Pagination } from '../schemas/common.js';
+import { RunDetail, RunSummary } from '../schemas/run-schemas.js';
+import { Type } from '@sinclair/typebox';
 
 /** Runs (`Workflow::Instance`): list (**ext**), retrieve, stop. */
 export function registerRunRoutes(app: FastifyInstance, context: ApiContext): void {
@@ -29,6 +32,23 @@ export function registerRunRoutes(app: FastifyInstance, context: ApiContext): vo
   route(app, '/workflows/workflow_runs', {
     GET: {
       preHandler: view,
+      schema: {
+        tags: ['Runs'],
+        summary: 'List runs (**ext**)',
+        description: 'Newest first.',
+        security: bearer(Scope.View),
+        querystring: Type.Object({
+          workflow_id: Type.Optional(Type.String({ description: 'Only runs of this workflow.' })),
+          status: Type.Optional(
+            Type.String({ enum: Object.values(RunStatus), description: 'Only runs in this status.' }),
+          ),
+          ...PageQuery,
+        }),
+        response: {
+          200: Type.Object({ data: Type.Array(RunSummary), pagination: Pagination }),
+          ...errorResponses(400, ...MANAGEMENT_ERRORS),
+        },
+      },
       handler: async (request) => {
         const query = request.query as Record<string, unknown>;
         const page = queryPage(query, 100);
@@ -61,12 +81,32 @@ export function registerRunRoutes(app: FastifyInstance, context: ApiContext): vo
   });
 
   route(app, '/workflows/workflow_runs/:id', {
-    GET: { preHandler: view, handler: async (request) => detail(idOf(request)) },
+    GET: {
+      preHandler: view,
+      schema: {
+        tags: ['Runs'],
+        summary: 'Retrieve a workflow run',
+        security: bearer(Scope.View),
+        params: IdParams,
+        response: { 200: RunDetail, ...errorResponses(...MANAGEMENT_ERRORS, 404) },
+      },
+      handler: async (request) => detail(idOf(request)),
+    },
   });
 
   route(app, '/workflows/workflow_runs/:id/stop', {
     PUT: {
       preHandler: run,
+      schema: {
+        tags: ['Runs'],
+        summary: 'Stop a workflow run',
+        description:
+          'No new task starts; running ones are abandoned (a callout in flight is cut off). The answer is the run: ' +
+          '`Stopping` while abandoned tasks wind down, then `Stopped`. A run already final is answered as it is.',
+        security: bearer(Scope.Run),
+        params: IdParams,
+        response: { 200: RunDetail, ...errorResponses(...MANAGEMENT_ERRORS, 404) },
+      },
       handler: async (request) => {
         const id = idOf(request);
         if (!(await context.engine.stopRun(id))) throw new NotFoundError(`Workflow run ${id} does not exist.`);

@@ -4,6 +4,43 @@ import type { ApiContext } from '../api-context.js';
 import { authenticateTrigger } from '../auth/trigger-credentials.js';
 import { sendRunAnswer } from '../run-answers.js';
 import { route } from '../route-table.js';
+import { AnyObject, errorResponses, IdParams } from '../schemas/common.js';
+import { RunMetadata } from '../schemas/run-schemas.js';
+import { Type } from '@sinclair/typebox';
+
+const TRIGGER_SECURITY: Array<Record<string, string[]>> = [{ apiToken: [] }, { basicAuth: [] }];
+const INPUTS = AnyObject('Inputs by their request name; query string and body are merged, the body winning.');
+
+/** The operation descriptions of `/run` and `/sync`, one per method. */
+function triggerSchema(mode: 'standard' | 'sync', method: 'GET' | 'POST') {
+  const isSync = mode === 'sync';
+  return {
+    tags: ['Trigger'],
+    summary: isSync ? 'Run a workflow in responsive mode' : 'Run a workflow in standard mode',
+    description: isSync
+      ? 'Runs the workflow (inputs from the query string and the body) and answers with its outcome: 200 the ' +
+        'last Data, a response task its code and output, ' +
+        '211 queued (a task cannot run responsively), 212 queued (a concurrency limit is reached), 403 a task ' +
+        'failed unhandled, 408 not finished in time (the run goes on).'
+      : 'Commits a run and answers with its metadata (`Queued`). Inputs come from the query string and the body.',
+    security: TRIGGER_SECURITY,
+    params: IdParams,
+    // The query string carries inputs too (any names), which OpenAPI cannot list; the body is described.
+    ...(method === 'POST' ? { body: INPUTS } : {}),
+    response: isSync
+      ? {
+          200: AnyObject('The Data of the last task, or a response task output (with its own code).'),
+          211: RunMetadata,
+          212: RunMetadata,
+          403: Type.Object(
+            { error_class: Type.String(), message: Type.String(), run: RunMetadata },
+            { description: 'A task failed and nothing handled it.' },
+          ),
+          ...errorResponses(400, 401, 406, 408, 415),
+        }
+      : { 200: RunMetadata, ...errorResponses(400, 401, 406, 415) },
+  };
+}
 
 const ID = /^[1-9]\d{0,14}$/;
 
@@ -39,8 +76,8 @@ export function registerTriggerRoutes(app: FastifyInstance, context: ApiContext)
     ['sync', 'sync'],
   ] as const) {
     route(app, `/api/v1/workflows/:id/${suffix}`, {
-      GET: { handler: handle(mode) },
-      POST: { handler: handle(mode) },
+      GET: { schema: triggerSchema(mode, 'GET'), isSchemaDescriptive: true, handler: handle(mode) },
+      POST: { schema: triggerSchema(mode, 'POST'), isSchemaDescriptive: true, handler: handle(mode) },
     });
   }
 }

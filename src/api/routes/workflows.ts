@@ -6,6 +6,27 @@ import { principalOf, requireScope } from '../auth/bearer.js';
 import { settingsObject, versionSummary, workflowObject } from '../presenters.js';
 import { sendRunAnswer } from '../run-answers.js';
 import { baseUrlOf, nextPage, parseId, queryBoolean, queryPage, queryString, route } from '../route-table.js';
+import {
+  AnyObject,
+  bearer,
+  BooleanQuery,
+  errorResponses,
+  IdParams,
+  MANAGEMENT_ERRORS,
+  PageQuery,
+  Pagination,
+  SuccessAnswer,
+} from '../schemas/common.js';
+import { RunMetadata } from '../schemas/run-schemas.js';
+import {
+  PatchValidationAnswer,
+  SettingsObject,
+  VersionSummary,
+  WorkflowObject,
+  WorkflowPatchBody,
+} from '../schemas/workflow-schemas.js';
+import { WorkflowDocumentSchema } from '../../model/workflow-document.js';
+import { Type } from '@sinclair/typebox';
 
 /** The management API's workflow operations (`/workflows`, `/workflows/{id}/...`). */
 export function registerWorkflowRoutes(app: FastifyInstance, context: ApiContext): void {
@@ -28,9 +49,39 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ApiContext
     return present(workflow.id);
   };
 
+  const importSchema = (summary: string, description: string) => ({
+    tags: ['Workflows'],
+    summary,
+    description,
+    security: bearer(Scope.Manage),
+    querystring: Type.Object({ activate: BooleanQuery('Make the imported version active (default false).') }),
+    body: WorkflowDocumentSchema,
+    response: { 200: WorkflowObject, ...errorResponses(400, ...MANAGEMENT_ERRORS, 415) },
+  });
+  const IMPORT_DESCRIPTION =
+    'Creates a workflow from an export document `{workflow, tasks, linkages}` (ids in the file are remapped). ' +
+    'A task type Weir does not run, or a malformed graph, is a 400 naming the field; nothing is stored.';
+
   route(app, '/workflows', {
     GET: {
       preHandler: view,
+      schema: {
+        tags: ['Workflows'],
+        summary: 'List workflows',
+        security: bearer(Scope.View),
+        querystring: Type.Object({
+          callout_trigger: BooleanQuery('Only workflows whose callout trigger is on (true) or off (false).'),
+          ondemand_trigger: BooleanQuery('Filter on the on-demand trigger.'),
+          scheduled_trigger: BooleanQuery('Filter on the scheduled trigger.'),
+          interval: Type.Optional(Type.String({ description: 'Only workflows with this cron interval.' })),
+          name: Type.Optional(Type.String({ description: 'Name contains this.' })),
+          ...PageQuery,
+        }),
+        response: {
+          200: Type.Object({ data: Type.Array(WorkflowObject), pagination: Pagination }),
+          ...errorResponses(400, ...MANAGEMENT_ERRORS),
+        },
+      },
       handler: async (request) => {
         const query = request.query as Record<string, unknown>;
         const page = queryPage(query, 50);
@@ -56,15 +107,55 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ApiContext
         };
       },
     },
-    POST: { preHandler: manage, handler: importHandler },
+    POST: {
+      preHandler: manage,
+      isSchemaDescriptive: true,
+      schema: importSchema('Create a workflow (**ext**)', `${IMPORT_DESCRIPTION} Same as POST /workflows/import.`),
+      handler: importHandler,
+    },
   });
 
-  route(app, '/workflows/import', { POST: { preHandler: manage, handler: importHandler } });
+  route(app, '/workflows/import', {
+    POST: {
+      preHandler: manage,
+      isSchemaDescriptive: true,
+      schema: importSchema('Import a workflow', IMPORT_DESCRIPTION),
+      handler: importHandler,
+    },
+  });
 
   route(app, '/workflows/:id', {
-    GET: { preHandler: view, handler: async (request) => present(idOf(request)) },
+    GET: {
+      preHandler: view,
+      schema: {
+        tags: ['Workflows'],
+        summary: 'Retrieve a workflow',
+        security: bearer(Scope.View),
+        params: IdParams,
+        response: { 200: WorkflowObject, ...errorResponses(...MANAGEMENT_ERRORS, 404) },
+      },
+      handler: async (request) => present(idOf(request)),
+    },
     PATCH: {
       preHandler: manage,
+      // Described here, validated by the handler: failures are the reference's 422, not a 400.
+      isSchemaDescriptive: true,
+      schema: {
+        tags: ['Workflows'],
+        summary: 'Update a workflow',
+        description:
+          'Changes the name, description, status, active version (`active_workflow_version_id`) and the ' +
+          'settings of the active version (or the latest when none is active). A scheduled trigger needs a valid ' +
+          '`interval` and `timezone`, and no required input without a default.',
+        security: bearer(Scope.Manage),
+        params: IdParams,
+        body: WorkflowPatchBody,
+        response: {
+          200: WorkflowObject,
+          422: Type.Unsafe({ ...PatchValidationAnswer, description: 'Fields at fault, in the reference shape.' }),
+          ...errorResponses(400, ...MANAGEMENT_ERRORS, 404, 415),
+        },
+      },
       handler: async (request) => {
         const id = idOf(request);
         await catalog.updateWorkflow(id, request.body);
@@ -73,6 +164,13 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ApiContext
     },
     DELETE: {
       preHandler: manage,
+      schema: {
+        tags: ['Workflows'],
+        summary: 'Delete a workflow',
+        security: bearer(Scope.Manage),
+        params: IdParams,
+        response: { 200: SuccessAnswer, ...errorResponses(...MANAGEMENT_ERRORS, 404) },
+      },
       handler: async (request) => {
         const id = idOf(request);
         await catalog.deleteWorkflow(id);
@@ -84,6 +182,13 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ApiContext
   route(app, '/workflows/:id/settings', {
     GET: {
       preHandler: manage,
+      schema: {
+        tags: ['Workflows'],
+        summary: 'Trigger settings and credentials (**ext**)',
+        security: bearer(Scope.Manage),
+        params: IdParams,
+        response: { 200: SettingsObject, ...errorResponses(...MANAGEMENT_ERRORS, 404) },
+      },
       handler: async (request) => {
         const id = idOf(request);
         const current = await catalog.currentVersion(id);
@@ -96,6 +201,14 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ApiContext
   route(app, '/workflows/:id/settings/rotate', {
     POST: {
       preHandler: manage,
+      schema: {
+        tags: ['Workflows'],
+        summary: 'Rotate the trigger credentials (**ext**)',
+        description: 'New API token and basic credentials; the old ones stop working at once.',
+        security: bearer(Scope.Manage),
+        params: IdParams,
+        response: { 200: SettingsObject, ...errorResponses(...MANAGEMENT_ERRORS, 404) },
+      },
       handler: async (request) => {
         const id = idOf(request);
         const credentials = await catalog.rotateCredentials(id);
@@ -108,6 +221,17 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ApiContext
   route(app, '/workflows/:id/export', {
     GET: {
       preHandler: manage,
+      schema: {
+        tags: ['Versions'],
+        summary: 'Export a workflow version',
+        description: 'The version as an import document. Default the active version (else the latest).',
+        security: bearer(Scope.Manage),
+        params: IdParams,
+        querystring: Type.Object({
+          version: Type.Optional(Type.String({ description: 'A version number, or `latest`.', examples: ['latest'] })),
+        }),
+        response: { 200: WorkflowDocumentSchema, ...errorResponses(400, ...MANAGEMENT_ERRORS, 404) },
+      },
       handler: async (request) => {
         const version = queryString(request.query as Record<string, unknown>, 'version', 64);
         return catalog.exportVersion(idOf(request), version);
@@ -118,6 +242,16 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ApiContext
   route(app, '/workflows/:id/versions', {
     GET: {
       preHandler: view,
+      schema: {
+        tags: ['Versions'],
+        summary: 'List versions',
+        security: bearer(Scope.View),
+        params: IdParams,
+        response: {
+          200: Type.Object({ data: Type.Array(VersionSummary) }),
+          ...errorResponses(...MANAGEMENT_ERRORS, 404),
+        },
+      },
       handler: async (request) => {
         const id = idOf(request);
         const workflow = await catalog.getWorkflow(id);
@@ -130,6 +264,17 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ApiContext
   route(app, '/workflows/:id/run', {
     POST: {
       preHandler: run,
+      schema: {
+        tags: ['Workflows'],
+        summary: 'Run a workflow',
+        description:
+          'Starts a run of the active version in standard mode (the callout trigger must be on). The body and the ' +
+          'query string carry the inputs. With the id of a run: 409.',
+        security: bearer(Scope.Run),
+        params: IdParams,
+        body: AnyObject('Input parameters by their request name (optional).'),
+        response: { 200: RunMetadata, ...errorResponses(400, ...MANAGEMENT_ERRORS, 404, 406, 409, 415) },
+      },
       handler: async (request, reply) => {
         const id = idOf(request);
         const target = await catalog.triggerTarget(id);

@@ -9,7 +9,7 @@ import type {
 } from '../../model/records.js';
 import type { RunResult, RunStatus, TaskStatus } from '../../model/statuses.js';
 import type { Priority, WorkflowDocument } from '../../model/workflow-document.js';
-import type { RunMode, WorkflowStatus } from '../../model/records.js';
+import type { RunMode, WaitingOn, WorkflowStatus } from '../../model/records.js';
 
 /** Row shapes as SQLite returns them, and their mapping to records. */
 
@@ -61,6 +61,8 @@ export interface VersionRow {
   timezone: string | null;
   priority: string;
   delete_ttl: number | null;
+  concurrent_run_limit: number | null;
+  active_scheduled_run_check: number;
   document: string;
   created_at: number;
   updated_at: number;
@@ -82,6 +84,8 @@ export function toVersion(row: VersionRow): VersionRecord {
       timezone: row.timezone,
       priority: row.priority as Priority,
       deleteTtl: row.delete_ttl,
+      concurrentRunLimit: row.concurrent_run_limit,
+      activeScheduledRunCheck: row.active_scheduled_run_check === 1,
     },
     document: JSON.parse(row.document) as WorkflowDocument,
     createdAt: row.created_at,
@@ -105,6 +109,8 @@ export interface RunRow {
   response_result: string | null;
   error_class: string | null;
   error_message: string | null;
+  parent_task_instance_id: number | null;
+  depth: number;
   idempotency_key: string | null;
   created_at: number;
   updated_at: number;
@@ -130,8 +136,11 @@ export function toRun(row: RunRow): RunRecord {
     runUser: row.run_user,
     previousRunAt: row.previous_run_at,
     response: row.response === null ? null : (JSON.parse(row.response) as RunResponse),
+    responseResult: row.response_result as RunResult | null,
     errorClass: row.error_class,
     errorMessage: row.error_message,
+    parentTaskInstanceId: row.parent_task_instance_id,
+    depth: row.depth,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     startedAt: row.started_at,
@@ -158,6 +167,13 @@ export interface TaskInstanceRow {
   error_class: string | null;
   error_details: string | null;
   log: string | null;
+  iteration_parent_id: number | null;
+  iteration_index: number | null;
+  iterations_done: number;
+  waiting_on: string | null;
+  is_unhandled_error: number;
+  rerun_of: number | null;
+  rerun_by: number | null;
   started_at: number | null;
   ended_at: number | null;
   created_at: number;
@@ -188,6 +204,13 @@ export function toTaskInstance(row: TaskInstanceRow): TaskInstanceRecord {
     errorClass: row.error_class,
     errorDetails: row.error_details,
     log: row.log,
+    iterationParentId: row.iteration_parent_id,
+    iterationIndex: row.iteration_index,
+    iterationsDone: row.iterations_done,
+    waitingOn: row.waiting_on as WaitingOn | null,
+    isUnhandledError: row.is_unhandled_error === 1,
+    rerunOf: row.rerun_of,
+    rerunBy: row.rerun_by,
     startedAt: row.started_at,
     endedAt: row.ended_at,
     createdAt: row.created_at,

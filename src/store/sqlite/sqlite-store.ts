@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type {
   ClientRecord,
+  JsonObject,
   RunRecord,
   SealedCredentials,
   TaskCounts,
@@ -18,14 +19,33 @@ import type {
   PageRequest,
   RunFilter,
   Store,
+  TaskInstanceFilter,
   TaskCompletion,
   WorkflowFilter,
   WorkflowPatch,
 } from '../store.js';
 import { migrate, openDatabase } from './database.js';
 import { IdAllocator } from './id-allocator.js';
+import { RunProgress } from './run-progress.js';
 import { RunQueries } from './run-queries.js';
+import { RerunRefused, TaskInstanceQueries } from './task-instance-queries.js';
+import { TaskInstanceWriter } from './task-instance-writer.js';
 import { WorkflowQueries } from './workflow-queries.js';
+import { RetentionQueries } from './retention-queries.js';
+import { ScheduleQueries } from './schedule-queries.js';
+import { UsageQueries } from './usage-queries.js';
+import { VersionQueries } from './version-queries.js';
+import type {
+  NewWorkflowVersion,
+  RetentionBatch,
+  ScheduledRunRequest,
+  ScheduledRunResult,
+  ScheduleRecord,
+  VersionCreation,
+  VersionDeletion,
+  VersionEdit,
+  VersionEditResult,
+} from '../store-versions-schedules.js';
 import { WriteBatcher } from './write-batcher.js';
 
 /**
@@ -37,7 +57,13 @@ export class SqliteStore implements Store {
   private readonly ids: IdAllocator;
   private readonly writer: WriteBatcher;
   private workflows!: WorkflowQueries;
+  private versionQueries!: VersionQueries;
+  private schedules!: ScheduleQueries;
+  private retention!: RetentionQueries;
+  private usage!: UsageQueries;
   private runs!: RunQueries;
+  private progress!: RunProgress;
+  private taskInstances!: TaskInstanceQueries;
 
   constructor(file: string) {
     this.db = openDatabase(file);
@@ -48,7 +74,14 @@ export class SqliteStore implements Store {
   async migrate(): Promise<void> {
     migrate(this.db);
     this.workflows = new WorkflowQueries(this.db);
-    this.runs = new RunQueries(this.db, this.ids);
+    this.versionQueries = new VersionQueries(this.db, this.workflows);
+    this.retention = new RetentionQueries(this.db);
+    this.usage = new UsageQueries(this.db);
+    const writer = new TaskInstanceWriter(this.db, this.ids);
+    this.runs = new RunQueries(this.db, this.ids, writer);
+    this.schedules = new ScheduleQueries(this.db, this.runs);
+    this.progress = new RunProgress(this.db, writer);
+    this.taskInstances = new TaskInstanceQueries(this.db, writer);
   }
 
   async close(): Promise<void> {
@@ -134,12 +167,36 @@ export class SqliteStore implements Store {
     return this.runs.listTaskInstances(runId);
   }
 
+  async findTaskInstances(filter: TaskInstanceFilter, page: PageRequest): Promise<TaskInstanceRecord[]> {
+    return this.taskInstances.find(filter, page);
+  }
+
+  async rerunTaskInstance(id: number, now: number): Promise<TaskInstanceRecord | undefined> {
+    try {
+      return await this.writer.run(() => this.taskInstances.rerun(id, now));
+    } catch (error) {
+      if (error instanceof RerunRefused) return undefined;
+      throw error;
+    }
+  }
+
+  decideApproval(id: number, decision: JsonObject, now: number): Promise<boolean> {
+    return this.writer.run(() => this.taskInstances.decideApproval(id, decision, now));
+  }
+
+  stopTaskInstance(
+    id: number,
+    now: number,
+  ): Promise<{ run: RunRecord; runBecameFinal: boolean; wokeCount: number } | undefined> {
+    return this.writer.run(() => this.progress.stopTaskInstance(id, now));
+  }
+
   claimTaskInstances(claim: ClaimRequest): Promise<TaskInstanceRecord[]> {
     return this.writer.run(() => this.runs.claim(claim));
   }
 
   completeTaskInstance(completion: TaskCompletion): Promise<CompletionResult> {
-    return this.writer.run(() => this.runs.complete(completion));
+    return this.writer.run(() => this.progress.complete(completion));
   }
 
   renewLeases(nodeId: string, ids: readonly number[], leaseUntil: number): Promise<void> {
@@ -159,7 +216,7 @@ export class SqliteStore implements Store {
   }
 
   stopRun(runId: number, now: number): Promise<{ run: RunRecord; executingIds: number[] } | undefined> {
-    return this.writer.run(() => this.runs.stopRun(runId, now));
+    return this.writer.run(() => this.progress.stop(runId, now));
   }
 
   createClient(client: ClientRecord): Promise<void> {
@@ -184,5 +241,41 @@ export class SqliteStore implements Store {
 
   async countClients(): Promise<number> {
     return this.workflows.countClients();
+  }
+
+  createVersion(input: NewWorkflowVersion): Promise<VersionCreation> {
+    return this.writer.run(() => this.versionQueries.createVersion(input));
+  }
+
+  deleteVersion(id: number, now: number): Promise<VersionDeletion> {
+    return this.writer.run(() => this.versionQueries.deleteVersion(id, now));
+  }
+
+  editVersion(input: VersionEdit): Promise<VersionEditResult> {
+    return this.writer.run(() => this.versionQueries.editVersion(input));
+  }
+
+  async countActiveRuns(workflowId: number): Promise<number> {
+    return this.schedules.countActiveRuns(workflowId);
+  }
+
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    return this.schedules.listSchedules();
+  }
+
+  startScheduledRun(input: ScheduledRunRequest): Promise<ScheduledRunResult> {
+    return this.writer.run(() => this.schedules.startScheduledRun(input));
+  }
+
+  deleteExpiredRuns(input: { now: number; maxRows: number }): Promise<RetentionBatch> {
+    return this.writer.run(() => this.retention.deleteExpired(input.now, input.maxRows));
+  }
+
+  async nextRunExpiry(): Promise<number | null> {
+    return this.retention.nextExpiry();
+  }
+
+  async taskUsage(startDay: string, endDay: string): Promise<Array<{ day: string; taskCount: number }>> {
+    return this.usage.taskUsage(startDay, endDay);
   }
 }

@@ -9,6 +9,7 @@ import type {
 import type { WorkflowDocument } from '../../model/workflow-document.js';
 import type { NewVersion, NewWorkflow, PageRequest, WorkflowFilter, WorkflowPatch } from '../store.js';
 import { toClient, toVersion, toWorkflow, type ClientRow, type VersionRow, type WorkflowRow } from './rows.js';
+import { insertTaskLimits } from './task-limits.js';
 
 /** Workflows, versions and OAuth clients on SQLite. Reads run directly; writes are called inside a batch. */
 export class WorkflowQueries {
@@ -37,17 +38,18 @@ export class WorkflowQueries {
     this.insertVersion = db.prepare(`
       INSERT INTO versions (id, workflow_id, version, name, description, callout_trigger, sync_trigger,
                             ondemand_trigger, scheduled_trigger, interval, timezone, priority, delete_ttl,
-                            document, created_at, updated_at)
+                            concurrent_run_limit, active_scheduled_run_check, document, created_at, updated_at)
       VALUES (@id, @workflowId, @version, @name, @description, @calloutTrigger, @syncTrigger, @ondemandTrigger,
-              @scheduledTrigger, @interval, @timezone, @priority, @deleteTtl, @document, @now, @now)`);
+              @scheduledTrigger, @interval, @timezone, @priority, @deleteTtl, @concurrentRunLimit,
+              @activeScheduledRunCheck, @document, @now, @now)`);
     this.selectWorkflow = db.prepare('SELECT * FROM workflows WHERE id = ? AND deleted_at IS NULL');
     this.selectVersion = db.prepare(`
       SELECT versions.* FROM versions JOIN workflows ON workflows.id = versions.workflow_id
       WHERE versions.id = ? AND workflows.deleted_at IS NULL`);
-    this.selectVersions = db.prepare('SELECT * FROM versions WHERE workflow_id = ? ORDER BY id');
+    this.selectVersions = db.prepare('SELECT * FROM versions WHERE workflow_id = ? AND deleted_at IS NULL ORDER BY id');
     this.selectCurrentVersion = db.prepare(`
       SELECT versions.* FROM versions JOIN workflows ON workflows.id = versions.workflow_id
-      WHERE workflows.id = ? AND workflows.deleted_at IS NULL
+      WHERE workflows.id = ? AND workflows.deleted_at IS NULL AND versions.deleted_at IS NULL
       ORDER BY versions.id = workflows.active_version_id DESC, versions.id DESC
       LIMIT 1`);
     this.updateCredentials = db.prepare(`
@@ -59,7 +61,9 @@ export class WorkflowQueries {
     this.updateSettings = db.prepare(`
       UPDATE versions SET callout_trigger = @calloutTrigger, sync_trigger = @syncTrigger,
         ondemand_trigger = @ondemandTrigger, scheduled_trigger = @scheduledTrigger, interval = @interval,
-        timezone = @timezone, priority = @priority, delete_ttl = @deleteTtl, document = @document, updated_at = @now
+        timezone = @timezone, priority = @priority, delete_ttl = @deleteTtl,
+        concurrent_run_limit = @concurrentRunLimit, active_scheduled_run_check = @activeScheduledRunCheck,
+        document = @document, updated_at = @now
       WHERE id = @id`);
     this.insertClient = db.prepare(`
       INSERT INTO oauth_clients (client_id, name, secret_hash, scopes, created_at, revoked_at)
@@ -94,7 +98,8 @@ export class WorkflowQueries {
     return { workflow, version };
   }
 
-  private insertVersionRow(workflowId: number, version: NewVersion, now: number): void {
+  /** Inserts a version row and its tasks' concurrent limits (inside the caller's transaction). */
+  insertVersionRow(workflowId: number, version: NewVersion, now: number): void {
     this.insertVersion.run({
       id: version.id,
       workflowId,
@@ -105,6 +110,7 @@ export class WorkflowQueries {
       document: JSON.stringify(version.document),
       now,
     });
+    insertTaskLimits(this.db, version.id, version.document);
   }
 
   getWorkflow(id: number): WorkflowRecord | undefined {
@@ -139,7 +145,7 @@ export class WorkflowQueries {
     const sql = `
       SELECT w.* FROM workflows w
       JOIN versions v ON v.id = COALESCE(w.active_version_id,
-                                         (SELECT max(id) FROM versions WHERE workflow_id = w.id))
+                                         (SELECT max(id) FROM versions WHERE workflow_id = w.id AND deleted_at IS NULL))
       WHERE ${where.join(' AND ')}
       ORDER BY w.id
       LIMIT ? OFFSET ?`;
@@ -245,6 +251,8 @@ function settingsParams(settings: VersionSettings): Record<string, string | numb
     timezone: settings.timezone,
     priority: settings.priority,
     deleteTtl: settings.deleteTtl,
+    concurrentRunLimit: settings.concurrentRunLimit,
+    activeScheduledRunCheck: settings.activeScheduledRunCheck ? 1 : 0,
   };
 }
 

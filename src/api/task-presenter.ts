@@ -1,0 +1,67 @@
+import type { JsonObject, TaskInstanceRecord } from '../model/records.js';
+import type { TaskDefinition } from '../model/workflow-document.js';
+
+function iso(epochMs: number | null): string | null {
+  return epochMs === null ? null : new Date(epochMs).toISOString();
+}
+
+/** A task instance in the reference's `Task` shape, plus Weir's `data_out`, `log`, `attempt`, reruns (**ext**). */
+export function taskInstanceObject(
+  instance: TaskInstanceRecord,
+  task: TaskDefinition | undefined,
+  dataIn: JsonObject | null,
+) {
+  return {
+    id: instance.id,
+    name: instance.name,
+    instance: true,
+    parameters: task?.parameters ?? {},
+    data: dataIn,
+    data_out: instance.dataOut,
+    action_type: instance.actionType,
+    object: null,
+    object_id: null,
+    call_type: null,
+    workflow_id: instance.runId,
+    status: instance.status,
+    start_time: iso(instance.startedAt),
+    end_time: iso(instance.endedAt),
+    original_task_id: instance.taskId,
+    original_workflow_id: instance.versionId,
+    error: instance.error,
+    error_class: instance.errorClass,
+    error_details: instance.errorDetails,
+    tags: task?.tags ?? [],
+    task_id: instance.previousId,
+    concurrent_limit: task?.concurrent_limit ?? 9999999,
+    log: instance.log,
+    attempt: instance.attempt,
+    waiting_on: instance.waitingOn,
+    due_at: iso(instance.dueAt),
+    rerun_of: instance.rerunOf,
+    rerun_by: instance.rerunBy,
+    iteration:
+      instance.iterationParentId === null
+        ? null
+        : { parent_task_id: instance.iterationParentId, index: instance.iterationIndex },
+  };
+}
+
+/** A task of a version (`instance: false`). */
+export function setupTaskObject(task: TaskDefinition, versionId: number) {
+  return {
+    id: task.id,
+    name: task.name,
+    instance: false,
+    parameters: task.parameters,
+    action_type: task.action_type,
+    object: null,
+    object_id: null,
+    call_type: null,
+    workflow_id: versionId,
+    status: null,
+    tags: task.tags ?? [],
+    css: task.css ?? null,
+    concurrent_limit: task.concurrent_limit ?? 9999999,
+  };
+}

@@ -1,0 +1,616 @@
+import { useEffect, useId, useMemo, useState } from 'react';
+import { ApiError } from '../api/client';
+import { exportVersion, importVersion, listVersions, patchWorkflow } from '../api/endpoints';
+import type { Workflow } from '../api/types';
+import { Dialog } from '../components/controls';
+import { ErrorBanner, Loading, Notice, Unavailable } from '../components/feedback';
+import { layoutGraph, START_NODE_ID, type Point } from '../graph/layout';
+import { WorkflowGraph } from '../graph/workflow-graph';
+import { useResource } from '../hooks/use-resource';
+import { sameId, type WorkflowDocument } from '../model/document';
+import { compareVersions, nextVersion } from '../model/versions';
+import { workflowHref } from '../router';
+import {
+  addLinkage,
+  addTask,
+  documentToSave,
+  newTask,
+  removeLinkages,
+  removeTasks,
+  setStart,
+  updateTask,
+} from './draft';
+import { InputsEditor } from './inputs-editor';
+import { ParameterForm } from './parameter-form';
+import { hooksOf, shortTypeName, TASK_LIBRARY } from './task-library';
+import { validateDocument } from './validate';
+
+/**
+ * The editor: a draft made from a version (the latest by default; the active one cannot change), tasks
+ * added from the library, linkages drawn by dragging (the hook chosen in a dialog) or added from the task
+ * panel, parameters edited in generated forms, validated here, saved as a new version, then activated.
+ */
+export function EditorTab({
+  workflow,
+  baseVersion,
+  onChanged,
+}: {
+  workflow: Workflow;
+  baseVersion?: string | undefined;
+  onChanged: () => void;
+}) {
+  const versions = useResource((signal) => listVersions(workflow.id, signal), String(workflow.id));
+  const existing = useMemo(() => (versions.data?.data ?? []).map((v) => v.version), [versions.data]);
+  // The draft's base is fixed once known: saving adds a version, which must not swap the draft under the person.
+  const [base, setBase] = useState<string | undefined>(baseVersion);
+  useEffect(() => {
+    if (baseVersion) setBase(baseVersion);
+    else if (!base && existing.length > 0) setBase([...existing].sort(compareVersions).at(-1));
+  }, [baseVersion, base, existing]);
+  const source = useResource(
+    (signal) => (base ? exportVersion(workflow.id, base, signal) : Promise.resolve(undefined)),
+    `${workflow.id}|${base ?? ''}`,
+  );
+
+  if (versions.error && !versions.data) return <ErrorBanner error={versions.error} onRetry={versions.reload} />;
+  if (source.error) return <ErrorBanner error={source.error} onRetry={source.reload} />;
+  if (!source.data || !base || !versions.data) return <Loading label="Loading the version to edit…" />;
+  const baseSummary = versions.data.data.find((v) => v.version === base);
+  return (
+    <Editor
+      key={base}
+      workflow={workflow}
+      baseVersion={base}
+      isBaseActive={baseSummary?.status === 'Active'}
+      existingVersions={existing}
+      original={source.data}
+      onSaved={() => {
+        versions.reload();
+        onChanged();
+      }}
+    />
+  );
+}
+
+interface Saved {
+  version: string;
+  versionId: number | undefined;
+  isActive: boolean;
+}
+
+function Editor(props: {
+  workflow: Workflow;
+  baseVersion: string;
+  isBaseActive: boolean;
+  existingVersions: readonly string[];
+  original: WorkflowDocument;
+  onSaved: () => void;
+}) {
+  const { workflow } = props;
+  const [draft, setDraft] = useState<WorkflowDocument>(props.original);
+  const [positions, setPositions] = useState<Map<string, Point>>(() =>
+    layoutGraph(props.original.tasks, props.original.linkages),
+  );
+  const [selected, setSelected] = useState<string | null>(null);
+  const [connecting, setConnecting] = useState<{ source: string; target: string } | null>(null);
+  const [isDirty, setDirty] = useState(false);
+  const [version, setVersion] = useState(() => nextVersion(props.existingVersions));
+  const [saveError, setSaveError] = useState<unknown>();
+  const [saved, setSaved] = useState<Saved | undefined>();
+  const [isBusy, setBusy] = useState(false);
+  const [fitKey, setFitKey] = useState(0);
+  const versionId = useId();
+
+  const tidy = (): void => {
+    // Without css positions, the layout engine places every task.
+    setPositions(
+      layoutGraph(
+        draft.tasks.map((task) => ({ ...task, css: null })),
+        draft.linkages,
+      ),
+    );
+    setFitKey((key) => key + 1);
+    change(draft);
+  };
+
+  const problems = useMemo(() => validateDocument(draft), [draft]);
+  const errors = problems.filter((p) => p.severity === 'error');
+  const versionProblem = saved
+    ? undefined
+    : !version.trim()
+      ? 'Enter a version number.'
+      : props.existingVersions.some((v) => compareVersions(version, v) <= 0)
+        ? `The new version must be greater than ${[...props.existingVersions].sort(compareVersions).at(-1)}.`
+        : undefined;
+
+  useEffect(() => {
+    if (!isDirty) return;
+    const warn = (event: BeforeUnloadEvent): void => event.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [isDirty]);
+
+  const change = (next: WorkflowDocument): void => {
+    setDraft(next);
+    setDirty(true);
+    if (saved) {
+      // Editing after a save makes the next version.
+      setVersion(nextVersion([...props.existingVersions, saved.version]));
+      setSaved(undefined);
+    }
+  };
+
+  const add = (actionType: string): void => {
+    const task = newTask(draft, actionType);
+    const anchor = selected ? positions.get(selected) : undefined;
+    const lowest = Math.max(0, ...[...positions.values()].map((p) => p.y));
+    const point = anchor ? { x: anchor.x + 40, y: anchor.y + 130 } : { x: 40, y: lowest + 130 };
+    setPositions(new Map(positions).set(String(task.id), point));
+    change(addTask(draft, task));
+    setSelected(String(task.id));
+  };
+
+  const save = async (): Promise<void> => {
+    setBusy(true);
+    setSaveError(undefined);
+    try {
+      const document = documentToSave(draft, positions, version.trim());
+      await importVersion(workflow.id, document, version.trim());
+      const after = await listVersions(workflow.id);
+      const created = after.data.find((v) => v.version === version.trim());
+      setSaved({ version: version.trim(), versionId: created?.id, isActive: created?.status === 'Active' });
+      setDirty(false);
+      props.onSaved();
+    } catch (caught) {
+      setSaveError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const activate = async (): Promise<void> => {
+    if (!saved?.versionId) return;
+    setBusy(true);
+    setSaveError(undefined);
+    try {
+      await patchWorkflow(workflow.id, { active_workflow_version_id: saved.versionId });
+      setSaved({ ...saved, isActive: true });
+      props.onSaved();
+    } catch (caught) {
+      setSaveError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const selectedTask = draft.tasks.find((t) => sameId(t.id, selected));
+
+  return (
+    <div className="editor">
+      <div className="editor-bar card">
+        <div>
+          <strong>Draft from version {props.baseVersion}</strong>
+          <span className="muted small">
+            {' '}
+            {props.isBaseActive
+              ? '(active: it cannot change, so your edits become a new version)'
+              : '(saved as a new version)'}
+            {isDirty ? ' · unsaved changes' : ''}
+          </span>
+        </div>
+        <div className="editor-actions">
+          <label htmlFor={versionId}>New version</label>
+          <input
+            id={versionId}
+            className={`input input-version mono${versionProblem ? ' is-invalid' : ''}`}
+            value={version}
+            aria-invalid={versionProblem ? true : undefined}
+            onChange={(event) => {
+              setVersion(event.target.value);
+              setSaved(undefined);
+            }}
+          />
+          <button
+            type="button"
+            className="button button-primary"
+            disabled={isBusy || errors.length > 0 || Boolean(versionProblem) || Boolean(saved)}
+            onClick={() => void save()}
+          >
+            {isBusy && !saved ? 'Saving…' : `Save as version ${version.trim() || '…'}`}
+          </button>
+        </div>
+      </div>
+
+      <div aria-live="polite">
+        {versionProblem ? <p className="field-error">{versionProblem}</p> : null}
+        {saveError instanceof ApiError && saveError.isMissingEndpoint ? (
+          <Unavailable error={saveError} what="Saving a new version" endpoint="POST /workflows/{id}/versions/import" />
+        ) : (
+          <ErrorBanner error={saveError} title="Not saved." />
+        )}
+        {saved ? (
+          <Notice tone="success">
+            Saved as version <span className="mono">{saved.version}</span>.{' '}
+            {saved.isActive ? (
+              <>
+                It is the active version now. <a href={workflowHref(workflow.id, 'run')}>Run it</a>
+              </>
+            ) : (
+              <button
+                type="button"
+                className="button button-small button-primary"
+                disabled={isBusy || !saved.versionId}
+                onClick={() => void activate()}
+              >
+                Activate version {saved.version}
+              </button>
+            )}
+          </Notice>
+        ) : null}
+      </div>
+
+      <ProblemList problems={problems} onSelect={setSelected} />
+
+      <div className="editor-grid">
+        <nav className="card library" aria-labelledby="library-heading">
+          <h2 id="library-heading" className="side-title">
+            Task library
+          </h2>
+          <ul className="plain-list">
+            {TASK_LIBRARY.map((spec) => (
+              <li key={spec.actionType}>
+                <button
+                  type="button"
+                  className="library-item"
+                  title={spec.description}
+                  aria-label={`Add a ${spec.title} task`}
+                  onClick={() => add(spec.actionType)}
+                >
+                  <span className="library-plus" aria-hidden="true">
+                    +
+                  </span>
+                  <span>
+                    <span className="library-title">{spec.title}</span>
+                    {spec.actionType !== spec.title ? <span className="library-type">{spec.actionType}</span> : null}
+                  </span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </nav>
+
+        <div>
+          <WorkflowGraph
+            label="Editable graph of the draft. Drag from a task's lower handle to another task to link them."
+            tasks={draft.tasks}
+            linkages={draft.linkages}
+            positions={positions}
+            selectedTaskId={selected}
+            onSelectTask={setSelected}
+            isEditable
+            height={560}
+            fitKey={fitKey}
+            onMoveTask={(id, point) => {
+              setPositions((current) => new Map(current).set(id, point));
+              change(draft);
+            }}
+            onConnect={(sourceId, targetId) => {
+              if (sourceId === START_NODE_ID) change(setStart(draft, targetId));
+              else setConnecting({ source: sourceId, target: targetId });
+            }}
+            onDeleteLinkages={(indexes) => change(removeLinkages(draft, indexes))}
+            onDeleteTasks={(ids) => {
+              change(removeTasks(draft, ids));
+              if (selected && ids.includes(selected)) setSelected(null);
+            }}
+          />
+          <div className="button-row">
+            <button type="button" className="button button-small" onClick={tidy}>
+              Tidy up the layout
+            </button>
+          </div>
+          <p className="hint">
+            Drag a task to move it; drag from its lower dot onto another task to link them; select a linkage or a task
+            and press Delete to remove it. Everything here can also be done from the panel.
+          </p>
+        </div>
+
+        <aside
+          className="card editor-panel"
+          aria-label={selectedTask ? `Task ${selectedTask.name}` : 'Workflow settings'}
+        >
+          {selectedTask ? (
+            <TaskPanel
+              key={String(selectedTask.id)}
+              draft={draft}
+              taskId={String(selectedTask.id)}
+              onChange={change}
+              onClose={() => setSelected(null)}
+              onDelete={() => {
+                change(removeTasks(draft, [String(selectedTask.id)]));
+                setSelected(null);
+              }}
+            />
+          ) : (
+            <WorkflowPanel draft={draft} onChange={change} />
+          )}
+        </aside>
+      </div>
+
+      {connecting ? (
+        <HookDialog
+          draft={draft}
+          sourceId={connecting.source}
+          targetId={connecting.target}
+          onClose={() => setConnecting(null)}
+          onChoose={(hook) => {
+            change(addLinkage(draft, connecting.source, connecting.target, hook));
+            setConnecting(null);
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}
+
+function ProblemList({
+  problems,
+  onSelect,
+}: {
+  problems: ReturnType<typeof validateDocument>;
+  onSelect: (id: string) => void;
+}) {
+  if (problems.length === 0) {
+    return (
+      <p className="valid" role="status">
+        ✓ The draft is valid.
+      </p>
+    );
+  }
+  return (
+    <section className="problems" aria-label="Problems" role="status">
+      <ul>
+        {problems.map((problem, index) => (
+          <li key={index} className={problem.severity === 'error' ? 'problem-error' : 'problem-warning'}>
+            <span className="problem-kind">{problem.severity === 'error' ? 'Error' : 'Warning'}</span> {problem.message}
+            {problem.taskId ? (
+              <>
+                {' '}
+                <button type="button" className="link-button" onClick={() => onSelect(problem.taskId as string)}>
+                  Show the task
+                </button>
+              </>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function WorkflowPanel({ draft, onChange }: { draft: WorkflowDocument; onChange: (d: WorkflowDocument) => void }) {
+  const nameId = useId();
+  const descriptionId = useId();
+  const settings = draft.workflow;
+  return (
+    <div className="stack-tight">
+      <h2 className="side-title">Workflow</h2>
+      <p className="muted small">Select a task to edit it, or add one from the library.</p>
+      <div className="field">
+        <label htmlFor={nameId}>Name</label>
+        <input
+          id={nameId}
+          className="input"
+          value={settings.name}
+          onChange={(event) => onChange({ ...draft, workflow: { ...settings, name: event.target.value } })}
+        />
+      </div>
+      <div className="field">
+        <label htmlFor={descriptionId}>Description</label>
+        <textarea
+          id={descriptionId}
+          className="input"
+          rows={2}
+          value={settings.description ?? ''}
+          onChange={(event) => onChange({ ...draft, workflow: { ...settings, description: event.target.value } })}
+        />
+      </div>
+      <InputsEditor
+        fields={settings.parameters?.fields ?? []}
+        onChange={(fields) =>
+          onChange({ ...draft, workflow: { ...settings, parameters: { ...(settings.parameters ?? {}), fields } } })
+        }
+      />
+    </div>
+  );
+}
+
+function TaskPanel({
+  draft,
+  taskId,
+  onChange,
+  onClose,
+  onDelete,
+}: {
+  draft: WorkflowDocument;
+  taskId: string;
+  onChange: (d: WorkflowDocument) => void;
+  onClose: () => void;
+  onDelete: () => void;
+}) {
+  const task = draft.tasks.find((t) => sameId(t.id, taskId));
+  const nameId = useId();
+  const hookId = useId();
+  const targetId = useId();
+  const hooks = task ? hooksOf(task.action_type, task.parameters) : [];
+  const others = draft.tasks.filter((t) => !sameId(t.id, taskId));
+  const [hook, setHook] = useState(hooks[0] ?? 'Success');
+  const [target, setTarget] = useState(others[0] ? String(others[0].id) : '');
+  if (!task) return null;
+  const outgoing = draft.linkages
+    .map((l, index) => ({ l, index }))
+    .filter(({ l }) => sameId(l.source_task_id, task.id));
+  const isStart = draft.linkages.some(
+    (l) => (l.source_task_id === null || l.source_task_id === undefined) && sameId(l.target_task_id, task.id),
+  );
+  const nameOf = (id: unknown) =>
+    draft.tasks.find((t) => sameId(t.id, id as string))?.name ?? `missing task ${String(id)}`;
+
+  return (
+    <div className="stack-tight">
+      <button type="button" className="button button-small button-ghost back" onClick={onClose}>
+        ← Workflow settings
+      </button>
+      <div className="eyebrow">
+        {shortTypeName(task.action_type)} task <span className="mono">#{String(task.id)}</span>
+      </div>
+      <div className="field">
+        <label htmlFor={nameId}>Task name</label>
+        <input
+          id={nameId}
+          className="input"
+          value={task.name}
+          onChange={(event) => onChange(updateTask(draft, taskId, (t) => ({ ...t, name: event.target.value })))}
+        />
+      </div>
+
+      <h3>Parameters</h3>
+      <ParameterForm
+        actionType={task.action_type}
+        parameters={task.parameters}
+        onChange={(parameters) => onChange(updateTask(draft, taskId, (t) => ({ ...t, parameters })))}
+      />
+
+      <h3>Linkages</h3>
+      {isStart ? (
+        <p className="small">The workflow starts here.</p>
+      ) : (
+        <button type="button" className="button button-small" onClick={() => onChange(setStart(draft, taskId))}>
+          Start the workflow here
+        </button>
+      )}
+      <ul className="plain-list linkage-list">
+        {outgoing.map(({ l, index }) => (
+          <li key={index}>
+            <span>
+              <span className="chip">{l.linkage_type}</span> → {nameOf(l.target_task_id)}
+            </span>
+            <button
+              type="button"
+              className="button button-small button-ghost"
+              aria-label={`Remove the ${l.linkage_type} linkage to ${nameOf(l.target_task_id)}`}
+              onClick={() => onChange(removeLinkages(draft, [index]))}
+            >
+              ×
+            </button>
+          </li>
+        ))}
+        {outgoing.length === 0 ? <li className="muted small">No outgoing linkages.</li> : null}
+      </ul>
+      {others.length > 0 ? (
+        <div className="add-linkage">
+          <div className="field">
+            <label htmlFor={hookId}>Hook</label>
+            <select id={hookId} className="input" value={hook} onChange={(event) => setHook(event.target.value)}>
+              {hooks.map((h) => (
+                <option key={h} value={h}>
+                  {h}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor={targetId}>Next task</label>
+            <select id={targetId} className="input" value={target} onChange={(event) => setTarget(event.target.value)}>
+              {others.map((t) => (
+                <option key={String(t.id)} value={String(t.id)}>
+                  {t.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <button
+            type="button"
+            className="button button-small"
+            disabled={!target}
+            onClick={() => onChange(addLinkage(draft, taskId, target, hook))}
+          >
+            Add linkage
+          </button>
+        </div>
+      ) : null}
+
+      <div className="button-row">
+        <button type="button" className="button button-small button-danger-quiet" onClick={onDelete}>
+          Delete this task
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function HookDialog({
+  draft,
+  sourceId,
+  targetId,
+  onClose,
+  onChoose,
+}: {
+  draft: WorkflowDocument;
+  sourceId: string;
+  targetId: string;
+  onClose: () => void;
+  onChoose: (hook: string) => void;
+}) {
+  const source = draft.tasks.find((t) => sameId(t.id, sourceId));
+  const target = draft.tasks.find((t) => sameId(t.id, targetId));
+  const hooks = source ? hooksOf(source.action_type, source.parameters) : ['Success'];
+  const used = draft.linkages.filter((l) => sameId(l.source_task_id, sourceId)).map((l) => l.linkage_type);
+  const [hook, setHook] = useState(hooks.find((h) => !used.includes(h) && h !== 'Failure') ?? hooks[0] ?? 'Success');
+  const selectId = useId();
+  const formId = useId();
+  return (
+    <Dialog
+      title="Choose the hook"
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" form={formId} className="button button-primary">
+            Link
+          </button>
+        </>
+      }
+    >
+      <form
+        id={formId}
+        onSubmit={(event) => {
+          event.preventDefault();
+          onChoose(hook);
+        }}
+      >
+        <p>
+          When <strong>{source?.name}</strong> fires this hook, <strong>{target?.name}</strong> runs next.
+        </p>
+        <div className="field">
+          <label htmlFor={selectId}>Hook</label>
+          <select
+            id={selectId}
+            className="input"
+            value={hook}
+            onChange={(event) => setHook(event.target.value)}
+            autoFocus
+          >
+            {hooks.map((h) => (
+              <option key={h} value={h}>
+                {h}
+              </option>
+            ))}
+          </select>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

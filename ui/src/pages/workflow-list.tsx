@@ -1,0 +1,350 @@
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { messageOf } from '../api/client';
+import { createWorkflow, importWorkflow, listRuns, listWorkflows } from '../api/endpoints';
+import type { Workflow } from '../api/types';
+import { Chip, RunOutcome, StatusBadge } from '../components/badges';
+import { Dialog } from '../components/controls';
+import { EmptyState, ErrorBanner, Loading } from '../components/feedback';
+import { useResource } from '../hooks/use-resource';
+import { emptyDocument } from '../model/document';
+import { formatRelative, formatTime } from '../model/format';
+import { navigate, runHref, workflowHref } from '../router';
+import { PageHeading } from './page-heading';
+
+const PAGE_LENGTH = 50;
+
+/** The workflows: search by name, import a file, create an empty one, and each one's last run. */
+export function WorkflowListPage() {
+  const [search, setSearch] = useState('');
+  const [query, setQuery] = useState('');
+  const [page, setPage] = useState(1);
+  const [dialog, setDialog] = useState<'import' | 'create' | null>(null);
+  const searchId = useId();
+
+  useEffect(() => {
+    const timer = window.setTimeout(() => {
+      setQuery(search.trim());
+      setPage(1);
+    }, 250);
+    return () => window.clearTimeout(timer);
+  }, [search]);
+
+  const list = useResource(
+    (signal) => listWorkflows({ name: query || undefined, page, pageLength: PAGE_LENGTH }, signal),
+    `${query}|${page}`,
+  );
+  const workflows = list.data?.data ?? [];
+
+  return (
+    <>
+      <PageHeading title="Workflows">
+        <button type="button" className="button" onClick={() => setDialog('import')}>
+          Import workflow
+        </button>
+        <button type="button" className="button button-primary" onClick={() => setDialog('create')}>
+          New workflow
+        </button>
+      </PageHeading>
+
+      <div className="toolbar">
+        <label htmlFor={searchId} className="visually-hidden">
+          Search workflows by name
+        </label>
+        <input
+          id={searchId}
+          className="input search"
+          type="search"
+          placeholder="Search by name…"
+          value={search}
+          onChange={(event) => setSearch(event.target.value)}
+        />
+        {list.isLoading && list.data ? <span className="muted small">Updating…</span> : null}
+      </div>
+
+      <ErrorBanner error={list.error} onRetry={list.reload} />
+      {list.isLoading && !list.data ? <Loading label="Loading workflows…" /> : null}
+      {list.data && workflows.length === 0 ? (
+        query ? (
+          <EmptyState title={`No workflow’s name contains “${query}”.`}>
+            <button type="button" className="button" onClick={() => setSearch('')}>
+              Clear the search
+            </button>
+          </EmptyState>
+        ) : (
+          <EmptyState title="No workflows yet">
+            <p>Import a workflow file (an export from Weir or from the reference product), or start an empty one.</p>
+            <div className="button-row">
+              <button type="button" className="button" onClick={() => setDialog('import')}>
+                Import workflow
+              </button>
+              <button type="button" className="button button-primary" onClick={() => setDialog('create')}>
+                New workflow
+              </button>
+            </div>
+          </EmptyState>
+        )
+      ) : null}
+
+      {workflows.length > 0 ? (
+        <div className="table-wrap">
+          <table className="table">
+            <caption className="visually-hidden">Workflows</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Status</th>
+                <th scope="col">Triggers</th>
+                <th scope="col">Active version</th>
+                <th scope="col">Last run</th>
+              </tr>
+            </thead>
+            <tbody>
+              {workflows.map((workflow) => (
+                <WorkflowRow key={workflow.id} workflow={workflow} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+
+      {list.data && (page > 1 || list.data.pagination.next_page) ? (
+        <nav className="pager" aria-label="Workflow pages">
+          <button type="button" className="button" disabled={page <= 1} onClick={() => setPage((p) => p - 1)}>
+            Previous page
+          </button>
+          <span className="muted">Page {page}</span>
+          <button
+            type="button"
+            className="button"
+            disabled={!list.data.pagination.next_page}
+            onClick={() => setPage((p) => p + 1)}
+          >
+            Next page
+          </button>
+        </nav>
+      ) : null}
+
+      {dialog === 'import' ? <ImportDialog onClose={() => setDialog(null)} /> : null}
+      {dialog === 'create' ? <CreateDialog onClose={() => setDialog(null)} /> : null}
+    </>
+  );
+}
+
+export function triggerChips(
+  workflow: Pick<Workflow, 'calloutTrigger' | 'syncTrigger' | 'scheduledTrigger' | 'ondemandTrigger'>,
+) {
+  const chips: string[] = [];
+  if (workflow.calloutTrigger) chips.push(workflow.syncTrigger ? 'Callout · responsive' : 'Callout');
+  if (workflow.scheduledTrigger) chips.push('Scheduled');
+  if (workflow.ondemandTrigger) chips.push('On demand');
+  return chips;
+}
+
+function WorkflowRow({ workflow }: { workflow: Workflow }) {
+  const chips = triggerChips(workflow);
+  return (
+    <tr>
+      <td>
+        <a className="row-link" href={workflowHref(workflow.id)}>
+          {workflow.name}
+        </a>
+        {workflow.description ? <div className="muted small clamp">{workflow.description}</div> : null}
+      </td>
+      <td>
+        <StatusBadge status={workflow.status} />
+      </td>
+      <td>
+        {chips.length > 0 ? (
+          <div className="chips">
+            {chips.map((chip) => (
+              <Chip key={chip}>{chip}</Chip>
+            ))}
+          </div>
+        ) : (
+          <span className="muted">None</span>
+        )}
+      </td>
+      <td>
+        {workflow.active_version ? (
+          <span className="mono">{workflow.active_version.version}</span>
+        ) : (
+          <span className="muted">None</span>
+        )}
+      </td>
+      <td>
+        <LastRun workflowId={workflow.id} />
+      </td>
+    </tr>
+  );
+}
+
+function LastRun({ workflowId }: { workflowId: number }) {
+  const last = useResource((signal) => listRuns({ workflowId, pageLength: 1 }, signal), String(workflowId));
+  if (last.error)
+    return (
+      <span className="muted" title={messageOf(last.error)}>
+        Unknown
+      </span>
+    );
+  if (!last.data) return <span className="muted">…</span>;
+  const run = last.data.data[0];
+  if (!run) return <span className="muted">Never run</span>;
+  return (
+    <div className="last-run">
+      <RunOutcome status={run.status} result={run.result} />
+      <a href={runHref(run.id)} title={formatTime(run.createdAt)}>
+        {formatRelative(run.createdAt)}
+      </a>
+    </div>
+  );
+}
+
+/** Import a workflow file (`POST /workflows/import`). */
+function ImportDialog({ onClose }: { onClose: () => void }) {
+  const [file, setFile] = useState<File | null>(null);
+  const [shouldActivate, setActivate] = useState(true);
+  const [error, setError] = useState<unknown>();
+  const [isBusy, setBusy] = useState(false);
+  const fileId = useId();
+  const activateId = useId();
+  const formId = useId();
+
+  const submit = async (event: FormEvent): Promise<void> => {
+    event.preventDefault();
+    if (!file) {
+      setError(new Error('Choose a workflow file (.json) first.'));
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      let document: unknown;
+      try {
+        document = JSON.parse(await file.text());
+      } catch {
+        throw new Error(`${file.name} is not a JSON file.`);
+      }
+      const workflow = await importWorkflow(document, shouldActivate);
+      onClose();
+      navigate(workflowHref(workflow.id));
+    } catch (caught) {
+      setError(caught);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog
+      title="Import a workflow"
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" form={formId} className="button button-primary" disabled={isBusy}>
+            {isBusy ? 'Importing…' : 'Import'}
+          </button>
+        </>
+      }
+    >
+      <form id={formId} onSubmit={(event) => void submit(event)}>
+        <p className="muted">A workflow file is a version’s export: {'{"workflow", "tasks", "linkages"}'}.</p>
+        <ErrorBanner error={error} title="The file was not imported." />
+        <div className="field">
+          <label htmlFor={fileId}>Workflow file (JSON)</label>
+          <input
+            id={fileId}
+            className="input"
+            type="file"
+            accept=".json,application/json"
+            onChange={(event) => setFile(event.target.files?.[0] ?? null)}
+          />
+        </div>
+        <div className="check">
+          <input
+            id={activateId}
+            type="checkbox"
+            checked={shouldActivate}
+            onChange={(event) => setActivate(event.target.checked)}
+          />
+          <label htmlFor={activateId}>Activate it (it can be triggered at once)</label>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+/** A new workflow with one response task, opened in the editor. */
+function CreateDialog({ onClose }: { onClose: () => void }) {
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [error, setError] = useState<unknown>();
+  const [isBusy, setBusy] = useState(false);
+  const nameId = useId();
+  const descriptionId = useId();
+  const formId = useId();
+
+  const submit = async (event: FormEvent): Promise<void> => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const workflow = await createWorkflow(emptyDocument(name.trim(), description.trim()));
+      onClose();
+      navigate(workflowHref(workflow.id, 'editor'));
+    } catch (caught) {
+      setError(caught);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog
+      title="New workflow"
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" form={formId} className="button button-primary" disabled={isBusy || !name.trim()}>
+            {isBusy ? 'Creating…' : 'Create'}
+          </button>
+        </>
+      }
+    >
+      <form id={formId} onSubmit={(event) => void submit(event)}>
+        <p className="muted">It starts with one task that answers {'{"ok": true}'}; the editor opens next.</p>
+        <ErrorBanner error={error} title="The workflow was not created." />
+        <div className="field">
+          <label htmlFor={nameId}>
+            Name{' '}
+            <span className="required" aria-hidden="true">
+              *
+            </span>
+          </label>
+          <input
+            id={nameId}
+            className="input"
+            required
+            aria-required="true"
+            value={name}
+            maxLength={255}
+            onChange={(event) => setName(event.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={descriptionId}>Description</label>
+          <textarea
+            id={descriptionId}
+            className="input"
+            rows={3}
+            value={description}
+            onChange={(event) => setDescription(event.target.value)}
+          />
+        </div>
+      </form>
+    </Dialog>
+  );
+}
