@@ -25,6 +25,8 @@ export interface CompiledVersion {
   isResponsive: boolean;
   /** Whether a task has a `concurrent_limit`: its running instances hold slots others may wait for. */
   hasTaskLimits: boolean;
+  /** Whether a task is a Logic::Merge (completions then check for merges to wake). */
+  hasMerge: boolean;
 }
 
 /** A workflow file the engine cannot run; each problem names its field. */
@@ -104,6 +106,7 @@ export function compileVersion(version: VersionRecord): CompiledVersion {
     tasks,
     inputs,
     isResponsive: [...tasks.values()].every((task) => task.type.isResponsive),
+    hasMerge: [...tasks.values()].some((task) => task.definition.action_type === 'Logic::Merge'),
     hasTaskLimits: [...tasks.values()].some((task) => (task.definition.concurrent_limit ?? 9999999) < 9999999),
   };
 }

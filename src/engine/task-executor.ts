@@ -140,7 +140,15 @@ export class TaskExecutor {
     if (signal.aborted) return { ...base, ...ends, now: completedAt, log, status: 'Stopped', dataOut: data };
     const { outcome: checked, json } = checkSize(outcome);
     const fields = this.completionOf(checked, instance, data, run, version);
-    return { ...base, now: completedAt, log, ...fields, ...(json !== undefined ? { dataOutJson: json } : {}) };
+    return {
+      ...base,
+      now: completedAt,
+      log,
+      ...fields,
+      scope: { iterationParentId: instance.iterationParentId, iterationIndex: instance.iterationIndex },
+      mayHaveMerges: version.hasMerge,
+      ...(json !== undefined ? { dataOutJson: json } : {}),
+    };
   }
 
   private completionOf(

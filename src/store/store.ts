@@ -276,6 +276,12 @@ export interface TaskCompletion {
   /** A response task's answer; the first one recorded in a run wins. */
   response?: RunResponse & { runResult: 'Success' | 'Error' };
   successors: readonly NewTaskInstanceSpec[];
+  /**
+   * The instance's For Each branch, as the executor read it (saves a read); the store reads it when absent.
+   */
+  scope?: { iterationParentId: number | null; iterationIndex: number | null };
+  /** False when the run's version has no Logic::Merge: no waiting merge can need waking (saves a query). */
+  mayHaveMerges?: boolean;
   /** For an Iterate waiting on its branches: the `iterationsDone` it saw, so a branch that ended meanwhile wakes it. */
   iterationsDoneSeen?: number;
   /** Successors are inserted `Processing`, claimed by this node (responsive runs continue in-process). */

@@ -16,6 +16,9 @@ export function openDatabase(file: string): Database.Database {
   db.pragma(`synchronous = ${process.env.WEIR_SQLITE_SYNCHRONOUS ?? 'FULL'}`);
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
+  // Savepoints (one per write in a batch) and sorts keep their journals in memory, not in temp files.
+  db.pragma('temp_store = MEMORY');
+  db.pragma('cache_size = -65536');
   return db;
 }
 

@@ -119,10 +119,11 @@ export class RunProgress {
 
   complete(completion: TaskCompletion): CompletionResult {
     const { now } = completion;
-    const instance = (this.selectScope.get(completion.instanceId) as Scope | undefined) ?? {
-      iterationParentId: null,
-      iterationIndex: null,
-    };
+    const instance = completion.scope ??
+      (this.selectScope.get(completion.instanceId) as Scope | undefined) ?? {
+        iterationParentId: null,
+        iterationIndex: null,
+      };
     const isPending = completion.status === 'Pending';
     const changes = this.completeInstance.run({
       id: completion.instanceId,
@@ -178,7 +179,14 @@ export class RunProgress {
       completion.status === 'Success' && run.errorClass === null
         ? `{"code":200,"body":${completion.dataOutJson ?? JSON.stringify(completion.dataOut)}}`
         : null;
-    const settled = this.settle(run, instance, completion.status !== 'Pending', response, now);
+    const settled = this.settle(
+      run,
+      instance,
+      completion.status !== 'Pending',
+      response,
+      now,
+      completion.mayHaveMerges ?? true,
+    );
     return { applied: true, successors, ...settled, wokeCount: wokeCount + settled.wokeCount };
   }
 
@@ -193,9 +201,10 @@ export class RunProgress {
     isInstanceFinal: boolean,
     finalResponse: string | null,
     now: number,
+    mayHaveMerges = true,
   ): { run: RunRecord; runBecameFinal: boolean; wokeCount: number } {
     let run = before;
-    let wokeCount = this.wakeAfter(run.id, instance, isInstanceFinal, now);
+    let wokeCount = this.wakeAfter(run.id, instance, isInstanceFinal, now, mayHaveMerges);
     const isStopping = run.status === 'Stopping' || run.status === 'Stopped';
     const live = this.liveCounts.get(run.id) as { active: number; waiting: number };
     if (live.active + live.waiting === 0) {
@@ -235,7 +244,7 @@ export class RunProgress {
   }
 
   /** Wake-ups a completion causes in its scope: an ended For Each branch, a Merge whose scope went quiet. */
-  private wakeAfter(runId: number, instance: Scope, isFinal: boolean, now: number): number {
+  private wakeAfter(runId: number, instance: Scope, isFinal: boolean, now: number, mayHaveMerges: boolean): number {
     let woke = 0;
     const scope = { runId, parentId: instance.iterationParentId, index: instance.iterationIndex };
     if (isFinal && instance.iterationParentId !== null) {
@@ -243,6 +252,7 @@ export class RunProgress {
         woke += this.bumpIterations.run({ parentId: instance.iterationParentId, now }).changes;
       }
     }
+    if (!mayHaveMerges) return woke;
     const merges = this.waitingMerges.all(scope) as Array<{ id: number }>;
     if (merges.length > 0 && (this.liveBesidesMerges.get(scope) as { n: number }).n === 0) {
       for (const merge of merges) woke += this.wakeById.run(now, now, merge.id).changes;

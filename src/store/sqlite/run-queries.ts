@@ -107,7 +107,7 @@ export class RunQueries {
     }) as RunRow;
     const run = toRun(runRow);
     const instances = input.entryTasks.flatMap((spec) => {
-      const added = this.writer.add(run, spec, { claimFor: input.claimFor, now: input.now });
+      const added = this.writer.add(run, spec, { claimFor: input.claimFor, now: input.now, isEntry: true });
       return added.kind === 'inserted' ? [added.instance] : [];
     });
     return { run, instances, created: true };

@@ -50,7 +50,13 @@ export class TaskInstanceWriter {
   add(
     run: RunRecord,
     spec: NewTaskInstanceSpec,
-    options: { claimFor: { nodeId: string; leaseUntil: number } | null; now: number; rerunOf?: number },
+    options: {
+      claimFor: { nodeId: string; leaseUntil: number } | null;
+      now: number;
+      rerunOf?: number;
+      /** A run's first tasks cannot have run before: no loop guard count needed. */
+      isEntry?: boolean;
+    },
   ): Inserted {
     const scope = { iterationParentId: spec.iterationParentId ?? null, iterationIndex: spec.iterationIndex ?? null };
     const key = { runId: run.id, taskId: spec.taskId, ...scope };
@@ -62,7 +68,11 @@ export class TaskInstanceWriter {
         return { kind: 'merged', into: waiting.id };
       }
     }
-    if (options.rerunOf === undefined && (this.countInScope.get(key) as { n: number }).n >= LOOP_GUARD) {
+    if (
+      options.rerunOf === undefined &&
+      options.isEntry !== true &&
+      (this.countInScope.get(key) as { n: number }).n >= LOOP_GUARD
+    ) {
       return { kind: 'loop-guard', taskName: spec.name };
     }
     const claimFor = spec.isMergeArrival ? null : options.claimFor;
