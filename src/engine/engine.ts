@@ -130,12 +130,15 @@ export class Engine {
     timeoutMs: number,
   ): Promise<{ run: RunRecord; created: boolean; outcome: Promise<RunRecord | undefined> }> {
     const at = this.now();
-    const { run, instances, created } = await this.store.createRun(
-      this.newRun(request, 'sync', { nodeId: this.nodeId, leaseUntil: at + this.leaseMs }),
-    );
+    const input = this.newRun(request, 'sync', { nodeId: this.nodeId, leaseUntil: at + this.leaseMs });
+    // One group commit for a quick run: its first task runs while the run's INSERT waits in the batch,
+    // and its completion lands in the same commit or the next; nothing is answered before both are durable.
+    const begun = this.store.beginRun?.(input);
+    const { run, instances, created } = begun ? { ...begun, created: true } : await this.store.createRun(input);
     if (!created) return { run, created, outcome: this.waitForRun(run.id, timeoutMs) };
     const outcome = this.waiters.wait(run.id, timeoutMs);
     for (const instance of instances) void this.executor.execute(instance, run);
+    if (begun) await begun.committed;
     // A responsive run holds a slot of its workflow's run limit and of its tasks' limits: when it
     // ends, queued work held back by them may go. Without limits there is nothing to wake for (and
     // waking would put a claim on the hot path of every responsive run).

@@ -67,6 +67,12 @@ export interface Store {
    * returns the first run (`created: false`).
    */
   createRun(input: NewRun): Promise<{ run: RunRecord; instances: TaskInstanceRecord[]; created: boolean }>;
+  /**
+   * Optional fast path for responsive runs without an idempotency key: the records of the run and its
+   * first task instances at once (ids and run number assigned without a round trip), the write queued,
+   * and `committed` settling when it is durable. Stores that cannot do this omit it (or answer undefined).
+   */
+  beginRun?(input: NewRun): { run: RunRecord; instances: TaskInstanceRecord[]; committed: Promise<void> } | undefined;
   getRun(id: number): Promise<RunRecord | undefined>;
   listRuns(filter: RunFilter, page: PageRequest): Promise<RunRecord[]>;
   countTasks(runId: number): Promise<TaskCounts>;

@@ -2,9 +2,10 @@ import type Database from 'better-sqlite3';
 import type { RunRecord, TaskCounts, TaskInstanceRecord } from '../../model/records.js';
 import type { ClaimRequest, NewRun, PageRequest, RunFilter } from '../store.js';
 import type { IdAllocator } from './id-allocator.js';
+import type { RunCounters } from './run-counters.js';
 import type { TaskInstanceWriter } from './task-instance-writer.js';
 import { QueuedClaims } from './queued-claims.js';
-import { toRun, toTaskInstance, type RunRow, type TaskInstanceRow } from './rows.js';
+import { runName, toRun, toTaskInstance, type RunRow, type TaskInstanceRow } from './rows.js';
 
 /** Runs and task instances on SQLite: the trigger path and the claim loop. Writes run inside a batch. */
 export class RunQueries {
@@ -28,20 +29,19 @@ export class RunQueries {
     private readonly db: Database.Database,
     private readonly ids: IdAllocator,
     private readonly writer: TaskInstanceWriter,
+    private readonly counters: RunCounters,
   ) {
     this.selectRun = db.prepare('SELECT * FROM runs WHERE id = ?');
     this.selectRunByKey = db.prepare('SELECT * FROM runs WHERE workflow_id = ? AND idempotency_key = ?');
     this.forgetKey = db.prepare('UPDATE runs SET idempotency_key = NULL WHERE id = ?');
-    // SET expressions read the row as it was, so previous_run_at receives the old last_run_at.
     this.bumpWorkflowCounter = db.prepare(`
-      UPDATE workflows SET run_count = run_count + 1, previous_run_at = last_run_at, last_run_at = ?
-      WHERE id = ? RETURNING run_count, previous_run_at`);
+      UPDATE workflows SET run_count = MAX(run_count, @seq), previous_run_at = @previousRunAt, last_run_at = @now
+      WHERE id = @workflowId`);
     this.insertRun = db.prepare(`
       INSERT INTO runs (id, workflow_id, version_id, seq, status, mode, priority, inputs, run_user, previous_run_at,
                         idempotency_key, parent_task_instance_id, depth, created_at, updated_at, started_at)
       VALUES (@id, @workflowId, @versionId, @seq, @status, @mode, @priority, @inputs, @runUser, @previousRunAt,
-              @idempotencyKey, @parentTaskInstanceId, @depth, @now, @now, @startedAt)
-      RETURNING *`);
+              @idempotencyKey, @parentTaskInstanceId, @depth, @now, @now, @startedAt)`);
     this.selectInstance = db.prepare('SELECT * FROM task_instances WHERE id = ?');
     this.selectInstancesOfRun = db.prepare('SELECT * FROM task_instances WHERE run_id = ? ORDER BY id');
     // A task instance that was rerun is history: its rerun counts instead.
@@ -84,33 +84,87 @@ export class RunQueries {
         this.forgetKey.run(existing.id);
       }
     }
-    const counter = this.bumpWorkflowCounter.get(input.now, input.workflowId) as
-      { run_count: number; previous_run_at: number | null } | undefined;
+    const prepared = this.prepareRun(input);
+    return { ...prepared.write(), created: true };
+  }
+
+  /**
+   * Assigns a new run's id, number and first task instances' ids now, and returns the records it will
+   * have together with the write that stores them (to run inside a batch). Lets a responsive run start
+   * executing while its INSERT waits for the group commit (see `SqliteStore.beginRun`).
+   */
+  prepareRun(input: NewRun): {
+    run: RunRecord;
+    instanceIds: number[];
+    write: () => { run: RunRecord; instances: TaskInstanceRecord[] };
+  } {
+    const counter = this.counters.next(input.workflowId, input.now);
     if (!counter) throw new Error(`workflow ${input.workflowId} does not exist`);
     const isClaimed = input.claimFor !== null;
-    const runRow = this.insertRun.get({
+    const values = {
       id: this.ids.next('object'),
       workflowId: input.workflowId,
       versionId: input.versionId,
-      seq: counter.run_count,
+      seq: counter.seq,
       status: isClaimed ? 'Processing' : 'Queued',
       mode: input.mode,
       priority: input.priority,
       inputs: JSON.stringify(input.inputs),
       runUser: input.runUser,
-      previousRunAt: counter.previous_run_at,
+      previousRunAt: counter.previousRunAt,
       idempotencyKey: input.idempotencyKey,
       parentTaskInstanceId: input.parentTaskInstanceId ?? null,
       depth: input.depth ?? 0,
       now: input.now,
       startedAt: isClaimed ? input.now : null,
-    }) as RunRow;
-    const run = toRun(runRow);
-    const instances = input.entryTasks.flatMap((spec) => {
-      const added = this.writer.add(run, spec, { claimFor: input.claimFor, now: input.now, isEntry: true });
-      return added.kind === 'inserted' ? [added.instance] : [];
-    });
-    return { run, instances, created: true };
+    };
+    const run: RunRecord = {
+      id: values.id,
+      workflowId: input.workflowId,
+      versionId: input.versionId,
+      name: runName(input.workflowId, counter.seq),
+      status: isClaimed ? 'Processing' : 'Queued',
+      result: null,
+      mode: input.mode,
+      priority: input.priority,
+      inputs: input.inputs,
+      runUser: input.runUser,
+      previousRunAt: counter.previousRunAt,
+      response: null,
+      responseResult: null,
+      errorClass: null,
+      errorMessage: null,
+      parentTaskInstanceId: values.parentTaskInstanceId,
+      depth: values.depth,
+      createdAt: input.now,
+      updatedAt: input.now,
+      startedAt: values.startedAt,
+      finishedAt: null,
+    };
+    const instanceIds = input.entryTasks.map(() => this.ids.next('task'));
+    return {
+      run,
+      instanceIds,
+      write: () => {
+        this.bumpWorkflowCounter.run({
+          seq: counter.seq,
+          previousRunAt: counter.previousRunAt,
+          now: input.now,
+          workflowId: input.workflowId,
+        });
+        this.insertRun.run(values);
+        const instances = input.entryTasks.flatMap((spec, i) => {
+          const added = this.writer.add(run, spec, {
+            claimFor: input.claimFor,
+            now: input.now,
+            isEntry: true,
+            id: instanceIds[i],
+          });
+          return added.kind === 'inserted' ? [added.instance] : [];
+        });
+        return { run, instances };
+      },
+    };
   }
 
   getRun(id: number): RunRecord | undefined {

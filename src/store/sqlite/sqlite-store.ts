@@ -27,6 +27,7 @@ import type {
 import { migrate, openDatabase } from './database.js';
 import { IdAllocator } from './id-allocator.js';
 import { RunProgress } from './run-progress.js';
+import { RunCounters } from './run-counters.js';
 import { RunQueries } from './run-queries.js';
 import { RerunRefused, TaskInstanceQueries } from './task-instance-queries.js';
 import { TaskInstanceWriter } from './task-instance-writer.js';
@@ -64,11 +65,16 @@ export class SqliteStore implements Store {
   private runs!: RunQueries;
   private progress!: RunProgress;
   private taskInstances!: TaskInstanceQueries;
+  private readonly counters: RunCounters;
 
   constructor(file: string) {
     this.db = openDatabase(file);
     this.ids = new IdAllocator(this.db);
-    this.writer = new WriteBatcher(this.db, () => this.ids.reset());
+    this.counters = new RunCounters(this.db);
+    this.writer = new WriteBatcher(this.db, () => {
+      this.ids.reset();
+      this.counters.reset();
+    });
   }
 
   async migrate(): Promise<void> {
@@ -78,7 +84,7 @@ export class SqliteStore implements Store {
     this.retention = new RetentionQueries(this.db);
     this.usage = new UsageQueries(this.db);
     const writer = new TaskInstanceWriter(this.db, this.ids);
-    this.runs = new RunQueries(this.db, this.ids, writer);
+    this.runs = new RunQueries(this.db, this.ids, writer, this.counters);
     this.schedules = new ScheduleQueries(this.db, this.runs);
     this.progress = new RunProgress(this.db, writer);
     this.taskInstances = new TaskInstanceQueries(this.db, writer);
@@ -145,6 +151,21 @@ export class SqliteStore implements Store {
 
   createRun(input: NewRun): Promise<{ run: RunRecord; instances: TaskInstanceRecord[]; created: boolean }> {
     return this.writer.run(() => this.runs.createRun(input));
+  }
+
+  /**
+   * The one-batch responsive path: the run's ids and number are assigned now, so it can start executing
+   * while its INSERT waits for the group commit; `committed` settles with that commit. Runs with an
+   * idempotency key take `createRun` (the key must be looked up inside the write).
+   */
+  beginRun(input: NewRun): { run: RunRecord; instances: TaskInstanceRecord[]; committed: Promise<void> } | undefined {
+    if (input.idempotencyKey !== null) return undefined;
+    const prepared = this.runs.prepareRun(input);
+    const instances = input.entryTasks.map((spec, i) =>
+      plannedInstance(prepared.run, spec, prepared.instanceIds[i], input),
+    );
+    const committed = this.writer.run(() => void prepared.write());
+    return { run: prepared.run, instances, committed };
   }
 
   async getRun(id: number): Promise<RunRecord | undefined> {
@@ -278,4 +299,46 @@ export class SqliteStore implements Store {
   async taskUsage(startDay: string, endDay: string): Promise<Array<{ day: string; taskCount: number }>> {
     return this.usage.taskUsage(startDay, endDay);
   }
+}
+
+/** The record a new entry task instance will have once `prepareRun`'s write has run. */
+function plannedInstance(
+  run: RunRecord,
+  spec: NewRun['entryTasks'][number],
+  id: number | undefined,
+  input: NewRun,
+): TaskInstanceRecord {
+  if (id === undefined) throw new Error('no id planned for an entry task');
+  const isClaimed = input.claimFor !== null;
+  return {
+    id,
+    runId: run.id,
+    workflowId: run.workflowId,
+    versionId: run.versionId,
+    taskId: spec.taskId,
+    name: spec.name,
+    actionType: spec.actionType,
+    status: isClaimed ? 'Processing' : 'Queued',
+    previousId: spec.previousId,
+    dataIn: spec.dataIn,
+    dataOut: null,
+    state: null,
+    attempt: 1,
+    dueAt: null,
+    error: null,
+    errorClass: null,
+    errorDetails: null,
+    log: null,
+    iterationParentId: spec.iterationParentId ?? null,
+    iterationIndex: spec.iterationIndex ?? null,
+    iterationsDone: 0,
+    waitingOn: null,
+    isUnhandledError: false,
+    rerunOf: null,
+    rerunBy: null,
+    startedAt: isClaimed ? input.now : null,
+    endedAt: null,
+    createdAt: input.now,
+    updatedAt: input.now,
+  };
 }

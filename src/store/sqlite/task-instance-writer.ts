@@ -56,6 +56,8 @@ export class TaskInstanceWriter {
       rerunOf?: number;
       /** A run's first tasks cannot have run before: no loop guard count needed. */
       isEntry?: boolean;
+      /** An id assigned beforehand (the one-batch responsive path); else the next one. */
+      id?: number;
     },
   ): Inserted {
     const scope = { iterationParentId: spec.iterationParentId ?? null, iterationIndex: spec.iterationIndex ?? null };
@@ -77,7 +79,7 @@ export class TaskInstanceWriter {
     }
     const claimFor = spec.isMergeArrival ? null : options.claimFor;
     const row = this.insert.get({
-      id: this.ids.next('task'),
+      id: options.id ?? this.ids.next('task'),
       runId: run.id,
       workflowId: run.workflowId,
       versionId: run.versionId,
