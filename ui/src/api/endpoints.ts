@@ -134,3 +134,8 @@ export function getTaskInstance(id: number, signal?: AbortSignal) {
 export function rerunTaskInstance(id: number) {
   return api<TaskInstance>(`/workflows/tasks/${id}/rerun`, { method: 'POST' });
 }
+
+/** `POST /workflows/tasks/{id}/approve` or `/reject` (**ext**): decides a `Pending` Approval task instance. */
+export function decideApproval(id: number, decision: 'approve' | 'reject', comment: string) {
+  return api<TaskInstance>(`/workflows/tasks/${id}/${decision}`, { method: 'POST', body: { comment } });
+}

@@ -203,6 +203,10 @@ export function RunPage({ runId }: { runId: number }) {
               key={selected.id}
               instance={selected}
               onSelect={setSelectedId}
+              onDecided={() => {
+                instances.reload();
+                run.reload();
+              }}
               onRerun={(rerun) => {
                 instances.reload();
                 run.reload();

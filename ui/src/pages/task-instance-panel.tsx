@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import { rerunTaskInstance } from '../api/endpoints';
+import { useId, useState } from 'react';
+import { decideApproval, rerunTaskInstance } from '../api/endpoints';
 import type { TaskInstance } from '../api/types';
 import { StatusBadge } from '../components/badges';
 import { JsonView } from '../components/controls';
@@ -9,14 +9,17 @@ import { durationBetween, formatDuration, formatTime } from '../model/format';
 
 const FINAL = ['Success', 'Error', 'Stopped'];
 
-/** A task instance: its error, input Data, output, log and parameters, and a rerun. */
+/** A task instance: its error, input Data, output, log and parameters, a rerun, and an approval's decision. */
 export function TaskInstancePanel({
   instance,
   onRerun,
+  onDecided,
   onSelect,
 }: {
   instance: TaskInstance;
   onRerun: (rerun: TaskInstance) => void;
+  /** An Approval instance was approved or rejected. */
+  onDecided: () => void;
   /** Shows another task instance (the rerun of this one, or the one it reran). */
   onSelect: (id: number) => void;
 }) {
@@ -96,6 +99,9 @@ export function TaskInstancePanel({
         </div>
       ) : null}
       {error ? <Unavailable error={error} what="Rerunning a task" endpoint="POST /workflows/tasks/{id}/rerun" /> : null}
+      {instance.action_type === 'Approval' && instance.status === 'Pending' && instance.waiting_on === 'approval' ? (
+        <ApprovalDecision instance={instance} onDecided={onDecided} />
+      ) : null}
       {hasError ? (
         <section className="error-box" aria-label="Error">
           <h3>Error</h3>
@@ -127,5 +133,69 @@ export function TaskInstancePanel({
         <JsonView value={instance.parameters} label={`Parameters of ${instance.name}`} />
       </details>
     </div>
+  );
+}
+
+/** Approve or reject a `Pending` Approval task instance, with an optional comment. */
+function ApprovalDecision({ instance, onDecided }: { instance: TaskInstance; onDecided: () => void }) {
+  const commentId = useId();
+  const hintId = useId();
+  const [comment, setComment] = useState('');
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState<'approve' | 'reject' | null>(null);
+  const decide = async (decision: 'approve' | 'reject'): Promise<void> => {
+    setBusy(decision);
+    setError(undefined);
+    try {
+      await decideApproval(instance.id, decision, comment);
+      onDecided();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(null);
+    }
+  };
+  return (
+    <section className="approval" aria-label="Approval decision">
+      <div className="field">
+        <label htmlFor={commentId}>Comment (optional)</label>
+        <textarea
+          id={commentId}
+          className="input"
+          rows={2}
+          value={comment}
+          aria-describedby={hintId}
+          onChange={(event) => setComment(event.target.value)}
+        />
+        <p className="hint" id={hintId}>
+          Passed on as <span className="mono">Data.Approval.comment</span>.
+        </p>
+      </div>
+      <div className="button-row">
+        <button
+          type="button"
+          className="button button-primary"
+          disabled={busy !== null}
+          onClick={() => void decide('approve')}
+        >
+          {busy === 'approve' ? 'Approving…' : 'Approve'}
+        </button>
+        <button
+          type="button"
+          className="button button-danger"
+          disabled={busy !== null}
+          onClick={() => void decide('reject')}
+        >
+          {busy === 'reject' ? 'Rejecting…' : 'Reject'}
+        </button>
+      </div>
+      {error ? (
+        <Unavailable
+          error={error}
+          what="Approving or rejecting a task"
+          endpoint="POST /workflows/tasks/{id}/approve or /reject"
+        />
+      ) : null}
+    </section>
   );
 }
