@@ -1,3 +1,4 @@
+import { SerialTicker } from './serial-ticker.js';
 import type { Store } from '../store/store.js';
 
 export interface RetentionOptions {
@@ -29,34 +30,34 @@ const MAX_SLEEP_MS = 60 * 60 * 1000;
  * until the next run expires (at least a minute, at most an hour: a TTL changed elsewhere is seen then).
  */
 export class RetentionSweeper {
-  private timer: NodeJS.Timeout | null = null;
-  private isStopped = false;
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly ticker: SerialTicker<RetentionSweep>;
 
-  constructor(private readonly options: RetentionOptions) {}
+  constructor(private readonly options: RetentionOptions) {
+    this.ticker = new SerialTicker({
+      run: (now) => this.sweep(now),
+      now: options.now,
+      hasTimers: options.hasTimers,
+      minSleepMs: MIN_SLEEP_MS,
+      maxSleepMs: MAX_SLEEP_MS,
+    });
+  }
 
   start(): void {
-    this.isStopped = false;
-    this.refresh();
+    this.ticker.start();
   }
 
   stop(): void {
-    this.isStopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.ticker.stop();
   }
 
   /** A TTL may have changed: sweep now, then sleep again. */
   refresh(): void {
-    if (this.isStopped || !this.options.hasTimers) return;
-    void this.tick().catch(() => undefined);
+    this.ticker.refresh();
   }
 
   /** Deletes everything expired at `now` (default the clock), batch by batch. */
   tick(now: number = this.options.now()): Promise<RetentionSweep> {
-    const next = this.chain.then(() => this.sweep(now));
-    this.chain = next.catch(() => undefined);
-    return next;
+    return this.ticker.tick(now);
   }
 
   private async sweep(now: number): Promise<RetentionSweep> {
@@ -69,7 +70,7 @@ export class RetentionSweeper {
         total.runs += batch.runs;
         total.taskInstances += batch.taskInstances;
         total.scheduleFires += batch.scheduleFires;
-        if (!batch.hasMore || this.isStopped) break;
+        if (!batch.hasMore || this.ticker.isStopped) break;
         // Let triggers and task completions in between batches.
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -84,15 +85,6 @@ export class RetentionSweeper {
   }
 
   private plan(delayMs: number): void {
-    if (this.isStopped || !this.options.hasTimers) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(
-      () => {
-        this.timer = null;
-        void this.tick().catch(() => undefined);
-      },
-      Math.min(MAX_SLEEP_MS, Math.max(MIN_SLEEP_MS, delayMs)),
-    );
-    this.timer.unref();
+    this.ticker.plan(delayMs);
   }
 }

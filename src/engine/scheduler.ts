@@ -1,3 +1,4 @@
+import { SerialTicker } from './serial-ticker.js';
 import { readInputs } from '../model/inputs.js';
 import { parseSchedule, type Schedule } from '../model/schedule.js';
 import type { Store } from '../store/store.js';
@@ -39,37 +40,37 @@ const MAX_BACKOFF_MS = 60_000;
  * once (the latest of them), not one by one.
  */
 export class Scheduler {
-  private timer: NodeJS.Timeout | null = null;
-  private isStopped = false;
   private consecutiveErrors = 0;
-  /** Ticks run one after another. */
-  private chain: Promise<unknown> = Promise.resolve();
   private readonly parsed = new Map<string, Schedule | Error>();
 
-  constructor(private readonly options: SchedulerOptions) {}
+  private readonly ticker: SerialTicker<SchedulerTick>;
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.ticker = new SerialTicker({
+      run: (now) => this.runTick(now),
+      now: options.now,
+      hasTimers: options.hasTimers,
+      minSleepMs: 0,
+      maxSleepMs: MAX_SLEEP_MS,
+    });
+  }
 
   start(): void {
-    this.isStopped = false;
-    this.refresh();
+    this.ticker.start();
   }
 
   stop(): void {
-    this.isStopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.ticker.stop();
   }
 
   /** Schedules may have changed (a PATCH, an activation): look again now. */
   refresh(): void {
-    if (this.isStopped || !this.options.hasTimers) return;
-    void this.tick().catch(() => undefined);
+    this.ticker.refresh();
   }
 
   /** Fires every instant due at `now` (default the clock), then sets the timer for the next one. */
   tick(now: number = this.options.now()): Promise<SchedulerTick> {
-    const next = this.chain.then(() => this.runTick(now));
-    this.chain = next.catch(() => undefined);
-    return next;
+    return this.ticker.tick(now);
   }
 
   private async runTick(now: number): Promise<SchedulerTick> {
@@ -142,15 +143,6 @@ export class Scheduler {
   }
 
   private plan(delayMs: number): void {
-    if (this.isStopped || !this.options.hasTimers) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(
-      () => {
-        this.timer = null;
-        void this.tick().catch(() => undefined);
-      },
-      Math.min(MAX_SLEEP_MS, Math.max(0, delayMs)),
-    );
-    this.timer.unref();
+    this.ticker.plan(delayMs);
   }
 }

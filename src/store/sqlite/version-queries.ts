@@ -8,7 +8,7 @@ import type {
 } from '../store-versions-schedules.js';
 import { toVersion, type VersionRow } from './rows.js';
 import { insertTaskLimits } from './task-limits.js';
-import type { WorkflowQueries } from './workflow-queries.js';
+import { settingsParams, type WorkflowQueries } from './workflow-queries.js';
 
 /** Adding, deleting and editing versions on SQLite. Writes run inside a batch (one transaction). */
 export class VersionQueries {
@@ -76,19 +76,9 @@ export class VersionQueries {
   }
 
   editVersion(edit: VersionEdit): VersionEditResult {
-    const { settings } = edit;
     const changes = this.replaceDocument.run({
       id: edit.versionId,
-      calloutTrigger: settings.calloutTrigger ? 1 : 0,
-      syncTrigger: settings.syncTrigger ? 1 : 0,
-      ondemandTrigger: settings.ondemandTrigger ? 1 : 0,
-      scheduledTrigger: settings.scheduledTrigger ? 1 : 0,
-      interval: settings.interval,
-      timezone: settings.timezone,
-      priority: settings.priority,
-      deleteTtl: settings.deleteTtl,
-      concurrentRunLimit: settings.concurrentRunLimit,
-      activeScheduledRunCheck: settings.activeScheduledRunCheck ? 1 : 0,
+      ...settingsParams(edit.settings),
       document: JSON.stringify(edit.document),
       now: edit.now,
     }).changes;

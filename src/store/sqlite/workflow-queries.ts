@@ -241,7 +241,8 @@ export class WorkflowQueries {
   }
 }
 
-function settingsParams(settings: VersionSettings): Record<string, string | number | null> {
+/** A version's settings as the bound parameters of its columns (booleans as 0/1). */
+export function settingsParams(settings: VersionSettings): Record<string, string | number | null> {
   return {
     calloutTrigger: settings.calloutTrigger ? 1 : 0,
     syncTrigger: settings.syncTrigger ? 1 : 0,
