@@ -210,3 +210,15 @@ export function Dialog({
     </dialog>
   );
 }
+
+/** A dialog's footer: a Cancel button that calls `onCancel`, then the dialog's own action buttons. */
+export function DialogFooter({ onCancel, children }: { onCancel: () => void; children: ReactNode }) {
+  return (
+    <>
+      <button type="button" className="button" onClick={onCancel}>
+        Cancel
+      </button>
+      {children}
+    </>
+  );
+}

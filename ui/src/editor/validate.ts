@@ -1,5 +1,6 @@
 import { DATATYPES, inputFieldsOf, requestNameOf, sameId, type WorkflowDocument } from '../model/document';
-import { hooksOf, isBlankValue, isShown, specOf, valueAt } from './task-library';
+import { isBlankValue, isShown, valueAt } from './parameter-spec';
+import { hooksOf, specOf } from './task-library';
 
 /** Something wrong with a draft: errors block saving, warnings are shown. */
 export interface Problem {

@@ -1,7 +1,7 @@
 import { useId, useMemo, useState } from 'react';
 import { exportVersion, getSettings, patchWorkflow, rotateCredentials } from '../api/endpoints';
 import type { Workflow, WorkflowSettings } from '../api/types';
-import { CopyButton, CopyField, Dialog, Switch } from '../components/controls';
+import { CopyButton, CopyField, Dialog, DialogFooter, Switch } from '../components/controls';
 import { ErrorBanner, Loading, Notice } from '../components/feedback';
 import { useResource } from '../hooks/use-resource';
 import { curlCommand, type AuthMethod, type Mode } from '../model/curl';
@@ -293,14 +293,11 @@ function RotateDialog({
       title="Rotate the credentials?"
       onClose={onClose}
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
+        <DialogFooter onCancel={onClose}>
           <button type="button" className="button button-danger" disabled={isBusy} onClick={() => void rotate()}>
             Rotate now
           </button>
-        </>
+        </DialogFooter>
       }
     >
       <ErrorBanner error={error} />

@@ -1,5 +1,6 @@
 import { JsonView } from '../components/controls';
-import { specOf, shortTypeName, valueAt, isShown } from '../editor/task-library';
+import { isShown, valueAt } from '../editor/parameter-spec';
+import { specOf, shortTypeName } from '../editor/task-library';
 import { sameId, type Linkage, type TaskDefinition } from '../model/document';
 
 /** A task's parameters, as its type's form names them, and the raw JSON. */

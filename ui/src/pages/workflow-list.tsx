@@ -3,7 +3,7 @@ import { messageOf } from '../api/client';
 import { createWorkflow, importWorkflow, listRuns, listWorkflows } from '../api/endpoints';
 import type { Workflow } from '../api/types';
 import { Chip, RunOutcome, StatusBadge } from '../components/badges';
-import { Dialog } from '../components/controls';
+import { Dialog, DialogFooter } from '../components/controls';
 import { EmptyState, ErrorBanner, Loading } from '../components/feedback';
 import { useResource } from '../hooks/use-resource';
 import { emptyDocument } from '../model/document';
@@ -238,14 +238,11 @@ function ImportDialog({ onClose }: { onClose: () => void }) {
       title="Import a workflow"
       onClose={onClose}
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
+        <DialogFooter onCancel={onClose}>
           <button type="submit" form={formId} className="button button-primary" disabled={isBusy}>
             {isBusy ? 'Importing…' : 'Import'}
           </button>
-        </>
+        </DialogFooter>
       }
     >
       <form id={formId} onSubmit={(event) => void submit(event)}>
@@ -304,14 +301,11 @@ function CreateDialog({ onClose }: { onClose: () => void }) {
       title="New workflow"
       onClose={onClose}
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
+        <DialogFooter onCancel={onClose}>
           <button type="submit" form={formId} className="button button-primary" disabled={isBusy || !name.trim()}>
             {isBusy ? 'Creating…' : 'Create'}
           </button>
-        </>
+        </DialogFooter>
       }
     >
       <form id={formId} onSubmit={(event) => void submit(event)}>

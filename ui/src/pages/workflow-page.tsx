@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { deleteWorkflow, getWorkflow, patchWorkflow } from '../api/endpoints';
 import type { Workflow } from '../api/types';
 import { StatusBadge } from '../components/badges';
-import { Dialog } from '../components/controls';
+import { Dialog, DialogFooter } from '../components/controls';
 import { ErrorBanner, Loading } from '../components/feedback';
 import { EditorTab } from '../editor/editor-tab';
 import { useResource } from '../hooks/use-resource';
@@ -167,14 +167,11 @@ function DeleteDialog({ workflow, onClose }: { workflow: Workflow; onClose: () =
       title={`Delete “${workflow.name}”?`}
       onClose={onClose}
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
+        <DialogFooter onCancel={onClose}>
           <button type="button" className="button button-danger" disabled={isBusy} onClick={() => void confirm()}>
             Delete workflow
           </button>
-        </>
+        </DialogFooter>
       }
     >
       <ErrorBanner error={error} />
