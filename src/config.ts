@@ -18,6 +18,10 @@ export interface WeirConfig {
   syncConcurrency: number;
   /** `WEIR_WORKER_CONCURRENCY`, default 32: task instances this process executes at once from the queue. */
   workerConcurrency: number;
+  /** How long a claim holds a task instance without renewal (`WEIR_LEASE_SECONDS`, default 60). */
+  leaseSeconds: number;
+  /** How often every node re-queues work whose lease expired (`WEIR_LEASE_SWEEP_SECONDS`, default 10). */
+  leaseSweepSeconds: number;
   /** `WEIR_BOOTSTRAP_CLIENT_ID` / `WEIR_BOOTSTRAP_CLIENT_SECRET`: an OAuth client with every scope, created or updated at start. */
   bootstrapClient: { clientId: string; clientSecret: string } | null;
   /** `WEIR_PUBLIC_URL`: the base URL shown in settings; default derived from the request. */
@@ -82,6 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     syncTimeoutSeconds: overrides.syncTimeoutSeconds ?? integer(env, 'WEIR_SYNC_TIMEOUT_SECONDS', 110, 1, 3600),
     syncConcurrency: overrides.syncConcurrency ?? integer(env, 'WEIR_SYNC_CONCURRENCY', 64, 1, 100000),
     workerConcurrency: overrides.workerConcurrency ?? integer(env, 'WEIR_WORKER_CONCURRENCY', 32, 1, 10000),
+    leaseSeconds: overrides.leaseSeconds ?? integer(env, 'WEIR_LEASE_SECONDS', 60, 5, 86400),
+    leaseSweepSeconds: overrides.leaseSweepSeconds ?? integer(env, 'WEIR_LEASE_SWEEP_SECONDS', 10, 1, 3600),
     bootstrapClient: overrides.bootstrapClient ?? (clientId && clientSecret ? { clientId, clientSecret } : null),
     publicUrl: overrides.publicUrl ?? env.WEIR_PUBLIC_URL ?? null,
     logLevel: overrides.logLevel ?? env.WEIR_LOG_LEVEL ?? 'info',

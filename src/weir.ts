@@ -3,7 +3,8 @@ import { buildServer } from './api/server.js';
 import { Engine } from './engine/engine.js';
 import { OAuthClients } from './management/oauth-clients.js';
 import { RunRequests } from './management/run-requests.js';
-import type { RouteOptions } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
+import { PortInUseError } from './startup-errors.js';
 import { RetentionSweeper } from './engine/retention.js';
 import { Scheduler } from './engine/scheduler.js';
 import { VersionCatalog } from './management/version-catalog.js';
@@ -43,37 +44,59 @@ export interface StartOptions {
   onRoute?: (route: RouteOptions) => void;
 }
 
+/** Listens on the configured port; a port already taken is a sentence, not a stack trace. */
+async function listen(app: FastifyInstance, config: WeirConfig): Promise<void> {
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'EADDRINUSE') {
+      throw new PortInUseError(
+        `Port ${config.port} on ${config.host} is already in use by another process. ` +
+          'Stop it, or start Weir with another --port (or WEIR_PORT).',
+      );
+    }
+    throw error;
+  }
+}
+
 /** Starts Weir: opens and migrates the store, recovers abandoned work, starts the engine and the server. */
 export async function startWeir(config: WeirConfig, options: StartOptions = {}): Promise<RunningWeir> {
   const now = options.now ?? Date.now;
   const secrets = new SecretBox(resolveSecretKey(config.secretKey, config.dataDir));
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, { role: 'server' });
   let closeMail = (): void => undefined;
+  let engine: Engine | undefined;
+  // What was started before a failure, stopped in reverse order so the process can exit.
+  const undo: Array<() => unknown> = [];
   try {
     const clients = new OAuthClients({ store, secrets, now });
     let generatedClient: RunningWeir['generatedClient'] = null;
     if (config.bootstrapClient) {
       await clients.upsertClient(config.bootstrapClient.clientId, config.bootstrapClient.clientSecret);
-    } else if ((await clients.countClients()) === 0 && (await store.listClients()).length === 0) {
+    } else if ((await clients.countClients()) === 0 && (await store.catalog.listClients()).length === 0) {
       const created = await clients.createClient('admin');
       generatedClient = { clientId: created.clientId, clientSecret: created.clientSecret };
     }
     const mail = config.smtpUrl ? new SmtpMailSender({ url: config.smtpUrl, defaultFrom: config.smtpFrom }) : null;
     closeMail = () => mail?.close();
-    const engine = new Engine({
+    const started = new Engine({
       store,
       workerConcurrency: config.workerConcurrency,
+      leaseMs: config.leaseSeconds * 1000,
+      leaseSweepIntervalMs: config.leaseSweepSeconds * 1000,
       now,
       ...(options.fetch ? { fetch: options.fetch } : {}),
       mail,
       logError: (message, error) => app.log.error({ err: error }, message),
+      logInfo: (message, fields) => app.log.info(fields, message),
     });
+    engine = started;
     const hasTimers = options.hasBackgroundTimers ?? true;
     const logError = (message: string, error: unknown): void => app.log.error({ err: error }, message);
     const scheduler = new Scheduler({
       store,
-      versions: engine.versions,
-      startScheduledRun: (request) => engine.startScheduledRun(request),
+      versions: started.versions,
+      startScheduledRun: (request) => started.startScheduledRun(request),
       now,
       hasTimers,
       logError,
@@ -81,6 +104,7 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
     const retention = new RetentionSweeper({ store, now, hasTimers, logError });
     const catalog = new WorkflowCatalog({
       store,
+      notifier: store.notifier,
       versions: engine.versions,
       secrets,
       now,
@@ -95,11 +119,16 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
       { config, store, engine, catalog, versionCatalog, clients, runRequests, now },
       options.onRoute ? { onRoute: options.onRoute } : {},
     );
-    const { recovered } = await engine.start();
+    undo.push(() => app.close());
+    const { recovered } = await started.start();
     scheduler.start();
     retention.start();
+    undo.push(() => {
+      scheduler.stop();
+      retention.stop();
+    });
     if (recovered > 0) app.log.info({ recovered }, 're-queued task instances left running by a previous process');
-    await app.listen({ port: config.port, host: config.host });
+    await listen(app, config);
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -114,15 +143,23 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
       close: async () => {
         if (isClosed) return;
         isClosed = true;
+        // Claim nothing more at once; new requests get 503 while in-flight ones finish.
+        started.stopClaiming();
         scheduler.stop();
         retention.stop();
-        await app.close();
-        await engine.stop();
+        const closing = app.close();
+        const { released } = await started.stop();
+        if (released > 0) app.log.info({ released }, 'shutdown: released unfinished task instances to the queue');
+        // Requests still waiting (a /sync whose run was released) are cut rather than held open.
+        app.server.closeAllConnections();
+        await closing;
         closeMail();
         await store.close();
       },
     };
   } catch (error) {
+    for (const step of undo.reverse()) await Promise.resolve(step()).catch(() => undefined);
+    await engine?.stop(0).catch(() => undefined);
     closeMail();
     await store.close().catch(() => undefined);
     throw error;

@@ -240,10 +240,15 @@ describe('the active version is never edited', () => {
     const workflow = await setupWorkflow(weir, labelled('one'));
     const imported = must(await importVersion(workflow.id, '?version=0.0.2', labelled('two')), 200, 'import');
     // No endpoint edits versions yet: the catalog the future editor will use, on the same database.
-    const store = new SqliteStore(path.join(weir.dataDir, 'weir.db'));
-    await store.migrate();
-    const versions = new VersionCache(store);
-    const catalog = new WorkflowCatalog({ store, versions, secrets: new SecretBox(TEST_SECRET_KEY), now: Date.now });
+    const store = SqliteStore.open(path.join(weir.dataDir, 'weir.db'));
+    const versions = new VersionCache(store.catalog, store.notifier);
+    const catalog = new WorkflowCatalog({
+      store,
+      notifier: store.notifier,
+      versions,
+      secrets: new SecretBox(TEST_SECRET_KEY),
+      now: Date.now,
+    });
     const versionCatalog = new VersionCatalog({ store, versions, catalog, now: Date.now });
     const active = imported.active_version.id as number;
     const inactive = imported.latest_inactive_verisons[0].id as number;

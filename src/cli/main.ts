@@ -1,5 +1,6 @@
 import { ConfigError } from '../config.js';
 import { WeirError } from '../model/errors.js';
+import { StartupError } from '../startup-errors.js';
 import { runClientsCommand } from './commands/clients.js';
 import { runServeCommand } from './commands/serve.js';
 
@@ -46,6 +47,7 @@ main(process.argv.slice(2)).then(
     const isExpected =
       error instanceof ConfigError ||
       error instanceof WeirError ||
+      error instanceof StartupError ||
       (error as { code?: string })?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
     const message = isExpected ? (error as Error).message : String((error as Error)?.stack ?? error);
     process.stderr.write(`weir: ${message}\n`);

@@ -1,8 +1,11 @@
-import type { Store } from '../store/store.js';
+import type { Notifier } from '../store/notifier.js';
+import type { QueueStore } from '../store/queue-store.js';
+import { claimTaskInstances } from './claims.js';
 import type { TaskExecutor } from './task-executor.js';
 
 export interface ClaimLoopOptions {
-  store: Store;
+  queue: QueueStore;
+  notifier: Notifier;
   executor: TaskExecutor;
   nodeId: string;
   /** Task instances executed at once from the queue. */
@@ -22,8 +25,10 @@ const MAX_SLEEP_MS = 60 * 60 * 1000;
  * The claim loop: takes due work from the store up to its free slots and hands it to the executor.
  * States: `idle` (waiting for a wake-up: new work, a due time, or a free slot), `claiming` (one claim
  * in flight; wake-ups meanwhile set `isWakeRequested` so none is lost), `stopped`.
- * It never polls: it is woken by `wake()` (work inserted in this process), by a timer set for the
- * earliest due time, and by the executor finishing (a slot frees up).
+ * It never polls: it is woken by the notifier's `new-work` (from any node) and `resync`, by a timer set
+ * for the earliest due time, and by the executor finishing (a slot frees up).
+ * Invariant: every claimed task instance is handed to the executor, which completes, stops or
+ * abandons it (to the lease sweeper) before it forgets it.
  */
 export class ClaimLoop {
   private state: 'idle' | 'claiming' | 'stopped' = 'idle';
@@ -31,24 +36,29 @@ export class ClaimLoop {
   private running = 0;
   private dueTimer: NodeJS.Timeout | null = null;
   private dueTimerAt = Number.POSITIVE_INFINITY;
-  private leaseTimer: NodeJS.Timeout | null = null;
   private consecutiveErrors = 0;
   private readonly inFlight = new Set<Promise<void>>();
+  private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly options: ClaimLoopOptions) {}
 
   start(): void {
-    // Leases are renewed at a third of their length, so a live node never loses one.
-    this.leaseTimer = setInterval(() => void this.renewLeases(), Math.max(1000, this.options.leaseMs / 3));
-    this.leaseTimer.unref();
+    this.unsubscribe = this.options.notifier.subscribe((event) => {
+      if (event.kind === 'new-work' || event.kind === 'resync') this.wake();
+    });
     this.wake();
+  }
+
+  /** Stops claiming at once (a claim in flight still hands over what it got). */
+  stopClaiming(): void {
+    this.state = 'stopped';
+    this.unsubscribe?.();
+    if (this.dueTimer) clearTimeout(this.dueTimer);
   }
 
   /** Stops claiming and waits for running task instances to finish (or until `graceMs`). */
   async stop(graceMs: number): Promise<void> {
-    this.state = 'stopped';
-    if (this.dueTimer) clearTimeout(this.dueTimer);
-    if (this.leaseTimer) clearInterval(this.leaseTimer);
+    this.stopClaiming();
     const grace = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
     await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
   }
@@ -81,16 +91,17 @@ export class ClaimLoop {
     if (free <= 0) return;
     this.state = 'claiming';
     this.isWakeRequested = false;
-    const { store, nodeId, now, leaseMs } = this.options;
+    const { queue, nodeId, now, leaseMs } = this.options;
     let claimed = 0;
     try {
       const at = now();
-      const instances = await store.claimTaskInstances({ nodeId, limit: free, now: at, leaseUntil: at + leaseMs });
+      const request = { nodeId, limit: free, now: at, leaseUntil: at + leaseMs };
+      const instances = await queue.transaction((tx) => claimTaskInstances(tx, request));
       claimed = instances.length;
       this.consecutiveErrors = 0;
       for (const instance of instances) this.run(instance);
-      if (claimed < free) {
-        const nextDue = await store.nextDueAt();
+      if (claimed < free && !this.isStopped()) {
+        const nextDue = await queue.nextDueAt();
         if (nextDue !== null) this.wakeAt(nextDue);
       }
     } catch (error) {
@@ -106,6 +117,10 @@ export class ClaimLoop {
     if ((claimed === free && claimed > 0) || this.isWakeRequested) this.wake();
   }
 
+  private isStopped(): boolean {
+    return this.state === 'stopped';
+  }
+
   private run(instance: Parameters<TaskExecutor['execute']>[0]): void {
     this.running += 1;
     const execution = this.options.executor.execute(instance).finally(() => {
@@ -114,15 +129,5 @@ export class ClaimLoop {
       this.wake();
     });
     this.inFlight.add(execution);
-  }
-
-  private async renewLeases(): Promise<void> {
-    const ids = this.options.executor.executingIds();
-    if (ids.length === 0) return;
-    try {
-      await this.options.store.renewLeases(this.options.nodeId, ids, this.options.now() + this.options.leaseMs);
-    } catch (error) {
-      this.options.logError('renewing leases failed', error);
-    }
   }
 }

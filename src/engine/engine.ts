@@ -2,13 +2,15 @@ import crypto from 'node:crypto';
 import type { JsonObject, RunRecord } from '../model/records.js';
 import { isFinalRunStatus } from '../model/statuses.js';
 import type { Priority } from '../model/workflow-document.js';
-import type { Store } from '../store/store.js';
+import type { NewRun, Store } from '../store/store.js';
 import type { ScheduledRunResult } from '../store/store-versions-schedules.js';
 import type { MailSender } from '../tasks/task-type.js';
-import { subRunStarter } from './sub-runs.js';
 import { ClaimLoop } from './claim-loop.js';
 import type { CompiledVersion } from './compiled-version.js';
+import { DEFAULT_LEASE_MS, DEFAULT_SWEEP_INTERVAL_MS, LeaseKeeper } from './leases.js';
+import * as actions from './run-actions.js';
 import { RunWaiters } from './run-waiters.js';
+import { subRunStarter } from './sub-runs.js';
 import { TaskExecutor } from './task-executor.js';
 import { VersionCache } from './version-cache.js';
 
@@ -18,6 +20,8 @@ export interface EngineOptions {
   workerConcurrency: number;
   /** How long a claim holds a task instance without renewal; default 60 s. */
   leaseMs?: number;
+  /** How often expired leases are swept; default 10 s. */
+  leaseSweepIntervalMs?: number;
   /** Injectable clock (epoch ms). */
   now?: () => number;
   /** HTTP client for callouts. */
@@ -25,6 +29,7 @@ export interface EngineOptions {
   /** Mail for the Email task; null when no SMTP server is configured. */
   mail?: MailSender | null;
   logError: (message: string, error: unknown) => void;
+  logInfo?: (message: string, fields: Record<string, unknown>) => void;
 }
 
 /** A request to start a run of a version. */
@@ -52,44 +57,45 @@ const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /**
  * The engine: starts runs (committed before anyone is answered), executes task instances from the
- * queue and, for responsive runs, in the receiving process at once; recovers abandoned work at start.
+ * queue and, for responsive runs, in the receiving process at once; keeps and sweeps leases. It talks
+ * to other nodes only through the store's notifier.
  */
 export class Engine {
   readonly nodeId = `node-${crypto.randomUUID()}`;
   readonly versions: VersionCache;
+  readonly waiters: RunWaiters;
   private readonly store: Store;
-  private readonly waiters = new RunWaiters();
   private readonly executor: TaskExecutor;
   private readonly loop: ClaimLoop;
+  private readonly leases: LeaseKeeper;
   private readonly now: () => number;
   private readonly leaseMs: number;
 
   constructor(private readonly options: EngineOptions) {
-    this.store = options.store;
+    const { store } = options;
+    this.store = store;
     this.now = options.now ?? Date.now;
-    this.leaseMs = options.leaseMs ?? 60_000;
-    this.versions = new VersionCache(options.store);
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.versions = new VersionCache(store.catalog, store.notifier);
+    this.waiters = new RunWaiters(store.reads, store.notifier, options.logError);
     this.executor = new TaskExecutor({
-      store: options.store,
+      queue: store.queue,
+      reads: store.reads,
+      notifier: store.notifier,
       versions: this.versions,
-      waiters: this.waiters,
       nodeId: this.nodeId,
       leaseMs: this.leaseMs,
       now: this.now,
       fetch: options.fetch ?? fetch,
       mail: options.mail ?? null,
       subRuns: (run, instance) =>
-        subRunStarter(
-          { store: options.store, versions: this.versions, now: this.now, onQueuedWork: () => this.loop.wake() },
-          run,
-          instance,
-        ),
+        subRunStarter({ store, notifier: store.notifier, versions: this.versions, now: this.now }, run, instance),
       logError: options.logError,
-      onQueuedWork: () => this.loop.wake(),
       onDueAt: (dueAt) => this.loop.wakeAt(dueAt),
     });
     this.loop = new ClaimLoop({
-      store: options.store,
+      queue: store.queue,
+      notifier: store.notifier,
       executor: this.executor,
       nodeId: this.nodeId,
       concurrency: options.workerConcurrency,
@@ -97,33 +103,70 @@ export class Engine {
       now: this.now,
       logError: options.logError,
     });
+    this.leases = new LeaseKeeper({
+      queue: store.queue,
+      notifier: store.notifier,
+      nodeId: this.nodeId,
+      leaseMs: this.leaseMs,
+      sweepIntervalMs: options.leaseSweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS,
+      now: this.now,
+      executingIds: () => this.executor.executingIds(),
+      onLost: (ids) => this.executor.abandon(ids, 'This node lost the lease of the task instance.'),
+      onRenewed: (ids, leaseUntil) => this.executor.leaseRenewed(ids, leaseUntil),
+      logError: options.logError,
+      logInfo: options.logInfo ?? (() => undefined),
+    });
   }
 
-  /** Re-queues work left by a process that died, then starts claiming. Due delays fire from here. */
+  /**
+   * Takes back work left by nodes that are gone, then starts claiming and keeping leases. On a store
+   * one server owns (SQLite), whatever another node holds is dead now; elsewhere only expired leases are.
+   */
   async start(): Promise<{ recovered: number }> {
-    const recovered = await this.store.recoverAbandoned(this.nodeId, this.now());
+    const { queue } = this.store;
+    const at = this.now();
+    const recovered = this.store.isExclusive
+      ? await queue.requeueHeldByOthers(this.nodeId, at)
+      : await queue.requeueExpiredLeases(at);
+    this.leases.start();
     this.loop.start();
     return { recovered };
   }
 
-  /** Stops claiming; running task instances get `graceMs` to finish, the rest are recovered at next start. */
-  async stop(graceMs = 5000): Promise<void> {
-    await this.loop.stop(graceMs);
-    const left = this.executor.executingIds();
-    if (left.length > 0) await this.store.releaseTaskInstances(this.nodeId, left, this.now());
+  /** Stops claiming new work at once; what runs goes on (see `stop`). */
+  stopClaiming(): void {
+    this.loop.stopClaiming();
   }
 
-  /** Standard mode: commits a `Queued` run and wakes the queue. */
+  /**
+   * Stops claiming; running task instances get `graceMs` to finish; the rest are aborted (an in-flight
+   * callout is cancelled) and released to the queue, so they run again once, elsewhere or after restart.
+   */
+  async stop(graceMs = 5000): Promise<{ released: number }> {
+    await this.loop.stop(graceMs);
+    const left = this.executor.executingIds();
+    this.executor.abandon(left, 'The node is shutting down.');
+    this.leases.stop();
+    const released = left.length > 0 ? await this.store.queue.releaseTaskInstances(this.nodeId, left, this.now()) : 0;
+    return { released };
+  }
+
+  /** Task instances this node executes now. */
+  get executingCount(): number {
+    return this.executor.executingIds().length;
+  }
+
+  /** Standard mode: commits a `Queued` run and tells the claimers. */
   async startRun(request: StartRunRequest): Promise<{ run: RunRecord; created: boolean }> {
-    const { run, created } = await this.store.createRun(this.newRun(request, 'standard', null));
-    if (created) this.loop.wake();
+    const { run, created } = await this.store.queue.createRun(this.newRun(request, 'standard', null));
+    if (created) this.store.notifier.publish({ kind: 'new-work' });
     return { run, created };
   }
 
   /**
-   * Responsive mode: commits the run with its first task instances claimed by this process and
-   * executes them at once. `outcome` resolves with the final run, or `undefined` after `timeoutMs`
-   * (the run goes on; it is no longer waited for).
+   * Responsive mode: commits the run with its first task instances held by this node and executes
+   * them at once. `outcome` resolves with the final run, or `undefined` after `timeoutMs` (the run goes
+   * on; it is no longer waited for).
    */
   async startSyncRun(
     request: StartRunRequest,
@@ -131,22 +174,23 @@ export class Engine {
   ): Promise<{ run: RunRecord; created: boolean; outcome: Promise<RunRecord | undefined> }> {
     const at = this.now();
     const input = this.newRun(request, 'sync', { nodeId: this.nodeId, leaseUntil: at + this.leaseMs });
-    // One group commit for a quick run: its first task runs while the run's INSERT waits in the batch,
-    // and its completion lands in the same commit or the next; nothing is answered before both are durable.
-    const begun = this.store.beginRun?.(input);
-    const { run, instances, created } = begun ? { ...begun, created: true } : await this.store.createRun(input);
+    // One group commit for a quick run: a first task without side effects runs while the run's INSERT
+    // waits in the batch, and its completion lands in the same commit or the next; a task with side
+    // effects waits for the commit (docs/architecture.md). Nothing is answered before both are durable.
+    const begun = this.store.queue.beginRun?.(input);
+    const { run, instances, created } = begun ? { ...begun, created: true } : await this.store.queue.createRun(input);
     if (!created) return { run, created, outcome: this.waitForRun(run.id, timeoutMs) };
     const outcome = this.waiters.wait(run.id, timeoutMs);
-    for (const instance of instances) void this.executor.execute(instance, run);
-    if (begun) await begun.committed;
+    const committed = begun?.committed;
+    for (const instance of instances)
+      void this.executor.execute(instance, { run, ...(committed ? { committed } : {}) });
+    if (committed) await committed;
     // A responsive run holds a slot of its workflow's run limit and of its tasks' limits: when it
     // ends, queued work held back by them may go. Without limits there is nothing to wake for (and
     // waking would put a claim on the hot path of every responsive run).
     if (request.hasRunLimit === true || request.version.hasTaskLimits) {
-      void outcome.then(
-        () => this.loop.wake(),
-        () => this.loop.wake(),
-      );
+      const wake = (): void => this.store.notifier.publish({ kind: 'new-work' });
+      void outcome.then(wake, wake);
     }
     return { run, created, outcome };
   }
@@ -156,26 +200,26 @@ export class Engine {
    * instant whatever the number of schedulers: the store's unique row decides.
    */
   async startScheduledRun(request: ScheduledRunStart): Promise<ScheduledRunResult> {
-    const result = await this.store.startScheduledRun({
+    const result = await this.store.queue.startScheduledRun({
       run: this.newRun({ ...request, idempotencyKey: null }, 'standard', null),
       scheduledAt: request.scheduledAt,
       firedBy: this.nodeId,
       isActiveRunCheckOn: request.isActiveRunCheckOn,
       skipReason: request.skipReason,
     });
-    if (result.outcome === 'started') this.loop.wake();
+    if (result.outcome === 'started') this.store.notifier.publish({ kind: 'new-work' });
     return result;
   }
 
   /** Runs of a workflow in flight (its `concurrent_run_limit` counts these). */
   countActiveRuns(workflowId: number): Promise<number> {
-    return this.store.countActiveRuns(workflowId);
+    return this.store.reads.countActiveRuns(workflowId);
   }
 
   /** Resolves with the run once it is final (at once if it already is), or `undefined` after `timeoutMs`. */
   async waitForRun(runId: number, timeoutMs: number): Promise<RunRecord | undefined> {
     const waiting = this.waiters.wait(runId, timeoutMs);
-    const run = await this.store.getRun(runId);
+    const run = await this.store.reads.getRun(runId);
     if (run && isFinalRunStatus(run.status)) {
       this.waiters.finished(run);
       return run;
@@ -185,36 +229,38 @@ export class Engine {
 
   /** Reruns a final task instance with its recorded input `Data`; the graph continues from it. */
   async rerunTaskInstance(id: number) {
-    const instance = await this.store.rerunTaskInstance(id, this.now());
-    if (instance) this.loop.wake();
+    const instance = await this.store.queue.transaction((tx) => actions.rerunTaskInstance(tx, id, this.now()));
+    if (instance) this.store.notifier.publish({ kind: 'new-work' });
     return instance;
   }
 
   /** Records an approval decision; the Approval task instance then runs and fires `Approve` or `Reject`. */
   async decideApproval(id: number, decision: { action: 'Approve' | 'Reject'; comment: string }): Promise<boolean> {
-    const isDecided = await this.store.decideApproval(id, decision, this.now());
-    if (isDecided) this.loop.wake();
+    const isDecided = await this.store.queue.transaction((tx) => actions.decideApproval(tx, id, decision, this.now()));
+    if (isDecided) this.store.notifier.publish({ kind: 'new-work' });
     return isDecided;
   }
 
   /** Stops one waiting task instance (`Queued` or `Pending`); its run goes on as if it had ended. */
   async stopTaskInstance(id: number): Promise<boolean> {
-    const result = await this.store.stopTaskInstance(id, this.now());
+    const result = await this.store.queue.transaction((tx) => actions.stopTaskInstance(tx, id, this.now()));
     if (!result) return false;
-    if (result.runBecameFinal) this.waiters.finished(result.run);
-    if (result.wokeCount > 0) this.loop.wake();
+    if (result.runBecameFinal)
+      this.store.notifier.publish({ kind: 'run-finished', runId: result.run.id, run: result.run });
+    if (result.wokeCount > 0) this.store.notifier.publish({ kind: 'new-work' });
     return true;
   }
 
-  /** Stops a run: no new task starts, running ones are abandoned; it ends `Stopped`. */
+  /** Stops a run: no new task starts, running ones are aborted wherever they run; it ends `Stopped`. */
   async stopRun(runId: number): Promise<RunRecord | undefined> {
-    const stopped = await this.store.stopRun(runId, this.now());
+    const stopped = await this.store.queue.transaction((tx) => actions.stopRun(tx, runId, this.now()));
     if (!stopped) return undefined;
-    this.executor.abort(stopped.executingIds);
+    const { notifier } = this.store;
+    if (stopped.executingIds.length > 0) notifier.publish({ kind: 'stop-requested', runId });
     if (isFinalRunStatus(stopped.run.status)) {
-      this.waiters.finished(stopped.run);
+      notifier.publish({ kind: 'run-finished', runId, run: stopped.run });
       // Its slot of the workflow's run limit is free.
-      this.loop.wake();
+      notifier.publish({ kind: 'new-work' });
     }
     return stopped.run;
   }
@@ -223,7 +269,7 @@ export class Engine {
     request: StartRunRequest,
     mode: 'standard' | 'sync',
     claimFor: { nodeId: string; leaseUntil: number } | null,
-  ) {
+  ): NewRun {
     return {
       workflowId: request.version.workflowId,
       versionId: request.version.versionId,
@@ -239,8 +285,6 @@ export class Engine {
           taskId,
           name: task?.definition.name ?? String(taskId),
           actionType: task?.definition.action_type ?? 'Unknown',
-          previousId: null,
-          dataIn: null,
         };
       }),
       claimFor,

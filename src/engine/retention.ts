@@ -65,7 +65,7 @@ export class RetentionSweeper {
     const total: RetentionSweep = { runs: 0, taskInstances: 0, scheduleFires: 0, batches: 0 };
     try {
       for (;;) {
-        const batch = await store.deleteExpiredRuns({ now, maxRows: this.options.batchRows ?? 500 });
+        const batch = await store.queue.deleteExpiredRuns({ now, maxRows: this.options.batchRows ?? 500 });
         total.batches += 1;
         total.runs += batch.runs;
         total.taskInstances += batch.taskInstances;
@@ -74,7 +74,7 @@ export class RetentionSweeper {
         // Let triggers and task completions in between batches.
         await new Promise((resolve) => setImmediate(resolve));
       }
-      const nextExpiry = await store.nextRunExpiry();
+      const nextExpiry = await store.queue.nextRunExpiry();
       this.plan(nextExpiry === null ? MAX_SLEEP_MS : nextExpiry - this.options.now());
       return total;
     } catch (error) {

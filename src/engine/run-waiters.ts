@@ -1,11 +1,29 @@
 import type { RunRecord } from '../model/records.js';
+import type { Notifier } from '../store/notifier.js';
+import type { RunReadModel } from '../store/store.js';
 
 /**
- * Requests waiting for runs to become final (responsive mode). Woken by the completion that
- * finished the run, never by polling the database.
+ * Requests waiting for runs to become final (responsive mode, and repeats of an idempotent trigger).
+ * Woken by the notifier's `run-finished`, from whichever node finished the run, never by polling.
  */
 export class RunWaiters {
   private readonly waiters = new Map<number, Set<(run: RunRecord) => void>>();
+
+  constructor(
+    private readonly reads: Pick<RunReadModel, 'getRun'>,
+    notifier: Notifier,
+    private readonly logError: (message: string, error: unknown) => void,
+  ) {
+    notifier.subscribe((event) => {
+      if (event.kind === 'run-finished') this.onFinished(event.runId, event.run);
+      if (event.kind === 'resync') this.recheckAll();
+    });
+  }
+
+  /** How many requests are waiting. */
+  get size(): number {
+    return this.waiters.size;
+  }
 
   /** Resolves with the final run, or with `undefined` after `timeoutMs`. */
   wait(runId: number, timeoutMs: number): Promise<RunRecord | undefined> {
@@ -29,5 +47,27 @@ export class RunWaiters {
     const set = this.waiters.get(run.id);
     if (!set) return;
     for (const onFinal of [...set]) onFinal(run);
+  }
+
+  private onFinished(runId: number, run: RunRecord | undefined): void {
+    if (!this.waiters.has(runId)) return;
+    if (run) {
+      this.finished(run);
+      return;
+    }
+    this.reads.getRun(runId).then(
+      (read) => read && this.finished(read),
+      (error: unknown) => this.logError(`reading finished run ${runId} failed`, error),
+    );
+  }
+
+  /** After hints may have been lost: wakes the waiters of runs that became final meanwhile. */
+  private recheckAll(): void {
+    for (const runId of this.waiters.keys()) {
+      this.reads.getRun(runId).then(
+        (run) => run && (run.status === 'Finished' || run.status === 'Stopped') && this.finished(run),
+        (error: unknown) => this.logError(`reading run ${runId} failed`, error),
+      );
+    }
   }
 }

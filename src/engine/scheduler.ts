@@ -76,7 +76,7 @@ export class Scheduler {
   private async runTick(now: number): Promise<SchedulerTick> {
     const result: SchedulerTick = { fired: [], nextDueAt: null };
     try {
-      const schedules = await this.options.store.listSchedules();
+      const schedules = await this.options.store.catalog.listSchedules();
       for (const schedule of schedules) {
         const parsed = this.parse(schedule);
         if (!parsed) continue;
@@ -114,7 +114,7 @@ export class Scheduler {
       problems.length > 0
         ? 'The workflow has required inputs without a default; a scheduled run cannot supply them.'
         : null;
-    const target = await this.options.store.getVersion(schedule.versionId);
+    const target = await this.options.store.catalog.getVersion(schedule.versionId);
     return this.options.startScheduledRun({
       version,
       priority: target?.settings.priority ?? 'Medium',

@@ -1,6 +1,7 @@
 import { readInputs } from '../model/inputs.js';
 import type { RunRecord, TaskInstanceRecord } from '../model/records.js';
 import { isFinalRunStatus } from '../model/statuses.js';
+import type { Notifier } from '../store/notifier.js';
 import type { Store } from '../store/store.js';
 import { SubRunError, type SubRunStarter, type SubRunSummary } from '../tasks/task-type.js';
 import type { VersionCache } from './version-cache.js';
@@ -9,10 +10,10 @@ import type { VersionCache } from './version-cache.js';
 export const MAX_SUB_RUN_DEPTH = 10;
 
 export interface SubRunOptions {
-  store: Store;
+  store: Pick<Store, 'queue' | 'catalog' | 'reads'>;
+  notifier: Notifier;
   versions: VersionCache;
   now: () => number;
-  onQueuedWork: () => void;
 }
 
 /** The sub-run starter one task instance of `run` sees. */
@@ -23,7 +24,7 @@ export function subRunStarter(options: SubRunOptions, run: RunRecord, instance: 
       if (run.depth + 1 > MAX_SUB_RUN_DEPTH) {
         throw new SubRunError(`Workflows may call workflows at most ${MAX_SUB_RUN_DEPTH} levels deep.`);
       }
-      const workflow = await store.getWorkflow(workflowId);
+      const workflow = await store.catalog.getWorkflow(workflowId);
       if (!workflow) throw new SubRunError(`Workflow ${workflowId} does not exist.`);
       if (workflow.status !== 'Active' || workflow.activeVersionId === null) {
         throw new SubRunError(`Workflow ${workflowId} is inactive; inactive workflow definitions cannot be run.`);
@@ -39,7 +40,7 @@ export function subRunStarter(options: SubRunOptions, run: RunRecord, instance: 
             : problem.title,
         );
       }
-      const { run: child } = await store.createRun({
+      const { run: child } = await store.queue.createRun({
         workflowId,
         versionId: version.versionId,
         mode: 'standard',
@@ -54,8 +55,6 @@ export function subRunStarter(options: SubRunOptions, run: RunRecord, instance: 
             taskId,
             name: task?.definition.name ?? String(taskId),
             actionType: task?.definition.action_type ?? 'Unknown',
-            previousId: null,
-            dataIn: null,
           };
         }),
         claimFor: null,
@@ -63,11 +62,11 @@ export function subRunStarter(options: SubRunOptions, run: RunRecord, instance: 
         depth: run.depth + 1,
         now: now(),
       });
-      options.onQueuedWork();
+      options.notifier.publish({ kind: 'new-work' });
       return summarize(child);
     },
     async get(runId) {
-      const child = await store.getRun(runId);
+      const child = await store.reads.getRun(runId);
       return child && summarize(child);
     },
   };

@@ -1,16 +1,19 @@
 import type { JsonObject, RunRecord, TaskInstanceRecord } from '../model/records.js';
-import type { NewTaskInstanceSpec, Store, TaskCompletion } from '../store/store.js';
+import type { Notifier } from '../store/notifier.js';
+import type { QueueStore } from '../store/queue-store.js';
+import type { RunReadModel } from '../store/store.js';
 import type { MailSender, SubRunStarter, TaskContext, TaskOutcome } from '../tasks/task-type.js';
 import type { CompiledVersion } from './compiled-version.js';
+import { completeTaskInstance, type CompletionResult, type SuccessorSpec, type TaskCompletion } from './progression.js';
 import { failureData, initialData, workflowInstanceScope } from './run-data.js';
-import type { RunWaiters } from './run-waiters.js';
 import type { VersionCache } from './version-cache.js';
 
 /** What the executor needs from around it. */
 export interface TaskExecutorOptions {
-  store: Store;
+  queue: QueueStore;
+  reads: Pick<RunReadModel, 'getRun'>;
+  notifier: Notifier;
   versions: VersionCache;
-  waiters: RunWaiters;
   nodeId: string;
   leaseMs: number;
   now: () => number;
@@ -19,61 +22,102 @@ export interface TaskExecutorOptions {
   /** Sub-runs started on behalf of one task instance of one run. */
   subRuns: (run: RunRecord, instance: TaskInstanceRecord) => SubRunStarter;
   logError: (message: string, error: unknown) => void;
-  /** New `Queued` work exists: wake the claim loop. */
-  onQueuedWork: () => void;
-  /** A task instance waits until `dueAt`: make sure the claim loop wakes then. */
+  /** A task instance waits until `dueAt`: make sure this node's claim loop wakes then. */
   onDueAt: (dueAt: number) => void;
 }
 
-/** How often a failed completion write is retried before the instance is left to lease recovery. */
-const COMPLETION_ATTEMPTS = 5;
+/** A failed completion write is retried after 100 ms, doubling up to this, until the lease ends. */
+const MAX_COMPLETION_BACKOFF_MS = 5_000;
 /** A task's `Data` may be at most 5 MiB (engine.md); more is a task error, not a crash. */
 export const MAX_DATA_BYTES = 5 * 1024 * 1024;
 
-type CompletionFields = Omit<TaskCompletion, 'instanceId' | 'runId' | 'nodeId' | 'now' | 'log'>;
+type CompletionFields = Omit<TaskCompletion, 'instanceId' | 'runId' | 'nodeId' | 'now' | 'log' | 'scope'>;
+
+/** One execution in this process: how to abort it, its run, and until when it is held. */
+interface Execution {
+  controller: AbortController;
+  runId: number;
+  leaseUntil: number;
+  /** Set when this node gave the instance up (lease lost, shutdown): its outcome is not written. */
+  isAbandoned: boolean;
+}
+
+/** How an execution may start. */
+export interface ExecuteOptions {
+  /** The run, when the caller has just read or written it (saves a read on the hot path). */
+  run?: RunRecord;
+  /**
+   * Settles when the run's INSERT is durable (the one-commit responsive path). A task with side
+   * effects waits for it; when it rejects, nothing is executed: the run does not exist.
+   */
+  committed?: Promise<void>;
+}
 
 /**
  * Runs claimed task instances: one attempt each, then records the outcome, its successors and the
- * run's new status in one store write. Invariant: every instance handed to `execute` is completed,
- * stopped or left `Processing` under an expiring lease (only when the store is failing) before it
- * leaves `executing`.
+ * run's new status in one queue transaction (`engine/progression.ts`). Invariant: every instance handed
+ * to `execute` is completed, stopped, or left `Processing` under a lease that will expire (only when
+ * the store keeps failing, or the lease was lost) before it leaves `executing`.
  */
 export class TaskExecutor {
-  private readonly executing = new Map<number, AbortController>();
+  private readonly executing = new Map<number, Execution>();
 
-  constructor(private readonly options: TaskExecutorOptions) {}
+  constructor(private readonly options: TaskExecutorOptions) {
+    options.notifier.subscribe((event) => {
+      if (event.kind === 'stop-requested') this.abortRun(event.runId, 'The run was stopped.');
+    });
+  }
 
   /** Ids of the task instances running in this process (their leases are renewed). */
   executingIds(): number[] {
     return [...this.executing.keys()];
   }
 
-  /** Abandons running task instances (a stopped run): they end `Stopped`. */
-  abort(ids: readonly number[]): void {
-    for (const id of ids) this.executing.get(id)?.abort(new Error('The run was stopped.'));
+  /**
+   * Gives up running task instances (their lease was lost, or the node stops): their attempts are
+   * aborted (an in-flight callout is cancelled) and their outcome is not written; whoever holds them
+   * next runs them again.
+   */
+  abandon(ids: readonly number[], reason: string): void {
+    for (const id of ids) {
+      const execution = this.executing.get(id);
+      if (!execution) continue;
+      execution.isAbandoned = true;
+      execution.controller.abort(new Error(reason));
+    }
   }
 
-  /**
-   * Executes one claimed task instance. Never throws; failures become task errors or are logged.
-   * `run` may be passed when the caller has just read or written it (saves a read on the hot path).
-   */
-  async execute(instance: TaskInstanceRecord, run?: RunRecord): Promise<void> {
+  /** Aborts the task instances of a run being stopped: they end `Stopped`. */
+  abortRun(runId: number, reason: string): void {
+    for (const execution of this.executing.values()) {
+      if (execution.runId === runId) execution.controller.abort(new Error(reason));
+    }
+  }
+
+  /** Records that the lease of an executing instance was extended. */
+  leaseRenewed(ids: readonly number[], leaseUntil: number): void {
+    for (const id of ids) {
+      const execution = this.executing.get(id);
+      if (execution) execution.leaseUntil = leaseUntil;
+    }
+  }
+
+  /** Executes one claimed task instance. Never throws; failures become task errors or are logged. */
+  async execute(instance: TaskInstanceRecord, options: ExecuteOptions = {}): Promise<void> {
     const controller = new AbortController();
-    this.executing.set(instance.id, controller);
+    const execution: Execution = {
+      controller,
+      runId: instance.runId,
+      leaseUntil: this.options.now() + this.options.leaseMs,
+      isAbandoned: false,
+    };
+    this.executing.set(instance.id, execution);
     try {
-      const completion = await this.attempt(instance, controller.signal, run);
-      const result = await this.complete(completion);
+      const completion = await this.attempt(instance, controller.signal, options);
+      if (!completion || execution.isAbandoned) return;
+      const result = await this.complete(completion, execution);
       if (!result) return;
-      if (result.runBecameFinal && result.run) this.options.waiters.finished(result.run);
-      if (completion.status === 'Pending' && completion.dueAt) this.options.onDueAt(completion.dueAt);
-      if (result.wokeCount > 0) this.options.onQueuedWork();
-      if (result.successors.length === 0) return;
-      if (completion.claimSuccessorsUntil !== null) {
-        // Responsive runs continue in this process at once, without a trip through the queue.
-        for (const successor of result.successors) void this.execute(successor, result.run);
-      } else {
-        this.options.onQueuedWork();
-      }
+      this.announce(completion, result);
     } catch (error) {
       this.options.logError(`task instance ${instance.id} could not be executed`, error);
     } finally {
@@ -81,12 +125,33 @@ export class TaskExecutor {
     }
   }
 
-  private async attempt(instance: TaskInstanceRecord, signal: AbortSignal, known?: RunRecord): Promise<TaskCompletion> {
-    const { store, versions, now } = this.options;
-    const run = known?.id === instance.runId ? known : await store.getRun(instance.runId);
+  /** Tells the nodes what the completion changed, and continues a responsive run in this process. */
+  private announce(completion: TaskCompletion, result: CompletionResult): void {
+    const { notifier } = this.options;
+    if (result.runBecameFinal && result.run) {
+      notifier.publish({ kind: 'run-finished', runId: result.run.id, run: result.run });
+    }
+    if (completion.status === 'Pending' && completion.dueAt) this.options.onDueAt(completion.dueAt);
+    const isHeld = completion.claimSuccessorsUntil !== null;
+    if (result.wokeCount > 0 || (result.successors.length > 0 && !isHeld)) notifier.publish({ kind: 'new-work' });
+    // Responsive runs continue in this process at once, without a trip through the queue.
+    if (isHeld)
+      for (const successor of result.successors)
+        void this.execute(successor, { ...(result.run ? { run: result.run } : {}) });
+  }
+
+  private async attempt(
+    instance: TaskInstanceRecord,
+    signal: AbortSignal,
+    options: ExecuteOptions,
+  ): Promise<TaskCompletion | undefined> {
+    const { reads, versions, now } = this.options;
+    const known = options.run;
+    const run = known?.id === instance.runId ? known : await reads.getRun(instance.runId);
     const version = await versions.get(instance.versionId);
     const task = version?.tasks.get(instance.taskId);
-    const base = { instanceId: instance.id, runId: instance.runId, nodeId: this.options.nodeId, log: null };
+    const scope = { iterationParentId: instance.iterationParentId, iterationIndex: instance.iterationIndex };
+    const base = { instanceId: instance.id, runId: instance.runId, nodeId: this.options.nodeId, log: null, scope };
     const ends = { successors: [], claimSuccessorsUntil: null };
     if (!run || !version || !task) {
       const message = `Task ${instance.taskId} of version ${instance.versionId} cannot be found.`;
@@ -102,6 +167,14 @@ export class TaskExecutor {
     }
     if (run.status === 'Stopping' || run.status === 'Stopped') {
       return { ...base, ...ends, now: now(), status: 'Stopped', dataOut: instance.dataIn };
+    }
+    // No side effect for a run that is not durable: such a task waits for the run's commit.
+    if (options.committed && task.type.hasSideEffects !== false) {
+      try {
+        await options.committed;
+      } catch {
+        return undefined;
+      }
     }
     const data = instance.dataIn ?? initialData(run);
     const logLines: string[] = [];
@@ -145,7 +218,6 @@ export class TaskExecutor {
       now: completedAt,
       log,
       ...fields,
-      scope: { iterationParentId: instance.iterationParentId, iterationIndex: instance.iterationIndex },
       mayHaveMerges: version.hasMerge,
       ...(json !== undefined ? { dataOutJson: json } : {}),
     };
@@ -160,7 +232,7 @@ export class TaskExecutor {
   ): CompletionFields {
     const claimSuccessorsUntil = run.mode === 'sync' ? this.options.now() + this.options.leaseMs : null;
     const scope = { iterationParentId: instance.iterationParentId, iterationIndex: instance.iterationIndex };
-    const spec = (taskId: number, dataIn: JsonObject, branch = scope): NewTaskInstanceSpec => {
+    const spec = (taskId: number, dataIn: JsonObject, branch = scope): SuccessorSpec => {
       const target = version.tasks.get(taskId);
       const actionType = target?.definition.action_type ?? 'Unknown';
       return {
@@ -169,7 +241,7 @@ export class TaskExecutor {
         actionType,
         previousId: instance.id,
         dataIn,
-        ...branch,
+        scope: branch,
         isMergeArrival: actionType === 'Logic::Merge',
       };
     };
@@ -233,15 +305,30 @@ export class TaskExecutor {
     }
   }
 
-  private async complete(completion: TaskCompletion) {
-    for (let attempt = 1; ; attempt++) {
+  /**
+   * Writes the outcome. A write that fails is retried with back-off while this node still holds the
+   * lease; past it, the instance belongs to the sweeper (it will run again elsewhere), so this node
+   * gives up. Undefined when the outcome was not ours to write (lease lost, run stopped).
+   */
+  private async complete(completion: TaskCompletion, execution: Execution): Promise<CompletionResult | undefined> {
+    const { queue, now } = this.options;
+    for (let backoff = 100; ; backoff = Math.min(MAX_COMPLETION_BACKOFF_MS, backoff * 2)) {
       try {
-        const result = await this.options.store.completeTaskInstance(completion);
+        const result = await queue.transaction((tx) => completeTaskInstance(tx, completion));
         return result.applied ? result : undefined;
       } catch (error) {
-        if (attempt >= COMPLETION_ATTEMPTS) throw error;
-        this.options.logError(`recording task instance ${completion.instanceId} failed; retrying`, error);
-        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+        if (now() + backoff >= execution.leaseUntil) {
+          this.options.logError(
+            `recording task instance ${completion.instanceId} failed; its lease ends, the sweeper re-queues it`,
+            error,
+          );
+          return undefined;
+        }
+        this.options.logError(
+          `recording task instance ${completion.instanceId} failed; retrying in ${backoff} ms`,
+          error,
+        );
+        await new Promise((resolve) => setTimeout(resolve, backoff));
       }
     }
   }

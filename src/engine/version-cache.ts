@@ -1,26 +1,42 @@
-import type { Store } from '../store/store.js';
+import { LRUCache } from 'lru-cache';
+import type { CatalogStore } from '../store/store.js';
+import type { Notifier } from '../store/notifier.js';
 import { compileVersion, type CompiledVersion } from './compiled-version.js';
+
+/** Compiled versions kept at most; a compiled version costs a few KiB to a few MiB (large templates). */
+const MAX_VERSIONS = 1000;
 
 /**
  * Compiled versions by id, so no request or task parses a workflow twice. A version's graph never
- * changes after import; its settings may, and the cache is told (`forget`) when they do.
+ * changes after import; its settings may: any change to a workflow, announced by the notifier from
+ * whichever node made it, drops that workflow's versions. Misses are not kept.
  */
 export class VersionCache {
-  private readonly versions = new Map<number, CompiledVersion>();
+  private readonly versions = new LRUCache<number, CompiledVersion>({ max: MAX_VERSIONS });
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly catalog: Pick<CatalogStore, 'getVersion'>,
+    notifier: Notifier,
+  ) {
+    notifier.subscribe((event) => {
+      if (event.kind === 'catalog-changed') this.forgetWorkflow(event.workflowId);
+      if (event.kind === 'resync') this.versions.clear();
+    });
+  }
 
   async get(versionId: number): Promise<CompiledVersion | undefined> {
     const cached = this.versions.get(versionId);
     if (cached) return cached;
-    const version = await this.store.getVersion(versionId);
+    const version = await this.catalog.getVersion(versionId);
     if (!version) return undefined;
     const compiled = compileVersion(version);
     this.versions.set(versionId, compiled);
     return compiled;
   }
 
-  forget(versionId: number): void {
-    this.versions.delete(versionId);
+  private forgetWorkflow(workflowId: number): void {
+    for (const [id, version] of this.versions.entries()) {
+      if (version.workflowId === workflowId) this.versions.delete(id);
+    }
   }
 }

@@ -53,27 +53,27 @@ export class OAuthClients {
     const checked = checkScopes(scopes);
     const clientId = `weir_${randomSecret(12)}`;
     const clientSecret = randomSecret(32);
-    await this.options.store.createClient(this.record(clientId, name, clientSecret, checked));
+    await this.options.store.catalog.createClient(this.record(clientId, name, clientSecret, checked));
     return { clientId, clientSecret, scopes: checked };
   }
 
   /** Creates or updates a client with a given id and secret and every scope (bootstrap from the environment). */
   async upsertClient(clientId: string, clientSecret: string, name = 'bootstrap'): Promise<void> {
-    await this.options.store.upsertClient(this.record(clientId, name, clientSecret, [...ALL_SCOPES]));
+    await this.options.store.catalog.upsertClient(this.record(clientId, name, clientSecret, [...ALL_SCOPES]));
   }
 
   listClients(): Promise<ClientRecord[]> {
-    return this.options.store.listClients();
+    return this.options.store.catalog.listClients();
   }
 
   async revokeClient(clientId: string): Promise<void> {
-    if (!(await this.options.store.revokeClient(clientId, this.options.now()))) {
+    if (!(await this.options.store.catalog.revokeClient(clientId, this.options.now()))) {
       throw new NotFoundError(`No active client has the id ${clientId}.`);
     }
   }
 
   countClients(): Promise<number> {
-    return this.options.store.countClients();
+    return this.options.store.catalog.countClients();
   }
 
   /** The client-credentials grant (RFC 6749 §4.4). Throws `OAuthError`. */
@@ -90,7 +90,7 @@ export class OAuthClients {
     if (!request.clientId || !request.clientSecret) {
       throw new OAuthError('invalid_client', 'Client authentication failed.');
     }
-    const client = await this.options.store.getClient(request.clientId);
+    const client = await this.options.store.catalog.getClient(request.clientId);
     // Verify against a dummy hash when the client is unknown, so timing does not tell which ids exist.
     const isValid = verifySecret(request.clientSecret, client?.secretHash ?? hashSecret('unknown-client'));
     if (!client || !isValid || client.revokedAt !== null) {
@@ -141,7 +141,7 @@ export class OAuthClients {
         error instanceof joseErrors.JWTExpired ? 'The access token has expired.' : 'The access token is invalid.';
       throw new BearerTokenError(title, false);
     }
-    const client = await this.options.store.getClient(clientId);
+    const client = await this.options.store.catalog.getClient(clientId);
     if (!client || client.revokedAt !== null) throw new BearerTokenError('The access token has been revoked.', false);
     return { clientId, scopes };
   }

@@ -49,7 +49,7 @@ export class VersionCatalog {
     }
     await catalog.getWorkflow(workflowId);
     const document = validateWorkflowDocument(body);
-    const existing = await store.listVersions(workflowId);
+    const existing = await store.catalog.listVersions(workflowId);
     if (
       !isGreaterThanAll(
         number,
@@ -62,15 +62,15 @@ export class VersionCatalog {
         'version',
       );
     }
-    const [versionId] = await store.allocateObjectIds(1);
+    const [versionId] = await store.catalog.allocateObjectIds(1);
     if (versionId === undefined) throw new Error('id allocation returned too few ids');
-    const taskIds = await store.allocateTaskIds(document.tasks.length);
+    const taskIds = await store.catalog.allocateTaskIds(document.tasks.length);
     const stored = remapIds(document, versionId, taskIds);
     const settings = settingsOf(stored.workflow);
     rejectScheduleProblems(settings, stored);
     const name = stored.workflow.name;
     const description = stored.workflow.description ?? '';
-    const created = await store.createVersion({
+    const created = await store.catalog.createVersion({
       workflowId,
       version: {
         id: versionId,
@@ -102,10 +102,9 @@ export class VersionCatalog {
 
   /** Deletes a version that is not the active one (403) and not the workflow's only one (403). */
   async deleteVersion(versionId: number): Promise<void> {
-    const deleted = await this.options.store.deleteVersion(versionId, this.options.now());
+    const deleted = await this.options.store.catalog.deleteVersion(versionId, this.options.now());
     switch (deleted.kind) {
       case 'deleted':
-        this.options.versions.forget(versionId);
         this.options.catalog.forget(deleted.version.workflowId);
         return;
       case 'active':
@@ -123,22 +122,21 @@ export class VersionCatalog {
    */
   async editVersion(versionId: number, body: unknown): Promise<VersionRecord> {
     const { store, now } = this.options;
-    const current = await store.getVersion(versionId);
+    const current = await store.catalog.getVersion(versionId);
     if (!current) throw new NotFoundError(`Workflow version ${versionId} does not exist.`);
     const workflow = await this.options.catalog.getWorkflow(current.workflowId);
     if (workflow.activeVersionId === versionId) throw new ForbiddenError(ACTIVE_VERSION_EDIT_TITLE);
     const document = validateWorkflowDocument(body);
-    const taskIds = await store.allocateTaskIds(document.tasks.length);
+    const taskIds = await store.catalog.allocateTaskIds(document.tasks.length);
     const stored = remapIds(document, versionId, taskIds);
     const settings = settingsOf(stored.workflow);
     rejectScheduleProblems(settings, stored);
-    const edited = await store.editVersion({
+    const edited = await store.catalog.editVersion({
       versionId,
       settings,
       document: withSettings({ ...stored, workflow: { ...stored.workflow, version: current.version } }, settings),
       now: now(),
     });
-    this.options.versions.forget(versionId);
     this.options.catalog.forget(current.workflowId);
     if (edited.kind === 'active') throw new ForbiddenError(ACTIVE_VERSION_EDIT_TITLE);
     if (edited.kind === 'missing') throw new NotFoundError(`Workflow version ${versionId} does not exist.`);

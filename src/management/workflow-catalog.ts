@@ -4,6 +4,8 @@ import { InvalidRequestError, NotFoundError, PatchValidationError } from '../mod
 import type { SealedCredentials, VersionRecord, VersionSettings, WorkflowRecord } from '../model/records.js';
 import type { WorkflowDocument } from '../model/workflow-document.js';
 import { digest, randomSecret, type SecretBox } from '../secrets/secret-box.js';
+import { LRUCache } from 'lru-cache';
+import type { Notifier } from '../store/notifier.js';
 import type { PageRequest, Store, WorkflowFilter } from '../store/store.js';
 import { remapIds } from './document-ids.js';
 import { validateWorkflowDocument } from './document-validation.js';
@@ -31,31 +33,47 @@ export interface TriggerTarget {
 }
 
 export interface CatalogOptions {
-  store: Store;
+  store: Pick<Store, 'catalog'>;
+  notifier: Notifier;
   versions: VersionCache;
   secrets: SecretBox;
   now: () => number;
-  /** Told after any change to a workflow or its versions (the scheduler re-plans). */
+  /** Told after any change to a workflow or its versions, made on any node (the scheduler re-plans). */
   onChange?: (workflowId: number) => void;
 }
 
-/** Workflows and versions: import, read, update, delete, credentials, export. */
-export class WorkflowCatalog {
-  private readonly targets = new Map<number, Promise<TriggerTarget | undefined>>();
+/** Trigger targets kept at most (about 2 KiB each, plus the compiled version the version cache holds). */
+const MAX_TRIGGER_TARGETS = 10_000;
 
-  constructor(private readonly options: CatalogOptions) {}
+/**
+ * Workflows and versions: import, read, update, delete, credentials, export. Owns the trigger-target
+ * cache: bounded, never keeping a miss (a probe of an unused id must not lock out the workflow that
+ * takes it later), and dropped on the notifier's `catalog-changed` from whichever node changed it.
+ */
+export class WorkflowCatalog {
+  private readonly targets = new LRUCache<number, Promise<TriggerTarget | undefined>>({ max: MAX_TRIGGER_TARGETS });
+
+  constructor(private readonly options: CatalogOptions) {
+    options.notifier.subscribe((event) => {
+      if (event.kind === 'catalog-changed') {
+        this.targets.delete(event.workflowId);
+        this.options.onChange?.(event.workflowId);
+      }
+      if (event.kind === 'resync') this.targets.clear();
+    });
+  }
 
   /** Imports a workflow file as a new workflow with one version. */
   async importWorkflow(body: unknown, options: { activate: boolean }): Promise<WorkflowRecord> {
     const document = validateWorkflowDocument(body);
     const { store, now } = this.options;
-    const [workflowId, versionId] = await store.allocateObjectIds(2);
-    const taskIds = await store.allocateTaskIds(document.tasks.length);
+    const [workflowId, versionId] = await store.catalog.allocateObjectIds(2);
+    const taskIds = await store.catalog.allocateTaskIds(document.tasks.length);
     if (workflowId === undefined || versionId === undefined) throw new Error('id allocation returned too few ids');
     const stored = remapIds(document, versionId, taskIds);
     const settings = settingsOf(stored.workflow);
     rejectScheduleProblems(settings, stored);
-    const { workflow } = await store.createWorkflow({
+    const { workflow } = await store.catalog.createWorkflow({
       id: workflowId,
       name: stored.workflow.name,
       description: stored.workflow.description ?? '',
@@ -72,36 +90,37 @@ export class WorkflowCatalog {
       activate: options.activate,
       now: now(),
     });
+    this.forget(workflow.id);
     return workflow;
   }
 
   async getWorkflow(id: number): Promise<WorkflowRecord> {
-    const workflow = await this.options.store.getWorkflow(id);
+    const workflow = await this.options.store.catalog.getWorkflow(id);
     if (!workflow) throw new NotFoundError(`Workflow ${id} does not exist.`);
     return workflow;
   }
 
   listWorkflows(filter: WorkflowFilter, page: PageRequest): Promise<WorkflowRecord[]> {
-    return this.options.store.listWorkflows(filter, page);
+    return this.options.store.catalog.listWorkflows(filter, page);
   }
 
   /** The version whose settings a workflow shows: the active one, else the latest. */
   async currentVersion(workflowId: number): Promise<VersionRecord> {
-    const version = await this.options.store.getCurrentVersion(workflowId);
+    const version = await this.options.store.catalog.getCurrentVersion(workflowId);
     if (!version) throw new NotFoundError(`Workflow ${workflowId} does not exist.`);
     return version;
   }
 
   async listVersions(workflowId: number): Promise<VersionRecord[]> {
     await this.getWorkflow(workflowId);
-    return this.options.store.listVersions(workflowId);
+    return this.options.store.catalog.listVersions(workflowId);
   }
 
   /** Applies a PATCH body; throws `PatchValidationError` (422) listing every bad field. */
   async updateWorkflow(id: number, body: unknown): Promise<WorkflowRecord> {
     const { store, now } = this.options;
     const workflow = await this.getWorkflow(id);
-    const versions = await store.listVersions(id);
+    const versions = await store.catalog.listVersions(id);
     const current = versions.find((v) => v.id === workflow.activeVersionId) ?? versions.at(-1);
     const requested = (body as { active_workflow_version_id?: unknown } | null)?.active_workflow_version_id;
     // Settings sent with an activation apply to the version being activated.
@@ -118,10 +137,9 @@ export class WorkflowCatalog {
       if (problems.length > 0) {
         throw new PatchValidationError(problems.map((p) => ({ fieldName: p.field, title: p.title })));
       }
-      await store.updateVersionSettings(target.id, settings, withSettings(target.document, settings), at);
-      this.options.versions.forget(target.id);
+      await store.catalog.updateVersionSettings(target.id, settings, withSettings(target.document, settings), at);
     }
-    const updated = await store.updateWorkflow(
+    const updated = await store.catalog.updateWorkflow(
       id,
       {
         ...(patch.name !== undefined ? { name: patch.name } : {}),
@@ -137,7 +155,7 @@ export class WorkflowCatalog {
   }
 
   async deleteWorkflow(id: number): Promise<void> {
-    if (!(await this.options.store.deleteWorkflow(id, this.options.now()))) {
+    if (!(await this.options.store.catalog.deleteWorkflow(id, this.options.now()))) {
       throw new NotFoundError(`Workflow ${id} does not exist.`);
     }
     this.forget(id);
@@ -151,7 +169,11 @@ export class WorkflowCatalog {
   /** Replaces a workflow's API token and basic credentials; the old ones stop working at once. */
   async rotateCredentials(id: number): Promise<TriggerCredentials> {
     const fresh = newCredentials();
-    const updated = await this.options.store.setCredentials(id, this.sealCredentials(fresh), this.options.now());
+    const updated = await this.options.store.catalog.setCredentials(
+      id,
+      this.sealCredentials(fresh),
+      this.options.now(),
+    );
     this.forget(id);
     if (!updated) throw new NotFoundError(`Workflow ${id} does not exist.`);
     return fresh;
@@ -178,25 +200,28 @@ export class WorkflowCatalog {
   triggerTarget(id: number): Promise<TriggerTarget | undefined> {
     let target = this.targets.get(id);
     if (!target) {
-      target = this.loadTarget(id);
-      this.targets.set(id, target);
-      // A failed load must not stick.
-      target.catch(() => this.targets.delete(id));
+      const loading = this.loadTarget(id);
+      target = loading;
+      this.targets.set(id, loading);
+      // Neither a miss nor a failed load may stick.
+      const dropIfCurrent = (): void => {
+        if (this.targets.get(id) === loading) this.targets.delete(id);
+      };
+      loading.then((found) => found === undefined && dropIfCurrent(), dropIfCurrent);
     }
     return target;
   }
 
-  /** Drops the cached trigger view after a change, and tells `onChange`. */
+  /** Tells every node (this one included) that a workflow changed: caches drop it, schedulers re-plan. */
   forget(id: number): void {
-    this.targets.delete(id);
-    this.options.onChange?.(id);
+    this.options.notifier.publish({ kind: 'catalog-changed', workflowId: id });
   }
 
   private async loadTarget(id: number): Promise<TriggerTarget | undefined> {
-    const workflow = await this.options.store.getWorkflow(id);
+    const workflow = await this.options.store.catalog.getWorkflow(id);
     if (!workflow) return undefined;
     const credentials = this.openCredentials(workflow.credentials);
-    const current = await this.options.store.getCurrentVersion(id);
+    const current = await this.options.store.catalog.getCurrentVersion(id);
     const version =
       workflow.activeVersionId === null ? undefined : await this.options.versions.get(workflow.activeVersionId);
     return {

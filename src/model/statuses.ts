@@ -26,25 +26,31 @@ export type RunResult = (typeof RunResult)[keyof typeof RunResult];
 
 /**
  * The only allowed task instance transitions. Every store write that changes a status is a
- * compare-and-set on the `from` status; this table is what the engine consults before it asks.
- * `Success`/`Error`/`Stopped` are final except through an explicit rerun (`rerun` below).
+ * compare-and-set on the `from` status; the engine checks this table (`engine/transitions.ts`) before
+ * it asks. `Success`/`Error`/`Stopped` are final: a rerun adds a new instance, it never reopens one.
+ * `Processing → Queued` is a release (shutdown) or a lease that expired; `Pending → Processing` a claim
+ * of a due wait; `Queued → Stopped`/`Pending → Stopped` a stop.
  */
 export const TASK_TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
   Queued: ['Processing', 'Stopped'],
   Processing: ['Success', 'Error', 'Pending', 'Stopped', 'Queued'],
-  Pending: ['Processing', 'Stopped', 'Success', 'Error'],
+  Pending: ['Processing', 'Stopped'],
   Success: [],
   Error: [],
   Stopped: [],
 };
 
-/** Run transitions. `Finished` and `Stopped` are final. */
+/**
+ * Run transitions. `Stopped` is final. `Finished` is final for the queue, but a rerun of one of its
+ * task instances reopens it (`Finished → Queued`), as the reference does: the run goes on from there
+ * and finishes again with a result decided anew.
+ */
 export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
   Queued: ['Processing', 'Stopping', 'Stopped', 'Finished'],
   Processing: ['Pending', 'Finished', 'Stopping', 'Stopped'],
   Pending: ['Processing', 'Finished', 'Stopping', 'Stopped'],
   Stopping: ['Stopped'],
-  Finished: [],
+  Finished: ['Queued'],
   Stopped: [],
 };
 

@@ -1,6 +1,6 @@
 import type { RunRecord, TaskInstanceRecord, VersionRecord, VersionSettings } from '../model/records.js';
 import type { WorkflowDocument } from '../model/workflow-document.js';
-import type { NewRun, NewVersion } from './store.js';
+import type { NewRun, NewVersion } from './store-inputs.js';
 
 /** Types of the `Store` operations for versions, schedules, limits, retention and usage. */
 

@@ -95,6 +95,7 @@ export const Case: TaskType<CasePrepared> = {
   actionType: 'Logic::Case',
   hooks: [...Array.from({ length: MAX_CASES }, (_, i) => `Case_${i + 1}`), ELSE_HOOK],
   isResponsive: true,
+  hasSideEffects: false,
   prepare,
   execute,
 };

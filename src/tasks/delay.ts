@@ -63,6 +63,7 @@ export const Delay: TaskType<DelayPrepared> = {
   actionType: 'Delay',
   hooks: ['Success'],
   isResponsive: false,
+  hasSideEffects: false,
   prepare,
   execute,
 };

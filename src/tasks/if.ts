@@ -31,6 +31,7 @@ export const If: TaskType<IfPrepared> = {
   actionType: 'If',
   hooks: ['True', 'False'],
   isResponsive: true,
+  hasSideEffects: false,
   prepare,
   execute,
 };

@@ -115,6 +115,7 @@ export const Iterate: TaskType<IteratePrepared> = {
   actionType: 'Iterate',
   hooks: ['For Each', 'Complete'],
   isResponsive: true,
+  hasSideEffects: false,
   prepare,
   execute,
 };

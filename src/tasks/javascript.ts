@@ -60,6 +60,7 @@ export const JavaScript: TaskType<JavaScriptPrepared> = {
   actionType: 'Script::JavaScript',
   hooks: ['Success'],
   isResponsive: true,
+  hasSideEffects: false,
   prepare,
   execute,
 };

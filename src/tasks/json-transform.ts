@@ -81,6 +81,7 @@ export const JsonTransform: TaskType<JsonTransformPrepared> = {
   actionType: 'Logic::JSONTransform',
   hooks: ['Success'],
   isResponsive: true,
+  hasSideEffects: false,
   prepare,
   execute,
 };

@@ -56,6 +56,7 @@ export const Liquid: TaskType<LiquidPrepared> = {
   actionType: 'Logic::Liquid',
   hooks: ['Success'],
   isResponsive: true,
+  hasSideEffects: false,
   prepare,
   execute,
 };

@@ -9,6 +9,7 @@ export const Merge: TaskType<null> = {
   actionType: 'Logic::Merge',
   hooks: ['Success'],
   isResponsive: true,
+  hasSideEffects: false,
   prepare: () => null,
   execute: async (ctx: TaskContext<null>): Promise<TaskOutcome> => ({ kind: 'success', data: ctx.data }),
 };

@@ -91,6 +91,7 @@ export const ResponseFormatter: TaskType<ResponseFormatterPrepared> = {
   actionType: 'Logic::ResponseFormatter',
   hooks: [],
   isResponsive: true,
+  hasSideEffects: false,
   prepare,
   execute,
 };

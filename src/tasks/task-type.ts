@@ -15,6 +15,12 @@ export interface TaskType<Prepared = unknown> {
   /** Whether a responsive (`/sync`) run may contain it. `Delay` may not: such runs are queued (211). */
   readonly isResponsive: boolean;
   /**
+   * False when an attempt touches nothing outside Weir (no HTTP, mail or new run): such a task may run
+   * before its run's INSERT is committed (its outcome commits with it or not at all). Absent: true, so a
+   * new task type is held back until its run is durable unless it says otherwise.
+   */
+  readonly hasSideEffects?: boolean;
+  /**
    * Checks and compiles the task's parameters. Throws `TaskParameterError` naming the parameter
    * when they are unusable; the import is then rejected with 400.
    */

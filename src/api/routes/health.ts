@@ -16,7 +16,7 @@ export function registerHealthRoutes(app: FastifyInstance, context: ApiContext):
         },
       },
       handler: async () => {
-        await context.store.countClients();
+        await context.store.catalog.countClients();
         return { status: 'ok', node: context.engine.nodeId };
       },
     },

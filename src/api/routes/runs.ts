@@ -17,10 +17,10 @@ export function registerRunRoutes(app: FastifyInstance, context: ApiContext): vo
   const run = requireScope(context.clients, Scope.Run);
 
   const detail = async (id: number) => {
-    const found = await store.getRun(id);
+    const found = await store.reads.getRun(id);
     if (!found) throw new NotFoundError(`Workflow run ${id} does not exist.`);
-    const tasks = await store.countTasks(id);
-    const instances = await store.listTaskInstances(id);
+    const tasks = await store.reads.countTasks(id);
+    const instances = await store.reads.listTaskInstances(id);
     const cpuMs = instances.reduce(
       (sum, t) => sum + (t.startedAt !== null && t.endedAt !== null ? t.endedAt - t.startedAt : 0),
       0,
@@ -60,7 +60,7 @@ export function registerRunRoutes(app: FastifyInstance, context: ApiContext): vo
         if (status !== undefined && !(Object.values(RunStatus) as string[]).includes(status)) {
           throw new InvalidRequestError(`status must be one of ${Object.values(RunStatus).join(', ')}.`, 'status');
         }
-        const rows = await store.listRuns(
+        const rows = await store.reads.listRuns(
           {
             ...(workflowId !== undefined ? { workflowId: Number(workflowId) } : {}),
             ...(status !== undefined ? { status: status as RunStatus } : {}),

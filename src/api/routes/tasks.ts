@@ -20,13 +20,13 @@ export function registerTaskRoutes(app: FastifyInstance, context: ApiContext): v
     const version = await engine.versions.get(instance.versionId);
     let dataIn = instance.dataIn;
     if (dataIn === null) {
-      const owner = await store.getRun(instance.runId);
+      const owner = await store.reads.getRun(instance.runId);
       dataIn = owner ? initialData(owner) : null;
     }
     return taskInstanceObject(instance, version?.tasks.get(instance.taskId)?.definition, dataIn);
   };
   const instanceOf = async (id: number) => {
-    const instance = await store.getTaskInstance(id);
+    const instance = await store.reads.getTaskInstance(id);
     if (!instance) throw new NotFoundError(`Task ${id} does not exist.`);
     return instance;
   };
@@ -63,7 +63,7 @@ export function registerTaskRoutes(app: FastifyInstance, context: ApiContext): v
               'workflow_id',
             );
           }
-          const version = await store.getVersion(Number(workflowId));
+          const version = await store.catalog.getVersion(Number(workflowId));
           const tasks = (version?.document.tasks ?? []).filter(
             (t) =>
               (name === undefined || t.name === name) && (actionType === undefined || t.action_type === actionType),
@@ -72,7 +72,7 @@ export function registerTaskRoutes(app: FastifyInstance, context: ApiContext): v
           const data = tasks.slice(start, start + page.pageLength).map((t) => setupTaskObject(t, Number(workflowId)));
           return { data, pagination: pagination(tasks.length > start + page.pageLength) };
         }
-        const rows = await store.findTaskInstances(
+        const rows = await store.reads.findTaskInstances(
           {
             ...(id !== undefined ? { id: Number(id) } : {}),
             ...(workflowId !== undefined ? { runId: Number(workflowId) } : {}),
@@ -98,7 +98,7 @@ export function registerTaskRoutes(app: FastifyInstance, context: ApiContext): v
           throw new TaskBatchError(400, 'Data not present or not in array.');
         }
         const updates = items.map((item, i) => parseTaskUpdate(item, i));
-        const instances = await Promise.all(updates.map((u) => store.getTaskInstance(u.id)));
+        const instances = await Promise.all(updates.map((u) => store.reads.getTaskInstance(u.id)));
         if (instances.some((instance) => !instance)) throw new TaskBatchError(404, 'Missing ids for tasks.');
         for (const update of updates) {
           if (update.status === 'Stopped' && !(await engine.stopTaskInstance(update.id))) {

@@ -46,7 +46,7 @@ export function registerUsageRoutes(app: FastifyInstance, context: ApiContext): 
           throw new InvalidRequestError('metrics must be taskCount.', 'metrics');
         }
         const counts = new Map(
-          (await context.store.taskUsage(start, end)).map((row) => [row.day, row.taskCount] as const),
+          (await context.store.reads.taskUsage(start, end)).map((row) => [row.day, row.taskCount] as const),
         );
         return {
           metrics: Array.from({ length: days }, (_, i) => {

@@ -279,7 +279,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ApiContext
         const id = idOf(request);
         const target = await catalog.triggerTarget(id);
         if (!target) {
-          const asRun = await context.store.getRun(id);
+          const asRun = await context.store.reads.getRun(id);
           if (asRun) throw new ConflictError(`Workflow ${asRun.name} with Id ${asRun.id} is an instance/run.`);
           throw new NotFoundError(`Workflow ${id} does not exist.`);
         }

@@ -24,7 +24,7 @@ export async function runClientsCommand(args: string[]): Promise<number> {
     ...(values['data-dir'] !== undefined ? { dataDir: values['data-dir'] } : {}),
     ...(values['database-url'] !== undefined ? { databaseUrl: values['database-url'] } : {}),
   });
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, { role: 'admin' });
   try {
     const clients = new OAuthClients({
       store,

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ScheduledRunRequest, ScheduledRunResult, ScheduleRecord } from '../store-versions-schedules.js';
-import type { RunQueries } from './run-queries.js';
+import type { RunCreation } from './run-creation.js';
 
 /** How far ahead a `Pending` task instance blocks a scheduled run (the reference's 3 minutes). */
 const PENDING_SOON_MS = 3 * 60 * 1000;
@@ -22,11 +22,10 @@ export class ScheduleQueries {
   private readonly selectBusy;
   private readonly markSkipped;
   private readonly markStarted;
-  private readonly countActive;
 
   constructor(
     db: Database.Database,
-    private readonly runs: RunQueries,
+    private readonly runs: RunCreation,
   ) {
     this.selectSchedules = db.prepare(`
       SELECT w.id AS workflow_id, v.id AS version_id, v.interval, v.timezone, v.active_scheduled_run_check,
@@ -52,8 +51,6 @@ export class ScheduleQueries {
       WHERE workflow_id = @workflowId AND scheduled_at = @scheduledAt`);
     this.markStarted = db.prepare(`
       UPDATE schedule_fires SET run_id = @runId WHERE workflow_id = @workflowId AND scheduled_at = @scheduledAt`);
-    this.countActive = db.prepare(`
-      SELECT count(*) AS n FROM runs WHERE workflow_id = ? AND status IN ('Processing', 'Pending', 'Stopping')`);
   }
 
   listSchedules(): ScheduleRecord[] {
@@ -86,10 +83,6 @@ export class ScheduleQueries {
     const { run, instances } = this.runs.createRun(request.run);
     this.markStarted.run({ ...key, runId: run.id });
     return { outcome: 'started', run, instances };
-  }
-
-  countActiveRuns(workflowId: number): number {
-    return (this.countActive.get(workflowId) as { n: number }).n;
   }
 
   private busyReason(request: ScheduledRunRequest): string | null {

@@ -7,7 +7,7 @@ import type {
   WorkflowRecord,
 } from '../../model/records.js';
 import type { WorkflowDocument } from '../../model/workflow-document.js';
-import type { NewVersion, NewWorkflow, PageRequest, WorkflowFilter, WorkflowPatch } from '../store.js';
+import type { NewVersion, NewWorkflow, PageRequest, WorkflowFilter, WorkflowPatch } from '../store-inputs.js';
 import { toClient, toVersion, toWorkflow, type ClientRow, type VersionRow, type WorkflowRow } from './rows.js';
 import { insertTaskLimits } from './task-limits.js';
 

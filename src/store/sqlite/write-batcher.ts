@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 
 interface PendingWrite {
+  /** Synchronous, or a promise that awaits only this store's synchronous primitives (no I/O). */
   op: () => unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
@@ -14,10 +15,14 @@ const MAX_BATCH = 512;
  * (WAL + synchronous=FULL costs ~100 µs per commit here, and several times that on real disks).
  * Each write runs inside its own savepoint, so a write that throws is rolled back alone and only its
  * caller sees the error. A write's promise resolves only after its commit is durable.
+ * A write may be async (the engine's queue transactions await store primitives): the batch awaits it
+ * before the next one. Such a write must await nothing but this store's primitives, which settle at
+ * once; one that waited on I/O would hold the transaction open, so no other batch starts meanwhile.
  */
 export class WriteBatcher {
   private queue: PendingWrite[] = [];
   private isScheduled = false;
+  private isFlushing = false;
   // Prepared once: exec() would parse these four statements again for every write of every batch.
   private readonly begin: Database.Statement;
   private readonly commit: Database.Statement;
@@ -37,30 +42,40 @@ export class WriteBatcher {
     this.rollbackTo = db.prepare('ROLLBACK TO write');
   }
 
-  run<T>(op: () => T): Promise<T> {
+  run<T>(op: () => T | Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ op, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.isScheduled) {
-        this.isScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
   }
 
-  private flush(): void {
+  private schedule(): void {
+    if (this.isScheduled || this.isFlushing) return;
+    this.isScheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
+  private async flush(): Promise<void> {
     this.isScheduled = false;
+    this.isFlushing = true;
     const batch = this.queue.splice(0, MAX_BATCH);
-    if (this.queue.length > 0) {
-      this.isScheduled = true;
-      setImmediate(() => this.flush());
+    try {
+      await this.commitBatch(batch);
+    } finally {
+      this.isFlushing = false;
+      if (this.queue.length > 0) this.schedule();
     }
+  }
+
+  private async commitBatch(batch: PendingWrite[]): Promise<void> {
     const outcomes: Array<{ isOk: boolean; value: unknown }> = [];
     try {
       this.begin.run();
       for (const write of batch) {
         this.savepoint.run();
         try {
-          const value = write.op();
+          let value = write.op();
+          if (value instanceof Promise) value = await value;
           this.release.run();
           outcomes.push({ isOk: true, value });
         } catch (error) {

@@ -1,0 +1,296 @@
+import { deepMerge } from '../model/deep-merge.js';
+import type { JsonObject, RunRecord, RunResponse, TaskInstanceRecord, WaitingOn } from '../model/records.js';
+import { isFinalTaskStatus, type RunResult, type TaskStatus } from '../model/statuses.js';
+import type { QueueTransaction, Scope } from '../store/queue-store.js';
+import { runStatusChange, taskStatusChange } from './transitions.js';
+
+/**
+ * How a run moves on, once for every store: an attempt's outcome, the successors of its hook, the
+ * wake-ups it causes (an Iterate whose branch ended, a Merge whose scope went quiet, the parent of a
+ * finished sub-run), the loop guard, and the run's new status. Each function runs inside one queue
+ * transaction and starts by locking the run, so two transactions never interleave on one run.
+ */
+
+/** The loop guard: a task may run at most this many times in one scope of a run (engine.md). */
+export const LOOP_GUARD = 1000;
+
+/** A task instance to start after another one: the target of a hook. */
+export interface SuccessorSpec {
+  taskId: number;
+  name: string;
+  actionType: string;
+  previousId: number | null;
+  /** Null for an entry task (rerun): its `Data` is derived from the run. */
+  dataIn: JsonObject | null;
+  /** The For Each branch it belongs to (inherited from its predecessor; new for fanned-out branches). */
+  scope: Scope;
+  /** A Logic::Merge arrival: joins the scope's waiting merge instance of that task instead of adding one. */
+  isMergeArrival: boolean;
+}
+
+/** The final or waiting outcome of one attempt of a claimed task instance. */
+export interface TaskCompletion {
+  instanceId: number;
+  runId: number;
+  nodeId: string;
+  now: number;
+  status: Extract<TaskStatus, 'Success' | 'Error' | 'Pending' | 'Stopped'>;
+  dataOut: JsonObject | null;
+  /** `dataOut` already serialized (the executor measures it), so it is not serialized again. */
+  dataOutJson?: string;
+  /** For `Pending`: when it is due again (null: until woken), what it waits for, its state, whether the next attempt counts. */
+  dueAt?: number | null;
+  waitingOn?: WaitingOn | null;
+  state?: JsonObject | null;
+  isRetry?: boolean;
+  error?: { errorClass: string; message: string; details: string | null };
+  /** Set when this failure ends its branch unhandled: the run's result becomes `Error`. */
+  isUnhandledError?: boolean;
+  log: string | null;
+  /** A response task's answer; the first one recorded in a run wins. */
+  response?: RunResponse & { runResult: RunResult };
+  successors: readonly SuccessorSpec[];
+  scope: Scope;
+  /** False when the run's version has no Logic::Merge: no waiting merge can need waking (saves a query). */
+  mayHaveMerges?: boolean;
+  /** For an Iterate waiting on its branches: the `iterationsDone` it saw, so a branch that ended meanwhile wakes it. */
+  iterationsDoneSeen?: number;
+  /** Successors are inserted `Processing`, held by this node until then (responsive runs continue in-process). */
+  claimSuccessorsUntil: number | null;
+}
+
+export interface CompletionResult {
+  /** False when the instance was no longer ours (stopped, or re-claimed after a lost lease). */
+  applied: boolean;
+  successors: TaskInstanceRecord[];
+  /** The run after the completion. */
+  run: RunRecord | undefined;
+  /** True when this completion made the run final. */
+  runBecameFinal: boolean;
+  /** Waiting task instances this completion made due now (an Iterate, a Merge, a parent of a sub-run). */
+  wokeCount: number;
+}
+
+/** What settling a run after a change gives. */
+export interface Settled {
+  run: RunRecord;
+  runBecameFinal: boolean;
+  wokeCount: number;
+}
+
+/** Records an attempt's outcome (fenced by owner), inserts its successors and moves the run on. */
+export async function completeTaskInstance(
+  tx: QueueTransaction,
+  completion: TaskCompletion,
+): Promise<CompletionResult> {
+  const { now } = completion;
+  let run = await tx.lockRun(completion.runId);
+  if (!run) return notApplied(undefined);
+  const isPending = completion.status === 'Pending';
+  taskStatusChange('Processing', completion.status);
+  const applied = await tx.writeOutcome({
+    id: completion.instanceId,
+    nodeId: completion.nodeId,
+    status: completion.status,
+    dataOut: completion.dataOut,
+    ...(completion.dataOutJson !== undefined ? { dataOutJson: completion.dataOutJson } : {}),
+    state: completion.state ?? null,
+    waitingOn: isPending ? (completion.waitingOn ?? null) : null,
+    dueAt: isPending ? await dueAtOf(tx, completion) : null,
+    isNextAttempt: isPending && completion.isRetry === true,
+    error: completion.error ?? null,
+    isUnhandledError: completion.isUnhandledError === true,
+    log: completion.log,
+    endedAt: isPending ? null : now,
+    now,
+  });
+  if (!applied) return notApplied(run);
+  if (completion.isUnhandledError && completion.error) {
+    run = await failRun(tx, run, completion.error.errorClass, completion.error.message);
+  }
+  if (completion.response && run.response === null) {
+    const { runResult, ...response } = completion.response;
+    if (await tx.recordResponse(run.id, response, runResult)) run = { ...run, response, responseResult: runResult };
+  }
+  const successors: TaskInstanceRecord[] = [];
+  if (!isStopping(run)) {
+    const heldBy =
+      completion.claimSuccessorsUntil === null
+        ? null
+        : { nodeId: completion.nodeId, leaseUntil: completion.claimSuccessorsUntil };
+    for (const spec of completion.successors) {
+      const added = await addTaskInstance(tx, run, spec, { heldBy, now });
+      if (added.kind === 'inserted') successors.push(added.instance);
+      if (added.kind === 'loop-guard') {
+        run = await failRun(
+          tx,
+          run,
+          'WorkflowError::LoopGuard',
+          `Task "${added.taskName}" ran ${LOOP_GUARD} times in this run; the loop guard stopped the run.`,
+        );
+      }
+    }
+  }
+  // A run with no response task answers with the Data of the task that ended it, if it succeeded.
+  const answer =
+    completion.status === 'Success' && run.errorClass === null
+      ? `{"code":200,"body":${completion.dataOutJson ?? JSON.stringify(completion.dataOut)}}`
+      : null;
+  const settled = await settle(tx, run, completion.scope, {
+    isInstanceFinal: !isPending,
+    answerJson: answer,
+    now,
+    mayHaveMerges: completion.mayHaveMerges ?? true,
+  });
+  return { applied: true, successors, ...settled };
+}
+
+/**
+ * When a waiting instance is due: as asked, or now if what it waits for has already happened (a branch
+ * of an Iterate ended while it ran, a sub-run it waits for ended before it started waiting).
+ */
+async function dueAtOf(tx: QueueTransaction, completion: TaskCompletion): Promise<number | null> {
+  const dueAt = completion.dueAt ?? null;
+  if (dueAt !== null) return dueAt;
+  if (completion.waitingOn === 'iterations') {
+    const done = await tx.iterationsDone(completion.instanceId);
+    if (done > (completion.iterationsDoneSeen ?? 0)) return completion.now;
+  }
+  if (completion.waitingOn === 'sub_run' && (await tx.hasFinalSubRun(completion.instanceId))) return completion.now;
+  return null;
+}
+
+/** Where a new task instance went: into the queue (or held), merged into a waiting Merge, or refused. */
+export type Added =
+  | { kind: 'inserted'; instance: TaskInstanceRecord }
+  | { kind: 'merged'; into: number }
+  /** The first arrival at a Merge: a `Pending` instance that waits for its scope to go quiet. */
+  | { kind: 'waiting'; instance: TaskInstanceRecord }
+  | { kind: 'loop-guard'; taskName: string };
+
+/** Adds a task instance to a run: the one place Merge arrivals and the loop guard are decided. */
+export async function addTaskInstance(
+  tx: QueueTransaction,
+  run: RunRecord,
+  spec: SuccessorSpec,
+  options: { heldBy: { nodeId: string; leaseUntil: number } | null; now: number; rerunOf?: number },
+): Promise<Added> {
+  const { now } = options;
+  if (spec.isMergeArrival) {
+    const waiting = await tx.findWaitingMerge(run.id, spec.taskId, spec.scope);
+    if (waiting) {
+      await tx.setDataIn(waiting.id, deepMerge(waiting.dataIn ?? {}, spec.dataIn ?? {}), now);
+      return { kind: 'merged', into: waiting.id };
+    }
+  }
+  if (options.rerunOf === undefined && (await tx.countTaskInScope(run.id, spec.taskId, spec.scope)) >= LOOP_GUARD) {
+    return { kind: 'loop-guard', taskName: spec.name };
+  }
+  const heldBy = spec.isMergeArrival ? null : options.heldBy;
+  const instance = await tx.insertTaskInstance({
+    run,
+    taskId: spec.taskId,
+    name: spec.name,
+    actionType: spec.actionType,
+    status: spec.isMergeArrival ? 'Pending' : heldBy ? 'Processing' : 'Queued',
+    previousId: spec.previousId,
+    dataIn: spec.dataIn,
+    heldBy,
+    scope: spec.scope,
+    waitingOn: spec.isMergeArrival ? 'merge' : null,
+    rerunOf: options.rerunOf ?? null,
+    now,
+  });
+  return spec.isMergeArrival ? { kind: 'waiting', instance } : { kind: 'inserted', instance };
+}
+
+/**
+ * After a task instance changed: wakes what its end unblocks in its scope, then moves the run on:
+ * final when nothing is live (answering `answerJson` unless a response task answered), else
+ * `Processing` or `Pending`. A finished sub-run wakes the task instance waiting for it.
+ */
+export async function settle(
+  tx: QueueTransaction,
+  before: RunRecord,
+  scope: Scope,
+  options: { isInstanceFinal: boolean; answerJson: string | null; now: number; mayHaveMerges: boolean },
+): Promise<Settled> {
+  const { now } = options;
+  let run = before;
+  let wokeCount = await wakeInScope(tx, run.id, scope, options);
+  const live = await tx.runCounts(run.id);
+  if (live.active + live.waiting === 0) {
+    const final = await finishRun(tx, run, now, run.response === null ? options.answerJson : null);
+    if (!final) return { run, runBecameFinal: false, wokeCount };
+    if (final.parentTaskInstanceId !== null && (await tx.wake(final.parentTaskInstanceId, now, 'sub_run'))) {
+      wokeCount += 1;
+    }
+    return { run: final, runBecameFinal: true, wokeCount };
+  }
+  const next = isStopping(run) ? run.status : live.active > 0 ? 'Processing' : 'Pending';
+  if (next !== run.status) run = (await tx.setRunStatus(runStatusChange(run, next, now))) ?? run;
+  return { run, runBecameFinal: false, wokeCount };
+}
+
+/** Wake-ups an instance's change causes in its scope: an ended For Each branch, a Merge whose scope went quiet. */
+async function wakeInScope(
+  tx: QueueTransaction,
+  runId: number,
+  scope: Scope,
+  options: { isInstanceFinal: boolean; now: number; mayHaveMerges: boolean },
+): Promise<number> {
+  let woke = 0;
+  let counts: { live: number; liveBesidesMerges: number } | undefined;
+  if (options.isInstanceFinal && scope.iterationParentId !== null) {
+    counts = await tx.scopeCounts(runId, scope);
+    // The Iterate wakes only if it is waiting; if it is running, its own completion sees the count.
+    if (counts.live === 0 && (await tx.countIterationDone(scope.iterationParentId, options.now))) woke += 1;
+  }
+  if (!options.mayHaveMerges) return woke;
+  const merges = await tx.waitingMergeIds(runId, scope);
+  if (merges.length === 0) return woke;
+  counts ??= await tx.scopeCounts(runId, scope);
+  if (counts.liveBesidesMerges > 0) return woke;
+  for (const id of merges) if (await tx.wake(id, options.now, 'merge')) woke += 1;
+  return woke;
+}
+
+/** Makes a run final: `Stopped` if it was being stopped, else `Finished`, with its result. */
+async function finishRun(
+  tx: QueueTransaction,
+  run: RunRecord,
+  now: number,
+  answerJson: string | null,
+): Promise<RunRecord | undefined> {
+  const to = isStopping(run) ? 'Stopped' : 'Finished';
+  if (run.status === to) return undefined;
+  return tx.setRunStatus({
+    ...runStatusChange(run, to, now),
+    finish: { result: resultOf(run), responseJson: answerJson },
+  });
+}
+
+/** A run's result: `Error` when a failure went unhandled or its response task said so. */
+export function resultOf(run: Pick<RunRecord, 'errorClass' | 'responseResult'>): RunResult {
+  return run.errorClass !== null || run.responseResult === 'Error' ? 'Error' : 'Success';
+}
+
+/** Records a run's first unhandled failure (later ones do not replace it). */
+async function failRun(tx: QueueTransaction, run: RunRecord, errorClass: string, message: string): Promise<RunRecord> {
+  if (run.errorClass !== null) return run;
+  await tx.setRunError(run.id, errorClass, message);
+  return { ...run, errorClass, errorMessage: message };
+}
+
+function isStopping(run: RunRecord): boolean {
+  return run.status === 'Stopping' || run.status === 'Stopped';
+}
+
+function notApplied(run: RunRecord | undefined): CompletionResult {
+  return { applied: false, successors: [], run, runBecameFinal: false, wokeCount: 0 };
+}
+
+/** A final task instance may be rerun once, while its run is not being stopped. */
+export function canRerun(instance: TaskInstanceRecord, run: RunRecord): boolean {
+  return isFinalTaskStatus(instance.status) && instance.rerunBy === null && !isStopping(run);
+}

@@ -1,0 +1,114 @@
+import type { JsonObject, RunRecord, TaskInstanceRecord } from '../model/records.js';
+import type { QueueTransaction } from '../store/queue-store.js';
+import { addTaskInstance, canRerun, resultOf, settle, type Settled } from './progression.js';
+import { runStatusChange, runStatusChangeFrom, taskStatusChange } from './transitions.js';
+
+/**
+ * What an operator does to runs, once for every store: stop a run or one waiting task instance,
+ * rerun a final task instance, decide an approval. Each runs inside one queue transaction.
+ */
+
+/** Stops a run: `Stopping`, its waiting instances `Stopped`; `Stopped` at once when none is executing. */
+export async function stopRun(
+  tx: QueueTransaction,
+  runId: number,
+  now: number,
+): Promise<{ run: RunRecord; executingIds: number[] } | undefined> {
+  const run = await tx.lockRun(runId);
+  if (!run) return undefined;
+  if (run.status !== 'Queued' && run.status !== 'Processing' && run.status !== 'Pending') {
+    return { run, executingIds: [] };
+  }
+  const stopping = await tx.setRunStatus(runStatusChange(run, 'Stopping', now));
+  if (!stopping) return { run, executingIds: [] };
+  taskStatusChange('Queued', 'Stopped');
+  taskStatusChange('Pending', 'Stopped');
+  const executingIds = await tx.stopWaitingInstancesOfRun(runId, now);
+  if (executingIds.length > 0) return { run: stopping, executingIds };
+  const stopped = await tx.setRunStatus({
+    ...runStatusChange(stopping, 'Stopped', now),
+    finish: { result: resultOf(stopping), responseJson: null },
+  });
+  return { run: stopped ?? stopping, executingIds };
+}
+
+/**
+ * Stops one waiting task instance (`Queued` or `Pending`: a delay, an approval nobody will give) and
+ * moves its run on as if it had ended. Undefined when it was not waiting.
+ */
+export async function stopTaskInstance(tx: QueueTransaction, id: number, now: number): Promise<Settled | undefined> {
+  const instance = await tx.getTaskInstance(id);
+  if (!instance) return undefined;
+  const run = await tx.lockRun(instance.runId);
+  if (!run) return undefined;
+  const stopped = await tx.stopWaitingInstance(id, now);
+  if (!stopped) return undefined;
+  const scope = { iterationParentId: stopped.iterationParentId, iterationIndex: stopped.iterationIndex };
+  return settle(tx, run, scope, { isInstanceFinal: true, answerJson: null, now, mayHaveMerges: true });
+}
+
+/** A rerun that must not happen after all; thrown inside the transaction so it rolls back. */
+export class RerunRaceError extends Error {
+  override readonly name = 'RerunRaceError';
+}
+
+/**
+ * Reruns a final task instance: a new `Queued` instance of the same task with the same input `Data`
+ * and place in the graph; the run is live again, its result and answer decided anew from the
+ * unhandled failures that remain. Undefined when the instance is not final, was rerun, or its run is
+ * being stopped.
+ */
+export async function rerunTaskInstance(
+  tx: QueueTransaction,
+  id: number,
+  now: number,
+): Promise<TaskInstanceRecord | undefined> {
+  const old = await tx.getTaskInstance(id);
+  if (!old) return undefined;
+  const run = await tx.lockRun(old.runId);
+  if (!run || !canRerun(old, run)) return undefined;
+  const added = await addTaskInstance(
+    tx,
+    run,
+    {
+      taskId: old.taskId,
+      name: old.name,
+      actionType: old.actionType,
+      previousId: old.previousId,
+      dataIn: old.dataIn,
+      scope: { iterationParentId: old.iterationParentId, iterationIndex: old.iterationIndex },
+      isMergeArrival: false,
+    },
+    { heldBy: null, now, rerunOf: old.id },
+  );
+  if (added.kind !== 'inserted') return undefined;
+  // The run is locked and the instance was checked under the lock: a lost race here is a bug.
+  if (!(await tx.markRerun(old.id, added.instance.id, now)))
+    throw new RerunRaceError(`task instance ${id} was rerun meanwhile`);
+  const error = await tx.firstUnhandledError(run.id);
+  const to = run.status === 'Finished' ? 'Queued' : run.status;
+  await tx.setRunStatus({ ...runStatusChangeFrom([run.status], run.id, to, now), reopen: { error: error ?? null } });
+  return added.instance;
+}
+
+/**
+ * Records an approval decision on a `Pending` Approval task instance and makes it due now. The first
+ * decision stands, even if a second arrives before the engine has acted on it. False when the instance
+ * is not waiting for approval.
+ */
+export async function decideApproval(
+  tx: QueueTransaction,
+  id: number,
+  decision: JsonObject,
+  now: number,
+): Promise<boolean> {
+  const seen = await tx.getTaskInstance(id);
+  if (!seen) return false;
+  await tx.lockRun(seen.runId);
+  // Read again under the run's lock: a decision taken meanwhile is seen.
+  const instance = await tx.getTaskInstance(id);
+  if (!instance || instance.status !== 'Pending' || instance.waitingOn !== 'approval') return false;
+  const previous = instance.state ?? {};
+  if (previous['decision'] !== undefined) return false;
+  return tx.recordApproval(id, { ...previous, decision }, now);
+}

@@ -1,0 +1,366 @@
+import type Database from 'better-sqlite3';
+import type { JsonObject, RunRecord, RunResponse, TaskInstanceRecord, WaitingOn } from '../../model/records.js';
+import type { RunResult } from '../../model/statuses.js';
+import type {
+  CandidateQuery,
+  ClaimCandidate,
+  ClaimRequest,
+  NewTaskInstance,
+  OutcomeWrite,
+  QueueTransaction,
+  RunStatusChange,
+  Scope,
+} from '../queue-store.js';
+import type { IdAllocator } from './id-allocator.js';
+import { priorityRank, toRun, toTaskInstance, type RunRow, type TaskInstanceRow } from './rows.js';
+
+interface CandidateRow {
+  id: number;
+  task_id: number;
+  priority_rank: number;
+  run_id: number;
+  workflow_id: number;
+  run_status: string;
+  task_limit: number | null;
+  run_limit: number | null;
+}
+
+/**
+ * The queue primitives on SQLite: one prepared statement each, run synchronously inside the write
+ * batch's transaction (SQLite serializes writers, so `lockRun` is a plain read). SQL and row mapping
+ * only: the rules that compose these are in `engine/`.
+ */
+export class SqliteQueueTransaction implements QueueTransaction {
+  private readonly statements;
+
+  constructor(
+    db: Database.Database,
+    private readonly ids: IdAllocator,
+  ) {
+    const scopeWhere = 'run_id = @runId AND iteration_parent_id IS @parentId AND iteration_index IS @index';
+    this.statements = {
+      selectRun: db.prepare('SELECT * FROM runs WHERE id = ?'),
+      selectInstance: db.prepare('SELECT * FROM task_instances WHERE id = ?'),
+      writeOutcome: db.prepare(`
+        UPDATE task_instances
+        SET status = @status, data_out = @dataOut, state = @state, waiting_on = @waitingOn, due_at = @dueAt,
+            attempt = attempt + @attemptStep, error = @error, error_class = @errorClass, error_details = @errorDetails,
+            is_unhandled_error = @isUnhandled,
+            log = CASE WHEN @log IS NULL THEN log ELSE COALESCE(log, '') || @log END,
+            ended_at = @endedAt, updated_at = @now, locked_by = NULL, lease_until = NULL
+        WHERE id = @id AND status = 'Processing' AND locked_by = @nodeId`),
+      insertInstance: db.prepare(`
+        INSERT INTO task_instances (id, run_id, workflow_id, version_id, task_id, name, action_type, status,
+                                    priority_rank, previous_id, data_in, locked_by, lease_until, started_at,
+                                    iteration_parent_id, iteration_index, waiting_on, rerun_of, created_at, updated_at)
+        VALUES (@id, @runId, @workflowId, @versionId, @taskId, @name, @actionType, @status, @priorityRank,
+                @previousId, @dataIn, @lockedBy, @leaseUntil, @startedAt,
+                @iterationParentId, @iterationIndex, @waitingOn, @rerunOf, @now, @now)
+        RETURNING *`),
+      setDataIn: db.prepare('UPDATE task_instances SET data_in = ?, updated_at = ? WHERE id = ?'),
+      wake: db.prepare(`
+        UPDATE task_instances SET due_at = @now, updated_at = @now
+        WHERE id = @id AND status = 'Pending' AND (@waitingOn IS NULL OR waiting_on = @waitingOn)`),
+      countIterationDone: db.prepare(`
+        UPDATE task_instances
+        SET iterations_done = iterations_done + 1,
+            due_at = CASE WHEN status = 'Pending' THEN @now ELSE due_at END, updated_at = @now
+        WHERE id = @id
+        RETURNING status = 'Pending' AS woke`),
+      iterationsDone: db.prepare('SELECT iterations_done AS n FROM task_instances WHERE id = ?'),
+      stopWaitingInstance: db.prepare(`
+        UPDATE task_instances SET status = 'Stopped', due_at = NULL, ended_at = @now, updated_at = @now
+        WHERE id = @id AND status IN ('Queued', 'Pending')
+        RETURNING *`),
+      stopWaitingOfRun: db.prepare(`
+        UPDATE task_instances SET status = 'Stopped', locked_by = NULL, lease_until = NULL, due_at = NULL,
+                                  ended_at = @now, updated_at = @now
+        WHERE run_id = @runId AND status IN ('Queued', 'Pending')`),
+      executingOfRun: db.prepare("SELECT id FROM task_instances WHERE run_id = ? AND status = 'Processing'"),
+      markRerun: db.prepare(`
+        UPDATE task_instances SET rerun_by = @rerunBy, updated_at = @now
+        WHERE id = @id AND rerun_by IS NULL AND status IN ('Success', 'Error', 'Stopped')`),
+      recordApproval: db.prepare(`
+        UPDATE task_instances SET state = @state, due_at = @now, updated_at = @now
+        WHERE id = @id AND status = 'Pending' AND waiting_on = 'approval'`),
+      runCounts: db.prepare(`
+        SELECT COALESCE(sum(status IN ('Queued', 'Processing')), 0) AS active,
+               COALESCE(sum(status = 'Pending'), 0) AS waiting
+        FROM task_instances WHERE run_id = ? AND status IN ('Queued', 'Processing', 'Pending')`),
+      scopeCounts: db.prepare(`
+        SELECT count(*) AS live, COALESCE(sum(waiting_on IS NOT 'merge'), 0) AS besides
+        FROM task_instances WHERE ${scopeWhere} AND status IN ('Queued', 'Processing', 'Pending')`),
+      findWaitingMerge: db.prepare(`
+        SELECT id, data_in FROM task_instances
+        WHERE ${scopeWhere} AND task_id = @taskId AND status = 'Pending' AND waiting_on = 'merge'
+        LIMIT 1`),
+      waitingMergeIds: db.prepare(`
+        SELECT id FROM task_instances
+        WHERE ${scopeWhere} AND status = 'Pending' AND waiting_on = 'merge' AND due_at IS NULL`),
+      countTaskInScope: db.prepare(`
+        SELECT count(*) AS n FROM task_instances WHERE ${scopeWhere} AND task_id = @taskId`),
+      hasFinalSubRun: db.prepare(`
+        SELECT EXISTS (SELECT 1 FROM runs WHERE parent_task_instance_id = ? AND status IN ('Finished', 'Stopped')) AS n`),
+      firstUnhandledError: db.prepare(`
+        SELECT error_class, error FROM task_instances
+        WHERE run_id = ? AND is_unhandled_error = 1 AND rerun_by IS NULL ORDER BY id LIMIT 1`),
+      setRunError: db.prepare(`
+        UPDATE runs SET error_class = COALESCE(error_class, ?), error_message = COALESCE(error_message, ?) WHERE id = ?`),
+      recordResponse: db.prepare('UPDATE runs SET response = ?, response_result = ? WHERE id = ? AND response IS NULL'),
+      setRunStatus: db.prepare(`
+        UPDATE runs SET status = @to, updated_at = @now,
+          started_at = CASE WHEN @isStart THEN COALESCE(started_at, @now) ELSE started_at END,
+          result = CASE WHEN @isFinish THEN @result WHEN @isReopen THEN NULL ELSE result END,
+          response = CASE WHEN @isFinish THEN COALESCE(response, @response) WHEN @isReopen THEN NULL ELSE response END,
+          response_result = CASE WHEN @isReopen THEN NULL ELSE response_result END,
+          finished_at = CASE WHEN @isFinish THEN @now WHEN @isReopen THEN NULL ELSE finished_at END,
+          error_class = CASE WHEN @isReopen THEN @errorClass ELSE error_class END,
+          error_message = CASE WHEN @isReopen THEN @errorMessage ELSE error_message END
+        WHERE id = @runId AND status IN (SELECT value FROM json_each(@from))
+        RETURNING *`),
+      claimDue: db.prepare(`
+        UPDATE task_instances
+        SET status = 'Processing', locked_by = @nodeId, lease_until = @leaseUntil, due_at = NULL, updated_at = @now
+        WHERE id IN (SELECT id FROM task_instances
+                     WHERE status = 'Pending' AND due_at IS NOT NULL AND due_at <= @now
+                     ORDER BY due_at LIMIT @limit)
+        RETURNING *`),
+      queuedCandidates: db.prepare(`
+        SELECT ti.id, ti.task_id, ti.priority_rank, ti.run_id, r.workflow_id, r.status AS run_status,
+               tl.concurrent_limit AS task_limit, v.concurrent_run_limit AS run_limit
+        FROM task_instances ti
+        JOIN runs r ON r.id = ti.run_id
+        JOIN versions v ON v.id = r.version_id
+        LEFT JOIN task_limits tl ON tl.task_id = ti.task_id
+        WHERE ti.status = 'Queued'
+          AND (ti.priority_rank, ti.id) > (@afterRank, @afterId)
+          AND ti.task_id NOT IN (SELECT value FROM json_each(@excludedTasks))
+          AND NOT (r.status = 'Queued' AND r.workflow_id IN (SELECT value FROM json_each(@excludedWorkflows)))
+        ORDER BY ti.priority_rank, ti.id
+        LIMIT @limit`),
+      countProcessingOfTask: db.prepare(
+        "SELECT count(*) AS n FROM task_instances WHERE task_id = ? AND status = 'Processing'",
+      ),
+      countActiveRuns: db.prepare(
+        "SELECT count(*) AS n FROM runs WHERE workflow_id = ? AND status IN ('Processing', 'Pending', 'Stopping')",
+      ),
+      claimQueued: db.prepare(`
+        UPDATE task_instances
+        SET status = 'Processing', locked_by = @nodeId, lease_until = @leaseUntil,
+            started_at = COALESCE(started_at, @now), updated_at = @now
+        WHERE id = @id AND status = 'Queued'
+        RETURNING *`),
+    };
+  }
+
+  async lockRun(runId: number): Promise<RunRecord | undefined> {
+    return this.runSync(runId);
+  }
+
+  /** The run as it is now (synchronous: used by the store's own writes too). */
+  runSync(runId: number): RunRecord | undefined {
+    const row = this.statements.selectRun.get(runId) as RunRow | undefined;
+    return row && toRun(row);
+  }
+
+  async getTaskInstance(id: number): Promise<TaskInstanceRecord | undefined> {
+    const row = this.statements.selectInstance.get(id) as TaskInstanceRow | undefined;
+    return row && toTaskInstance(row);
+  }
+
+  async writeOutcome(outcome: OutcomeWrite): Promise<boolean> {
+    const dataOut = outcome.dataOutJson ?? (outcome.dataOut === null ? null : JSON.stringify(outcome.dataOut));
+    return (
+      this.statements.writeOutcome.run({
+        id: outcome.id,
+        nodeId: outcome.nodeId,
+        status: outcome.status,
+        dataOut,
+        state: outcome.state === null ? null : JSON.stringify(outcome.state),
+        waitingOn: outcome.waitingOn,
+        dueAt: outcome.dueAt,
+        attemptStep: outcome.isNextAttempt ? 1 : 0,
+        error: outcome.error?.message ?? null,
+        errorClass: outcome.error?.errorClass ?? null,
+        errorDetails: outcome.error?.details ?? null,
+        isUnhandled: outcome.isUnhandledError ? 1 : 0,
+        log: outcome.log,
+        endedAt: outcome.endedAt,
+        now: outcome.now,
+      }).changes === 1
+    );
+  }
+
+  async insertTaskInstance(instance: NewTaskInstance): Promise<TaskInstanceRecord> {
+    return this.insertSync(instance);
+  }
+
+  /** Inserts a task instance (synchronous: `createRun` inserts entry instances with it). */
+  insertSync(instance: NewTaskInstance): TaskInstanceRecord {
+    const row = this.statements.insertInstance.get({
+      id: instance.id ?? this.ids.next('task'),
+      runId: instance.run.id,
+      workflowId: instance.run.workflowId,
+      versionId: instance.run.versionId,
+      taskId: instance.taskId,
+      name: instance.name,
+      actionType: instance.actionType,
+      status: instance.status,
+      priorityRank: priorityRank(instance.run.priority),
+      previousId: instance.previousId,
+      dataIn: instance.dataIn === null ? null : JSON.stringify(instance.dataIn),
+      lockedBy: instance.heldBy?.nodeId ?? null,
+      leaseUntil: instance.heldBy?.leaseUntil ?? null,
+      startedAt: instance.heldBy ? instance.now : null,
+      iterationParentId: instance.scope.iterationParentId,
+      iterationIndex: instance.scope.iterationIndex,
+      waitingOn: instance.waitingOn,
+      rerunOf: instance.rerunOf,
+      now: instance.now,
+    }) as TaskInstanceRow;
+    return toTaskInstance(row);
+  }
+
+  async setDataIn(id: number, dataIn: JsonObject, now: number): Promise<void> {
+    this.statements.setDataIn.run(JSON.stringify(dataIn), now, id);
+  }
+
+  async wake(id: number, now: number, waitingOn?: WaitingOn): Promise<boolean> {
+    return this.statements.wake.run({ id, now, waitingOn: waitingOn ?? null }).changes === 1;
+  }
+
+  async countIterationDone(iterateId: number, now: number): Promise<boolean> {
+    const row = this.statements.countIterationDone.get({ id: iterateId, now }) as { woke: number } | undefined;
+    return row?.woke === 1;
+  }
+
+  async iterationsDone(iterateId: number): Promise<number> {
+    return (this.statements.iterationsDone.get(iterateId) as { n: number } | undefined)?.n ?? 0;
+  }
+
+  async stopWaitingInstance(id: number, now: number): Promise<TaskInstanceRecord | undefined> {
+    const row = this.statements.stopWaitingInstance.get({ id, now }) as TaskInstanceRow | undefined;
+    return row && toTaskInstance(row);
+  }
+
+  async stopWaitingInstancesOfRun(runId: number, now: number): Promise<number[]> {
+    this.statements.stopWaitingOfRun.run({ runId, now });
+    return (this.statements.executingOfRun.all(runId) as Array<{ id: number }>).map((row) => row.id);
+  }
+
+  async markRerun(id: number, rerunBy: number, now: number): Promise<boolean> {
+    return this.statements.markRerun.run({ id, rerunBy, now }).changes === 1;
+  }
+
+  async recordApproval(id: number, state: JsonObject, now: number): Promise<boolean> {
+    return this.statements.recordApproval.run({ id, state: JSON.stringify(state), now }).changes === 1;
+  }
+
+  async runCounts(runId: number): Promise<{ active: number; waiting: number }> {
+    return this.statements.runCounts.get(runId) as { active: number; waiting: number };
+  }
+
+  async scopeCounts(runId: number, scope: Scope): Promise<{ live: number; liveBesidesMerges: number }> {
+    const row = this.statements.scopeCounts.get(scopeParams(runId, scope)) as { live: number; besides: number };
+    return { live: row.live, liveBesidesMerges: row.besides };
+  }
+
+  async findWaitingMerge(
+    runId: number,
+    taskId: number,
+    scope: Scope,
+  ): Promise<{ id: number; dataIn: JsonObject | null } | undefined> {
+    const row = this.statements.findWaitingMerge.get({ ...scopeParams(runId, scope), taskId }) as
+      { id: number; data_in: string | null } | undefined;
+    return row && { id: row.id, dataIn: row.data_in === null ? null : (JSON.parse(row.data_in) as JsonObject) };
+  }
+
+  async waitingMergeIds(runId: number, scope: Scope): Promise<number[]> {
+    return (this.statements.waitingMergeIds.all(scopeParams(runId, scope)) as Array<{ id: number }>).map((r) => r.id);
+  }
+
+  async countTaskInScope(runId: number, taskId: number, scope: Scope): Promise<number> {
+    return (this.statements.countTaskInScope.get({ ...scopeParams(runId, scope), taskId }) as { n: number }).n;
+  }
+
+  async hasFinalSubRun(parentTaskInstanceId: number): Promise<boolean> {
+    return (this.statements.hasFinalSubRun.get(parentTaskInstanceId) as { n: number }).n === 1;
+  }
+
+  async firstUnhandledError(runId: number): Promise<{ errorClass: string; message: string } | undefined> {
+    const row = this.statements.firstUnhandledError.get(runId) as
+      { error_class: string | null; error: string | null } | undefined;
+    return row && { errorClass: row.error_class ?? 'WorkflowError', message: row.error ?? '' };
+  }
+
+  async setRunError(runId: number, errorClass: string, message: string): Promise<void> {
+    this.statements.setRunError.run(errorClass, message, runId);
+  }
+
+  async recordResponse(runId: number, response: RunResponse, result: RunResult): Promise<boolean> {
+    return this.statements.recordResponse.run(JSON.stringify(response), result, runId).changes === 1;
+  }
+
+  async setRunStatus(change: RunStatusChange): Promise<RunRecord | undefined> {
+    const row = this.statements.setRunStatus.get({
+      runId: change.runId,
+      from: JSON.stringify(change.from),
+      to: change.to,
+      now: change.now,
+      isStart: change.isStart ? 1 : 0,
+      isFinish: change.finish ? 1 : 0,
+      result: change.finish?.result ?? null,
+      response: change.finish?.responseJson ?? null,
+      isReopen: change.reopen ? 1 : 0,
+      errorClass: change.reopen?.error?.errorClass ?? null,
+      errorMessage: change.reopen?.error?.message ?? null,
+    }) as RunRow | undefined;
+    return row && toRun(row);
+  }
+
+  async claimDue(claim: ClaimRequest): Promise<TaskInstanceRecord[]> {
+    return (this.statements.claimDue.all(claim) as TaskInstanceRow[]).map(toTaskInstance);
+  }
+
+  async queuedCandidates(query: CandidateQuery): Promise<ClaimCandidate[]> {
+    const rows = this.statements.queuedCandidates.all({
+      afterRank: query.after.priorityRank,
+      afterId: query.after.id,
+      excludedTasks: JSON.stringify(query.excludedTaskIds),
+      excludedWorkflows: JSON.stringify(query.excludedWorkflowIds),
+      limit: query.limit,
+    }) as CandidateRow[];
+    return rows.map((row) => ({
+      id: row.id,
+      taskId: row.task_id,
+      priorityRank: row.priority_rank,
+      runId: row.run_id,
+      workflowId: row.workflow_id,
+      runStatus: row.run_status as ClaimCandidate['runStatus'],
+      taskLimit: row.task_limit,
+      runLimit: row.run_limit,
+    }));
+  }
+
+  async countProcessingOfTask(taskId: number): Promise<number> {
+    return (this.statements.countProcessingOfTask.get(taskId) as { n: number }).n;
+  }
+
+  async countActiveRuns(workflowId: number): Promise<number> {
+    return (this.statements.countActiveRuns.get(workflowId) as { n: number }).n;
+  }
+
+  async claimQueued(id: number, claim: Omit<ClaimRequest, 'limit'>): Promise<TaskInstanceRecord | undefined> {
+    const row = this.statements.claimQueued.get({
+      id,
+      nodeId: claim.nodeId,
+      leaseUntil: claim.leaseUntil,
+      now: claim.now,
+    }) as TaskInstanceRow | undefined;
+    return row && toTaskInstance(row);
+  }
+}
+
+function scopeParams(runId: number, scope: Scope): { runId: number; parentId: number | null; index: number | null } {
+  return { runId, parentId: scope.iterationParentId, index: scope.iterationIndex };
+}

@@ -1,0 +1,74 @@
+import type { RunRecord, TaskInstanceRecord } from '../../model/records.js';
+import type { QueueStore, QueueTransaction } from '../queue-store.js';
+import type { NewRun } from '../store-inputs.js';
+import type { RetentionBatch, ScheduledRunRequest, ScheduledRunResult } from '../store-versions-schedules.js';
+import type { LeaseQueries } from './lease-queries.js';
+import type { SqliteQueueTransaction } from './queue-transaction.js';
+import type { RetentionQueries } from './retention-queries.js';
+import type { RunCreation } from './run-creation.js';
+import type { ScheduleQueries } from './schedule-queries.js';
+import type { WriteBatcher } from './write-batcher.js';
+
+/** The engine's queue on SQLite: every write goes through the group commit of the `WriteBatcher`. */
+export class SqliteQueue implements QueueStore {
+  constructor(
+    private readonly writer: WriteBatcher,
+    private readonly tx: SqliteQueueTransaction,
+    private readonly runs: RunCreation,
+    private readonly leases: LeaseQueries,
+    private readonly schedules: ScheduleQueries,
+    private readonly retention: RetentionQueries,
+  ) {}
+
+  transaction<T>(work: (tx: QueueTransaction) => Promise<T>): Promise<T> {
+    return this.writer.run(() => work(this.tx));
+  }
+
+  createRun(input: NewRun): Promise<{ run: RunRecord; instances: TaskInstanceRecord[]; created: boolean }> {
+    return this.writer.run(() => this.runs.createRun(input));
+  }
+
+  /**
+   * The run's ids and number are assigned now, so it can start executing while its INSERT waits for
+   * the group commit; `committed` settles with that commit. Runs with an idempotency key take
+   * `createRun` (the key must be looked up inside the write).
+   */
+  beginRun(input: NewRun): { run: RunRecord; instances: TaskInstanceRecord[]; committed: Promise<void> } | undefined {
+    if (input.idempotencyKey !== null) return undefined;
+    const prepared = this.runs.prepareRun(input);
+    const committed = this.writer.run(() => void prepared.write());
+    return { run: prepared.run, instances: prepared.instances, committed };
+  }
+
+  renewLeases(nodeId: string, ids: readonly number[], leaseUntil: number): Promise<number[]> {
+    return this.writer.run(() => this.leases.renew(nodeId, ids, leaseUntil));
+  }
+
+  releaseTaskInstances(nodeId: string, ids: readonly number[], now: number): Promise<number> {
+    return this.writer.run(() => this.leases.release(nodeId, ids, now));
+  }
+
+  requeueExpiredLeases(now: number): Promise<number> {
+    return this.writer.run(() => this.leases.requeueExpiredLeases(now));
+  }
+
+  requeueHeldByOthers(nodeId: string, now: number): Promise<number> {
+    return this.writer.run(() => this.leases.requeueHeldByOthersThan(nodeId, now));
+  }
+
+  async nextDueAt(): Promise<number | null> {
+    return this.leases.nextDueAt();
+  }
+
+  startScheduledRun(input: ScheduledRunRequest): Promise<ScheduledRunResult> {
+    return this.writer.run(() => this.schedules.startScheduledRun(input));
+  }
+
+  deleteExpiredRuns(input: { now: number; maxRows: number }): Promise<RetentionBatch> {
+    return this.writer.run(() => this.retention.deleteExpired(input.now, input.maxRows));
+  }
+
+  async nextRunExpiry(): Promise<number | null> {
+    return this.retention.nextExpiry();
+  }
+}

@@ -1,0 +1,96 @@
+import type Database from 'better-sqlite3';
+import type { RunRecord, TaskCounts, TaskInstanceRecord } from '../../model/records.js';
+import type { RunReadModel } from '../store.js';
+import type { PageRequest, RunFilter, TaskInstanceFilter } from '../store-inputs.js';
+import { toRun, toTaskInstance, type RunRow, type TaskInstanceRow } from './rows.js';
+import { UsageQueries } from './usage-queries.js';
+
+/** Runs and task instances as the API reads them, on SQLite. Reads run synchronously on prepared statements. */
+export class SqliteReadModel implements RunReadModel {
+  private readonly selectRun;
+  private readonly selectInstance;
+  private readonly selectInstancesOfRun;
+  private readonly countByStatus;
+  private readonly countActive;
+  private readonly usage;
+
+  constructor(private readonly db: Database.Database) {
+    this.selectRun = db.prepare('SELECT * FROM runs WHERE id = ?');
+    this.selectInstance = db.prepare('SELECT * FROM task_instances WHERE id = ?');
+    this.selectInstancesOfRun = db.prepare('SELECT * FROM task_instances WHERE run_id = ? ORDER BY id');
+    // A task instance that was rerun is history: its rerun counts instead.
+    this.countByStatus = db.prepare(
+      'SELECT status, count(*) AS n FROM task_instances WHERE run_id = ? AND rerun_by IS NULL GROUP BY status',
+    );
+    this.countActive = db.prepare(
+      "SELECT count(*) AS n FROM runs WHERE workflow_id = ? AND status IN ('Processing', 'Pending', 'Stopping')",
+    );
+    this.usage = new UsageQueries(db);
+  }
+
+  async getRun(id: number): Promise<RunRecord | undefined> {
+    const row = this.selectRun.get(id) as RunRow | undefined;
+    return row && toRun(row);
+  }
+
+  async listRuns(filter: RunFilter, page: PageRequest): Promise<RunRecord[]> {
+    const where: string[] = [];
+    const params: Array<string | number> = [];
+    if (filter.workflowId !== undefined) {
+      where.push('workflow_id = ?');
+      params.push(filter.workflowId);
+    }
+    if (filter.status !== undefined) {
+      where.push('status = ?');
+      params.push(filter.status);
+    }
+    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY id DESC LIMIT ? OFFSET ?`;
+    return (this.db.prepare(sql).all(...params, page.limit, page.offset) as RunRow[]).map(toRun);
+  }
+
+  async countTasks(runId: number): Promise<TaskCounts> {
+    const counts: TaskCounts = { total: 0, queued: 0, processing: 0, pending: 0, stopped: 0, success: 0, error: 0 };
+    for (const row of this.countByStatus.all(runId) as Array<{ status: string; n: number }>) {
+      const key = row.status.toLowerCase() as keyof TaskCounts;
+      if (key in counts) counts[key] += row.n;
+      counts.total += row.n;
+    }
+    return counts;
+  }
+
+  async getTaskInstance(id: number): Promise<TaskInstanceRecord | undefined> {
+    const row = this.selectInstance.get(id) as TaskInstanceRow | undefined;
+    return row && toTaskInstance(row);
+  }
+
+  async listTaskInstances(runId: number): Promise<TaskInstanceRecord[]> {
+    return (this.selectInstancesOfRun.all(runId) as TaskInstanceRow[]).map(toTaskInstance);
+  }
+
+  async findTaskInstances(filter: TaskInstanceFilter, page: PageRequest): Promise<TaskInstanceRecord[]> {
+    const where: string[] = [];
+    const params: Array<string | number> = [];
+    const add = (clause: string, value: string | number | undefined): void => {
+      if (value === undefined) return;
+      where.push(clause);
+      params.push(value);
+    };
+    add('id = ?', filter.id);
+    add('run_id = ?', filter.runId);
+    add('name = ?', filter.name);
+    add('action_type = ?', filter.actionType);
+    add('status = ?', filter.status);
+    const sql = `SELECT * FROM task_instances ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY id DESC LIMIT ? OFFSET ?`;
+    return (this.db.prepare(sql).all(...params, page.limit, page.offset) as TaskInstanceRow[]).map(toTaskInstance);
+  }
+
+  async countActiveRuns(workflowId: number): Promise<number> {
+    return (this.countActive.get(workflowId) as { n: number }).n;
+  }
+
+  async taskUsage(startDay: string, endDay: string): Promise<Array<{ day: string; taskCount: number }>> {
+    return this.usage.taskUsage(startDay, endDay);
+  }
+}

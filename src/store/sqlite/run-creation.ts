@@ -1,0 +1,174 @@
+import type Database from 'better-sqlite3';
+import type { RunRecord, TaskInstanceRecord } from '../../model/records.js';
+import type { NewRun } from '../store-inputs.js';
+import type { IdAllocator } from './id-allocator.js';
+import type { SqliteQueueTransaction } from './queue-transaction.js';
+import type { RunCounters } from './run-counters.js';
+import { runName, toRun, type RunRow } from './rows.js';
+
+/** New runs on SQLite: the run row, its workflow's counter and its entry task instances. Writes run inside a batch. */
+export class RunCreation {
+  private readonly selectRunByKey;
+  private readonly forgetKey;
+  private readonly bumpWorkflowCounter;
+  private readonly insertRun;
+
+  constructor(
+    db: Database.Database,
+    private readonly ids: IdAllocator,
+    private readonly counters: RunCounters,
+    private readonly tx: SqliteQueueTransaction,
+  ) {
+    this.selectRunByKey = db.prepare('SELECT * FROM runs WHERE workflow_id = ? AND idempotency_key = ?');
+    this.forgetKey = db.prepare('UPDATE runs SET idempotency_key = NULL WHERE id = ?');
+    this.bumpWorkflowCounter = db.prepare(`
+      UPDATE workflows SET run_count = MAX(run_count, @seq), previous_run_at = @previousRunAt, last_run_at = @now
+      WHERE id = @workflowId`);
+    this.insertRun = db.prepare(`
+      INSERT INTO runs (id, workflow_id, version_id, seq, status, mode, priority, inputs, run_user, previous_run_at,
+                        idempotency_key, parent_task_instance_id, depth, created_at, updated_at, started_at)
+      VALUES (@id, @workflowId, @versionId, @seq, @status, @mode, @priority, @inputs, @runUser, @previousRunAt,
+              @idempotencyKey, @parentTaskInstanceId, @depth, @now, @now, @startedAt)`);
+  }
+
+  createRun(input: NewRun): { run: RunRecord; instances: TaskInstanceRecord[]; created: boolean } {
+    if (input.idempotencyKey !== null) {
+      const existing = this.selectRunByKey.get(input.workflowId, input.idempotencyKey) as RunRow | undefined;
+      if (existing) {
+        if (input.now - existing.created_at < input.idempotencyWindowMs) {
+          return { run: toRun(existing), instances: [], created: false };
+        }
+        this.forgetKey.run(existing.id);
+      }
+    }
+    const prepared = this.prepareRun(input);
+    return { ...prepared.write(), created: true };
+  }
+
+  /**
+   * Assigns a new run's id, number and entry task instances' ids now, and returns the records it will
+   * have together with the write that stores them (to run inside a batch). Lets a responsive run start
+   * executing while its INSERT waits for the group commit (see `SqliteQueue.beginRun`).
+   */
+  prepareRun(input: NewRun): {
+    run: RunRecord;
+    instances: TaskInstanceRecord[];
+    write: () => { run: RunRecord; instances: TaskInstanceRecord[] };
+  } {
+    const counter = this.counters.next(input.workflowId, input.now);
+    if (!counter) throw new Error(`workflow ${input.workflowId} does not exist`);
+    const isHeld = input.claimFor !== null;
+    const run: RunRecord = {
+      id: this.ids.next('object'),
+      workflowId: input.workflowId,
+      versionId: input.versionId,
+      name: runName(input.workflowId, counter.seq),
+      status: isHeld ? 'Processing' : 'Queued',
+      result: null,
+      mode: input.mode,
+      priority: input.priority,
+      inputs: input.inputs,
+      runUser: input.runUser,
+      previousRunAt: counter.previousRunAt,
+      response: null,
+      responseResult: null,
+      errorClass: null,
+      errorMessage: null,
+      parentTaskInstanceId: input.parentTaskInstanceId ?? null,
+      depth: input.depth ?? 0,
+      createdAt: input.now,
+      updatedAt: input.now,
+      startedAt: isHeld ? input.now : null,
+      finishedAt: null,
+    };
+    const entries = input.entryTasks.map((task) => ({
+      id: this.ids.next('task'),
+      run,
+      taskId: task.taskId,
+      name: task.name,
+      actionType: task.actionType,
+      status: isHeld ? ('Processing' as const) : ('Queued' as const),
+      previousId: null,
+      dataIn: null,
+      heldBy: input.claimFor,
+      scope: { iterationParentId: null, iterationIndex: null },
+      waitingOn: null,
+      rerunOf: null,
+      now: input.now,
+    }));
+    return {
+      run,
+      instances: entries.map(plannedInstance),
+      write: () => {
+        this.bumpWorkflowCounter.run({
+          seq: counter.seq,
+          previousRunAt: counter.previousRunAt,
+          now: input.now,
+          workflowId: input.workflowId,
+        });
+        this.insertRun.run({
+          id: run.id,
+          workflowId: run.workflowId,
+          versionId: run.versionId,
+          seq: counter.seq,
+          status: run.status,
+          mode: run.mode,
+          priority: run.priority,
+          inputs: JSON.stringify(run.inputs),
+          runUser: run.runUser,
+          previousRunAt: run.previousRunAt,
+          idempotencyKey: input.idempotencyKey,
+          parentTaskInstanceId: run.parentTaskInstanceId,
+          depth: run.depth,
+          now: input.now,
+          startedAt: run.startedAt,
+        });
+        return { run, instances: entries.map((entry) => this.tx.insertSync(entry)) };
+      },
+    };
+  }
+}
+
+/** The record a new entry task instance will have once its INSERT has run. */
+function plannedInstance(entry: {
+  id: number;
+  run: RunRecord;
+  taskId: number;
+  name: string;
+  actionType: string;
+  status: 'Processing' | 'Queued';
+  now: number;
+}): TaskInstanceRecord {
+  const isHeld = entry.status === 'Processing';
+  return {
+    id: entry.id,
+    runId: entry.run.id,
+    workflowId: entry.run.workflowId,
+    versionId: entry.run.versionId,
+    taskId: entry.taskId,
+    name: entry.name,
+    actionType: entry.actionType,
+    status: entry.status,
+    previousId: null,
+    dataIn: null,
+    dataOut: null,
+    state: null,
+    attempt: 1,
+    dueAt: null,
+    error: null,
+    errorClass: null,
+    errorDetails: null,
+    log: null,
+    iterationParentId: null,
+    iterationIndex: null,
+    iterationsDone: 0,
+    waitingOn: null,
+    isUnhandledError: false,
+    rerunOf: null,
+    rerunBy: null,
+    startedAt: isHeld ? entry.now : null,
+    endedAt: null,
+    createdAt: entry.now,
+    updatedAt: entry.now,
+  };
+}
