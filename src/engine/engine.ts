@@ -229,7 +229,14 @@ export class Engine {
 
   /** Reruns a final task instance with its recorded input `Data`; the graph continues from it. */
   async rerunTaskInstance(id: number) {
-    const instance = await this.store.queue.transaction((tx) => actions.rerunTaskInstance(tx, id, this.now()));
+    let instance;
+    try {
+      instance = await this.store.queue.transaction((tx) => actions.rerunTaskInstance(tx, id, this.now()));
+    } catch (error) {
+      // A lost race is an answer (refused), not a failure; the transaction was rolled back.
+      if (error instanceof actions.RerunRaceError) return undefined;
+      throw error;
+    }
     if (instance) this.store.notifier.publish({ kind: 'new-work' });
     return instance;
   }
@@ -255,11 +262,12 @@ export class Engine {
   async stopRun(runId: number): Promise<RunRecord | undefined> {
     const stopped = await this.store.queue.transaction((tx) => actions.stopRun(tx, runId, this.now()));
     if (!stopped) return undefined;
+    if (!stopped.isChanged) return stopped.run;
     const { notifier } = this.store;
     if (stopped.executingIds.length > 0) notifier.publish({ kind: 'stop-requested', runId });
     if (isFinalRunStatus(stopped.run.status)) {
       notifier.publish({ kind: 'run-finished', runId, run: stopped.run });
-      // Its slot of the workflow's run limit is free.
+      // Its slot of the workflow's run limit is free; a caller waiting on it as a sub-run may go on.
       notifier.publish({ kind: 'new-work' });
     }
     return stopped.run;

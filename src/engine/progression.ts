@@ -8,7 +8,8 @@ import { runStatusChange, taskStatusChange } from './transitions.js';
  * How a run moves on, once for every store: an attempt's outcome, the successors of its hook, the
  * wake-ups it causes (an Iterate whose branch ended, a Merge whose scope went quiet, the parent of a
  * finished sub-run), the loop guard, and the run's new status. Each function runs inside one queue
- * transaction and starts by locking the run, so two transactions never interleave on one run.
+ * transaction and locks the run before it changes anything of it, so two transactions never
+ * interleave their changes of one run (the lock order is run, then its task instances).
  */
 
 /** The loop guard: a task may run at most this many times in one scope of a run (engine.md). */
@@ -96,7 +97,7 @@ export async function completeTaskInstance(
     ...(completion.dataOutJson !== undefined ? { dataOutJson: completion.dataOutJson } : {}),
     state: completion.state ?? null,
     waitingOn: isPending ? (completion.waitingOn ?? null) : null,
-    dueAt: isPending ? await dueAtOf(tx, completion) : null,
+    dueAt: isPending ? (completion.dueAt ?? null) : null,
     isNextAttempt: isPending && completion.isRetry === true,
     error: completion.error ?? null,
     isUnhandledError: completion.isUnhandledError === true,
@@ -105,6 +106,10 @@ export async function completeTaskInstance(
     now,
   });
   if (!applied) return notApplied(run);
+  let wokeItself = 0;
+  if (isPending && (completion.dueAt ?? null) === null && (await hasHappened(tx, completion))) {
+    if (await tx.wake(completion.instanceId, now)) wokeItself = 1;
+  }
   if (completion.isUnhandledError && completion.error) {
     run = await failRun(tx, run, completion.error.errorClass, completion.error.message);
   }
@@ -142,22 +147,21 @@ export async function completeTaskInstance(
     now,
     mayHaveMerges: completion.mayHaveMerges ?? true,
   });
-  return { applied: true, successors, ...settled };
+  return { applied: true, successors, ...settled, wokeCount: settled.wokeCount + wokeItself };
 }
 
 /**
- * When a waiting instance is due: as asked, or now if what it waits for has already happened (a branch
- * of an Iterate ended while it ran, a sub-run it waits for ended before it started waiting).
+ * Whether what a waiting instance waits for has already happened: a branch of its Iterate ended while
+ * it ran, or the sub-run it waits for ended before it started waiting. Asked after its outcome is
+ * written: the row is then locked, so a wake-up by another transaction waits for this one and then
+ * sees it waiting, and one that committed before is seen here. Either way none is lost.
  */
-async function dueAtOf(tx: QueueTransaction, completion: TaskCompletion): Promise<number | null> {
-  const dueAt = completion.dueAt ?? null;
-  if (dueAt !== null) return dueAt;
+async function hasHappened(tx: QueueTransaction, completion: TaskCompletion): Promise<boolean> {
   if (completion.waitingOn === 'iterations') {
-    const done = await tx.iterationsDone(completion.instanceId);
-    if (done > (completion.iterationsDoneSeen ?? 0)) return completion.now;
+    return (await tx.iterationsDone(completion.instanceId)) > (completion.iterationsDoneSeen ?? 0);
   }
-  if (completion.waitingOn === 'sub_run' && (await tx.hasFinalSubRun(completion.instanceId))) return completion.now;
-  return null;
+  if (completion.waitingOn === 'sub_run') return tx.hasFinalSubRun(completion.instanceId);
+  return false;
 }
 
 /** Where a new task instance went: into the queue (or held), merged into a waiting Merge, or refused. */

@@ -9,27 +9,32 @@ import { runStatusChange, runStatusChangeFrom, taskStatusChange } from './transi
  */
 
 /** Stops a run: `Stopping`, its waiting instances `Stopped`; `Stopped` at once when none is executing. */
-export async function stopRun(
-  tx: QueueTransaction,
-  runId: number,
-  now: number,
-): Promise<{ run: RunRecord; executingIds: number[] } | undefined> {
+export async function stopRun(tx: QueueTransaction, runId: number, now: number): Promise<StopOutcome | undefined> {
   const run = await tx.lockRun(runId);
   if (!run) return undefined;
   if (run.status !== 'Queued' && run.status !== 'Processing' && run.status !== 'Pending') {
-    return { run, executingIds: [] };
+    return { run, executingIds: [], isChanged: false };
   }
   const stopping = await tx.setRunStatus(runStatusChange(run, 'Stopping', now));
-  if (!stopping) return { run, executingIds: [] };
+  if (!stopping) return { run, executingIds: [], isChanged: false };
   taskStatusChange('Queued', 'Stopped');
   taskStatusChange('Pending', 'Stopped');
   const executingIds = await tx.stopWaitingInstancesOfRun(runId, now);
-  if (executingIds.length > 0) return { run: stopping, executingIds };
+  if (executingIds.length > 0) return { run: stopping, executingIds, isChanged: true };
   const stopped = await tx.setRunStatus({
     ...runStatusChange(stopping, 'Stopped', now),
     finish: { result: resultOf(stopping), responseJson: null },
   });
-  return { run: stopped ?? stopping, executingIds };
+  // A stopped sub-run ends its caller's wait too.
+  if (stopped && stopped.parentTaskInstanceId !== null) await tx.wake(stopped.parentTaskInstanceId, now, 'sub_run');
+  return { run: stopped ?? stopping, executingIds, isChanged: true };
+}
+
+/** What stopping a run did: the run after, what still executes, and whether anything changed. */
+export interface StopOutcome {
+  run: RunRecord;
+  executingIds: number[];
+  isChanged: boolean;
 }
 
 /**
@@ -63,10 +68,12 @@ export async function rerunTaskInstance(
   id: number,
   now: number,
 ): Promise<TaskInstanceRecord | undefined> {
+  const seen = await tx.getTaskInstance(id);
+  if (!seen) return undefined;
+  const run = await tx.lockRun(seen.runId);
+  // Read again under the run's lock: a rerun by another transaction meanwhile is seen.
   const old = await tx.getTaskInstance(id);
-  if (!old) return undefined;
-  const run = await tx.lockRun(old.runId);
-  if (!run || !canRerun(old, run)) return undefined;
+  if (!run || !old || !canRerun(old, run)) return undefined;
   const added = await addTaskInstance(
     tx,
     run,

@@ -111,6 +111,9 @@ export class TaskExecutor {
       leaseUntil: this.options.now() + this.options.leaseMs,
       isAbandoned: false,
     };
+    // This node claimed it again after its own lease lapsed (renewals failed): the earlier execution
+    // lost it and must not write its outcome; both would pass the owner fence.
+    this.abandon([instance.id], 'The lease of the task instance lapsed; it was claimed again.');
     this.executing.set(instance.id, execution);
     try {
       const completion = await this.attempt(instance, controller.signal, options);
@@ -121,7 +124,7 @@ export class TaskExecutor {
     } catch (error) {
       this.options.logError(`task instance ${instance.id} could not be executed`, error);
     } finally {
-      this.executing.delete(instance.id);
+      if (this.executing.get(instance.id) === execution) this.executing.delete(instance.id);
     }
   }
 

@@ -13,6 +13,8 @@ const MAX_VERSIONS = 1000;
  */
 export class VersionCache {
   private readonly versions = new LRUCache<number, CompiledVersion>({ max: MAX_VERSIONS });
+  /** Counts the changes heard, so a load that raced one is not kept. */
+  private generation = 0;
 
   constructor(
     private readonly catalog: Pick<CatalogStore, 'getVersion'>,
@@ -20,21 +22,27 @@ export class VersionCache {
   ) {
     notifier.subscribe((event) => {
       if (event.kind === 'catalog-changed') this.forgetWorkflow(event.workflowId);
-      if (event.kind === 'resync') this.versions.clear();
+      if (event.kind === 'resync') {
+        this.generation += 1;
+        this.versions.clear();
+      }
     });
   }
 
   async get(versionId: number): Promise<CompiledVersion | undefined> {
     const cached = this.versions.get(versionId);
     if (cached) return cached;
+    const generation = this.generation;
     const version = await this.catalog.getVersion(versionId);
     if (!version) return undefined;
     const compiled = compileVersion(version);
-    this.versions.set(versionId, compiled);
+    // A change announced while it loaded may have made it stale: use it once, keep it not.
+    if (generation === this.generation) this.versions.set(versionId, compiled);
     return compiled;
   }
 
   private forgetWorkflow(workflowId: number): void {
+    this.generation += 1;
     for (const [id, version] of this.versions.entries()) {
       if (version.workflowId === workflowId) this.versions.delete(id);
     }

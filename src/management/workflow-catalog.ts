@@ -131,27 +131,31 @@ export class WorkflowCatalog {
     if (patch.status === 'Active' && activeVersionId === undefined && workflow.activeVersionId === null) {
       activeVersionId = versions.at(-1)?.id;
     }
-    if (patch.settings && target) {
-      const settings = { ...target.settings, ...patch.settings };
-      const problems = scheduleProblems(settings, target.document);
-      if (problems.length > 0) {
-        throw new PatchValidationError(problems.map((p) => ({ fieldName: p.field, title: p.title })));
+    // Whatever was written before a failure must not stay stale in any node's cache.
+    try {
+      if (patch.settings && target) {
+        const settings = { ...target.settings, ...patch.settings };
+        const problems = scheduleProblems(settings, target.document);
+        if (problems.length > 0) {
+          throw new PatchValidationError(problems.map((p) => ({ fieldName: p.field, title: p.title })));
+        }
+        await store.catalog.updateVersionSettings(target.id, settings, withSettings(target.document, settings), at);
       }
-      await store.catalog.updateVersionSettings(target.id, settings, withSettings(target.document, settings), at);
+      const updated = await store.catalog.updateWorkflow(
+        id,
+        {
+          ...(patch.name !== undefined ? { name: patch.name } : {}),
+          ...(patch.description !== undefined ? { description: patch.description } : {}),
+          ...(patch.status !== undefined ? { status: patch.status } : {}),
+          ...(activeVersionId !== undefined ? { activeVersionId } : {}),
+        },
+        at,
+      );
+      if (!updated) throw new NotFoundError(`Workflow ${id} does not exist.`);
+      return updated;
+    } finally {
+      this.forget(id);
     }
-    const updated = await store.catalog.updateWorkflow(
-      id,
-      {
-        ...(patch.name !== undefined ? { name: patch.name } : {}),
-        ...(patch.description !== undefined ? { description: patch.description } : {}),
-        ...(patch.status !== undefined ? { status: patch.status } : {}),
-        ...(activeVersionId !== undefined ? { activeVersionId } : {}),
-      },
-      at,
-    );
-    this.forget(id);
-    if (!updated) throw new NotFoundError(`Workflow ${id} does not exist.`);
-    return updated;
   }
 
   async deleteWorkflow(id: number): Promise<void> {

@@ -120,13 +120,20 @@ export interface QueueTransaction {
   /** Compare-and-set of a run's status from any of `from`; the run after, or undefined. */
   setRunStatus(change: RunStatusChange): Promise<RunRecord | undefined>;
 
-  /** Claims due `Pending` instances (due time passed), earliest first, with a lease. */
+  /**
+   * Claims due `Pending` instances (due time passed), earliest first, with a lease. Claimers racing
+   * never get one instance twice (PostgreSQL: `FOR UPDATE SKIP LOCKED`).
+   */
   claimDue(claim: ClaimRequest): Promise<TaskInstanceRecord[]>;
   /** `Queued` instances after `after` in claim order (priority, then id), with their limits. */
   queuedCandidates(query: CandidateQuery): Promise<ClaimCandidate[]>;
-  /** `Processing` instances of a task, across runs (its `concurrent_limit` counts these). */
+  /**
+   * `Processing` instances of a task, across runs (its `concurrent_limit` counts these). The count
+   * holds until the transaction ends: a concurrent claimer counting the same task waits for it
+   * (PostgreSQL: an advisory transaction lock), so two cannot both see the last free slot.
+   */
   countProcessingOfTask(taskId: number): Promise<number>;
-  /** Runs of a workflow in flight (`Processing`, `Pending`, `Stopping`): what its run limit counts. */
+  /** Runs of a workflow in flight (`Processing`, `Pending`, `Stopping`), held as `countProcessingOfTask`. */
   countActiveRuns(workflowId: number): Promise<number>;
   /** Claims one `Queued` instance with a lease; undefined when another claimer took it. */
   claimQueued(id: number, claim: Omit<ClaimRequest, 'limit'>): Promise<TaskInstanceRecord | undefined>;
