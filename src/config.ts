@@ -22,6 +22,8 @@ export interface WeirConfig {
   leaseSeconds: number;
   /** How often every node re-queues work whose lease expired (`WEIR_LEASE_SWEEP_SECONDS`, default 10). */
   leaseSweepSeconds: number;
+  /** PostgreSQL: connections in each node's pool (`WEIR_PG_POOL_SIZE`, default 10). */
+  pgPoolSize: number;
   /** `WEIR_BOOTSTRAP_CLIENT_ID` / `WEIR_BOOTSTRAP_CLIENT_SECRET`: an OAuth client with every scope, created or updated at start. */
   bootstrapClient: { clientId: string; clientSecret: string } | null;
   /** `WEIR_PUBLIC_URL`: the base URL shown in settings; default derived from the request. */
@@ -88,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     workerConcurrency: overrides.workerConcurrency ?? integer(env, 'WEIR_WORKER_CONCURRENCY', 32, 1, 10000),
     leaseSeconds: overrides.leaseSeconds ?? integer(env, 'WEIR_LEASE_SECONDS', 60, 5, 86400),
     leaseSweepSeconds: overrides.leaseSweepSeconds ?? integer(env, 'WEIR_LEASE_SWEEP_SECONDS', 10, 1, 3600),
+    pgPoolSize: overrides.pgPoolSize ?? integer(env, 'WEIR_PG_POOL_SIZE', 10, 1, 1000),
     bootstrapClient: overrides.bootstrapClient ?? (clientId && clientSecret ? { clientId, clientSecret } : null),
     publicUrl: overrides.publicUrl ?? env.WEIR_PUBLIC_URL ?? null,
     logLevel: overrides.logLevel ?? env.WEIR_LOG_LEVEL ?? 'info',

@@ -63,7 +63,15 @@ async function listen(app: FastifyInstance, config: WeirConfig): Promise<void> {
 export async function startWeir(config: WeirConfig, options: StartOptions = {}): Promise<RunningWeir> {
   const now = options.now ?? Date.now;
   const secrets = new SecretBox(resolveSecretKey(config.secretKey, config.dataDir));
-  const store = await openStore(config.databaseUrl, { role: 'server' });
+  // Until the server's logger exists, store trouble goes to stderr.
+  let logStoreError = (message: string, error: unknown): void => {
+    process.stderr.write(`weir: ${message}: ${String(error)}\n`);
+  };
+  const store = await openStore(config.databaseUrl, {
+    role: 'server',
+    poolSize: config.pgPoolSize,
+    onError: (message, error) => logStoreError(message, error),
+  });
   let closeMail = (): void => undefined;
   let engine: Engine | undefined;
   // What was started before a failure, stopped in reverse order so the process can exit.
@@ -119,6 +127,7 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
       { config, store, engine, catalog, versionCatalog, clients, runRequests, now },
       options.onRoute ? { onRoute: options.onRoute } : {},
     );
+    logStoreError = (message, error) => app.log.error({ err: error }, message);
     undo.push(() => app.close());
     const { recovered } = await started.start();
     scheduler.start();

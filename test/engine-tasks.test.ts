@@ -264,12 +264,13 @@ describe('engine limits', () => {
     const run = await waitForRun(weir, queued.body.id as number, {
       until: (r) => r.status === 'Finished',
       what: 'finished',
-      timeoutMs: 60_000,
+      // 1000 steps of two durable commits each (fsync-bound: ~35 ms a step here, more on PostgreSQL).
+      timeoutMs: 150_000,
     });
     expect(run.result).toBe('Error');
     expect(run.error_class).toBe('WorkflowError::LoopGuard');
     expect(run.tasks.total).toBe(1000);
-  }, 90_000);
+  }, 180_000);
 
   it('Data over 5 MiB is a task error, not a crash', async () => {
     const workflow = await setupWorkflow(

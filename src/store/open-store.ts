@@ -1,4 +1,5 @@
 import { StartupError } from '../startup-errors.js';
+import { PgStore } from './postgres/postgres-store.js';
 import type { Store } from './store.js';
 import { takeServerLock } from './sqlite/server-lock.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
@@ -13,20 +14,35 @@ export interface OpenStoreOptions {
    * server on the same data dir is refused). `admin`: a command that reads or changes the catalog.
    */
   role: 'server' | 'admin';
+  /** PostgreSQL: connections in the pool; default 10. */
+  poolSize?: number;
+  /** Infrastructure trouble that fails no request (a lost idle connection); default: ignored. */
+  onError?: (message: string, error: unknown) => void;
 }
 
 /**
  * Opens (creating or upgrading) the store named by a database URL: `sqlite:<path>`, `sqlite://<path>`,
- * or a bare file path. PostgreSQL (`postgres://`) arrives with the scale-out work.
+ * or a bare file path; or PostgreSQL, `postgres://user@host:port/db` (several nodes may share it).
  */
 export async function openStore(databaseUrl: string, options: OpenStoreOptions): Promise<Store> {
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new UnsupportedDatabaseError('PostgreSQL is not supported yet; use a sqlite: URL.');
+    return PgStore.open(databaseUrl, {
+      poolSize: options.poolSize ?? 10,
+      onError: options.onError ?? (() => undefined),
+    });
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(databaseUrl) && !databaseUrl.startsWith('sqlite:')) {
+    throw new UnsupportedDatabaseError(
+      `Unsupported database URL scheme in ${databaseUrl.split('://')[0]}://...; use sqlite: or postgres://.`,
+    );
   }
   const file = databaseUrl.replace(/^sqlite:(\/\/)?/, '');
   const release = options.role === 'server' && file !== ':memory:' ? takeServerLock(file) : () => undefined;
   try {
-    return SqliteStore.open(file, { onClose: release });
+    return SqliteStore.open(file, {
+      onClose: release,
+      ...(options.onError ? { onListenerError: (error) => options.onError?.('a notifier listener threw', error) } : {}),
+    });
   } catch (error) {
     release();
     throw error;

@@ -6,10 +6,10 @@ import type {
   TaskInstanceRecord,
   VersionRecord,
   WorkflowRecord,
-} from '../../model/records.js';
-import type { RunResult, RunStatus, TaskStatus } from '../../model/statuses.js';
-import type { Priority, WorkflowDocument } from '../../model/workflow-document.js';
-import type { RunMode, WaitingOn, WorkflowStatus } from '../../model/records.js';
+} from '../model/records.js';
+import type { RunResult, RunStatus, TaskStatus } from '../model/statuses.js';
+import type { Priority, WorkflowDocument } from '../model/workflow-document.js';
+import type { RunMode, WaitingOn, WorkflowStatus } from '../model/records.js';
 
 /** Row shapes as SQLite returns them, and their mapping to records. */
 

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig, type WeirConfig } from '../../src/config.js';
+import { createPostgresDatabase } from './postgres.js';
 import { startWeir, type RunningWeir } from '../../src/weir.js';
 import { httpRequest, type HttpResponse } from './http.js';
 
@@ -50,6 +51,11 @@ export async function startTestWeir(
   startOptions: WeirStartOptions = {},
 ): Promise<TestWeir> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'weir-test-'));
+  // WEIR_TEST_STORE=postgres runs the integration suite on PostgreSQL, a database per Weir.
+  const database =
+    process.env.WEIR_TEST_STORE === 'postgres' && overrides.databaseUrl === undefined
+      ? await createPostgresDatabase()
+      : undefined;
   const config = loadConfig(
     {},
     {
@@ -59,6 +65,7 @@ export async function startTestWeir(
       secretKey: TEST_SECRET_KEY,
       bootstrapClient: { ...ADMIN_CLIENT },
       logLevel: 'silent',
+      ...(database ? { databaseUrl: database.url } : {}),
       ...overrides,
     },
   );
@@ -67,6 +74,7 @@ export async function startTestWeir(
     running = await startWeir(config, startOptions);
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
+    await database?.drop();
     throw error;
   }
   const url = running.url.replace(/\/$/, '');
@@ -80,6 +88,7 @@ export async function startTestWeir(
     close: async () => {
       await running.close();
       await rm(dataDir, { recursive: true, force: true });
+      await database?.drop();
     },
   };
 }

@@ -24,174 +24,181 @@ function success(instance: TaskInstanceRecord, nodeId: string, now: number): Tas
 }
 
 for (const backend of BACKENDS) {
-  describe(`queue store contract: ${backend.name}`, () => {
-    let store: Store;
-    let cleanup: () => Promise<void>;
-    beforeAll(async () => {
-      ({ store, cleanup } = await backend.open());
-    });
-    afterAll(async () => cleanup());
+  describe.skipIf(backend.skipReason !== null)(
+    `queue store contract: ${backend.name}${backend.skipReason ? ` (skipped: ${backend.skipReason})` : ''}`,
+    () => {
+      let store: Store;
+      let cleanup: () => Promise<void>;
+      beforeAll(async () => {
+        ({ store, cleanup } = await backend.open());
+      });
+      afterAll(async () => cleanup());
 
-    const claim = (nodeId: string, now: number, limit = 100) =>
-      store.queue.transaction((tx) => claimTaskInstances(tx, { nodeId, limit, now, leaseUntil: now + LEASE_MS }));
+      const claim = (nodeId: string, now: number, limit = 100) =>
+        store.queue.transaction((tx) => claimTaskInstances(tx, { nodeId, limit, now, leaseUntil: now + LEASE_MS }));
 
-    it('commits a run with its entry instance; an idempotency key repeat commits nothing', async () => {
-      const seeded = await importWorkflow(store);
-      const now = Date.now();
-      const first = await store.queue.createRun(newRun(seeded, now, { idempotencyKey: 'k-1' }));
-      expect(first.created).toBe(true);
-      expect(first.run.status).toBe('Queued');
-      expect(first.instances).toHaveLength(1);
-      expect(first.instances[0]).toMatchObject({ status: 'Queued', runId: first.run.id, dataIn: null });
-      const again = await store.queue.createRun(newRun(seeded, now + 1, { idempotencyKey: 'k-1' }));
-      expect(again).toMatchObject({ created: false, instances: [] });
-      expect(again.run.id).toBe(first.run.id);
-      expect(await store.reads.getRun(first.run.id)).toMatchObject({ id: first.run.id, status: 'Queued' });
-      // Clean up for the claim tests below: the run is finished by its claimer.
-      const [held] = await claim('node-setup', now);
-      if (!held) throw new Error('nothing claimed');
-      await store.queue.transaction((tx) => completeTaskInstance(tx, success(held, 'node-setup', now)));
-    });
+      it('commits a run with its entry instance; an idempotency key repeat commits nothing', async () => {
+        const seeded = await importWorkflow(store);
+        const now = Date.now();
+        const first = await store.queue.createRun(newRun(seeded, now, { idempotencyKey: 'k-1' }));
+        expect(first.created).toBe(true);
+        expect(first.run.status).toBe('Queued');
+        expect(first.instances).toHaveLength(1);
+        expect(first.instances[0]).toMatchObject({ status: 'Queued', runId: first.run.id, dataIn: null });
+        const again = await store.queue.createRun(newRun(seeded, now + 1, { idempotencyKey: 'k-1' }));
+        expect(again).toMatchObject({ created: false, instances: [] });
+        expect(again.run.id).toBe(first.run.id);
+        expect(await store.reads.getRun(first.run.id)).toMatchObject({ id: first.run.id, status: 'Queued' });
+        // Clean up for the claim tests below: the run is finished by its claimer.
+        const [held] = await claim('node-setup', now);
+        if (!held) throw new Error('nothing claimed');
+        await store.queue.transaction((tx) => completeTaskInstance(tx, success(held, 'node-setup', now)));
+      });
 
-    it('two claimers racing never get the same task instance', async () => {
-      const seeded = await importWorkflow(store);
-      const now = Date.now();
-      for (let i = 0; i < 40; i++) await store.queue.createRun(newRun(seeded, now));
-      const [a, b] = await Promise.all([claim('node-a', now, 25), claim('node-b', now, 25)]);
-      const ids = [...(a ?? []), ...(b ?? [])].map((instance) => instance.id);
-      expect(ids).toHaveLength(40);
-      expect(new Set(ids).size).toBe(40);
-      for (const instance of a ?? []) expect(instance).toMatchObject({ status: 'Processing' });
-      // Their runs started.
-      const run = await store.reads.getRun((a ?? [])[0]?.runId ?? -1);
-      expect(run?.status).toBe('Processing');
-      for (const [nodeId, held] of [
-        ['node-a', a],
-        ['node-b', b],
-      ] as const) {
-        for (const instance of held ?? []) {
-          await store.queue.transaction((tx) => completeTaskInstance(tx, success(instance, nodeId, now)));
+      it('two claimers racing never get the same task instance', async () => {
+        const seeded = await importWorkflow(store);
+        const now = Date.now();
+        for (let i = 0; i < 40; i++) await store.queue.createRun(newRun(seeded, now));
+        const [a, b] = await Promise.all([claim('node-a', now, 25), claim('node-b', now, 25)]);
+        const ids = [...(a ?? []), ...(b ?? [])].map((instance) => instance.id);
+        expect(ids).toHaveLength(40);
+        expect(new Set(ids).size).toBe(40);
+        for (const instance of a ?? []) expect(instance).toMatchObject({ status: 'Processing' });
+        // Their runs started.
+        const run = await store.reads.getRun((a ?? [])[0]?.runId ?? -1);
+        expect(run?.status).toBe('Processing');
+        for (const [nodeId, held] of [
+          ['node-a', a],
+          ['node-b', b],
+        ] as const) {
+          for (const instance of held ?? []) {
+            await store.queue.transaction((tx) => completeTaskInstance(tx, success(instance, nodeId, now)));
+          }
         }
-      }
-      expect(await claim('node-c', now)).toEqual([]);
-    });
-
-    it('a fenced outcome: only the holder writes it, once', async () => {
-      const seeded = await importWorkflow(store);
-      const now = Date.now();
-      await store.queue.createRun(newRun(seeded, now));
-      const [held] = await claim('node-a', now);
-      if (!held) throw new Error('nothing claimed');
-      const byOther = await store.queue.transaction((tx) => completeTaskInstance(tx, success(held, 'node-b', now)));
-      expect(byOther.applied).toBe(false);
-      expect(await store.reads.getTaskInstance(held.id)).toMatchObject({ status: 'Processing', dataOut: null });
-      const byHolder = await store.queue.transaction((tx) => completeTaskInstance(tx, success(held, 'node-a', now)));
-      expect(byHolder).toMatchObject({ applied: true, runBecameFinal: true });
-      expect(byHolder.run).toMatchObject({
-        status: 'Finished',
-        result: 'Success',
-        response: { code: 200, body: { by: 'node-a' } },
+        expect(await claim('node-c', now)).toEqual([]);
       });
-      const twice = await store.queue.transaction((tx) => completeTaskInstance(tx, success(held, 'node-a', now)));
-      expect(twice.applied).toBe(false);
-    });
 
-    it("a lease that lapses: the sweeper re-queues, another node runs it, the old owner's late write changes nothing", async () => {
-      const seeded = await importWorkflow(store);
-      const t0 = Date.now();
-      await store.queue.createRun(newRun(seeded, t0));
-      const [held] = await claim('node-a', t0);
-      if (!held) throw new Error('nothing claimed');
-      // Not expired yet: nothing moves.
-      expect(await store.queue.requeueExpiredLeases(t0 + LEASE_MS - 1)).toBe(0);
-      // node-a stops renewing (it hangs); past its lease the instance belongs to nobody.
-      const later = t0 + LEASE_MS + 1;
-      expect(await store.queue.requeueExpiredLeases(later)).toBe(1);
-      expect(await store.reads.getTaskInstance(held.id)).toMatchObject({ status: 'Queued' });
-      expect(await store.queue.renewLeases('node-a', [held.id], later + LEASE_MS)).toEqual([held.id]);
-      const [retaken] = await claim('node-b', later);
-      expect(retaken?.id).toBe(held.id);
-      const late = await store.queue.transaction((tx) => completeTaskInstance(tx, success(held, 'node-a', later)));
-      expect(late.applied).toBe(false);
-      expect(await store.reads.getTaskInstance(held.id)).toMatchObject({
-        status: 'Processing',
-        dataOut: null,
-        log: null,
-      });
-      const done = await store.queue.transaction((tx) => completeTaskInstance(tx, success(held, 'node-b', later + 1)));
-      expect(done.applied).toBe(true);
-      expect(await store.reads.getTaskInstance(held.id)).toMatchObject({
-        status: 'Success',
-        dataOut: { by: 'node-b' },
-        log: 'done by node-b\n',
-      });
-    });
-
-    it('renewing keeps a lease; a release puts it back in the queue; only the holder does either', async () => {
-      const seeded = await importWorkflow(store);
-      const now = Date.now();
-      await store.queue.createRun(newRun(seeded, now));
-      const [held] = await claim('node-a', now);
-      if (!held) throw new Error('nothing claimed');
-      expect(await store.queue.renewLeases('node-a', [held.id], now + 3 * LEASE_MS)).toEqual([]);
-      expect(await store.queue.requeueExpiredLeases(now + 2 * LEASE_MS)).toBe(0);
-      expect(await store.queue.releaseTaskInstances('node-b', [held.id], now)).toBe(0);
-      expect(await store.queue.releaseTaskInstances('node-a', [held.id], now)).toBe(1);
-      expect(await store.reads.getTaskInstance(held.id)).toMatchObject({ status: 'Queued' });
-      const [again] = await claim('node-c', now);
-      expect(again?.id).toBe(held.id);
-      expect(await store.queue.requeueHeldByOthers('node-c', now)).toBe(0);
-      expect(await store.queue.requeueHeldByOthers('node-d', now)).toBe(1);
-      const [last] = await claim('node-d', now);
-      if (!last) throw new Error('nothing claimed');
-      await store.queue.transaction((tx) => completeTaskInstance(tx, success(last, 'node-d', now)));
-    });
-
-    it('a task at its concurrent_limit is passed over; the others behind it are claimed', async () => {
-      const limited = await importWorkflow(store, { concurrentLimit: 2 });
-      const free = await importWorkflow(store);
-      const now = Date.now();
-      for (let i = 0; i < 5; i++) await store.queue.createRun(newRun(limited, now));
-      for (let i = 0; i < 3; i++) await store.queue.createRun(newRun(free, now));
-      const first = await claim('node-a', now);
-      expect(first.filter((i) => i.taskId === limited.taskId)).toHaveLength(2);
-      expect(first.filter((i) => i.taskId === free.taskId)).toHaveLength(3);
-      // The limit holds across claimers (nodes), not per claimer.
-      expect((await claim('node-b', now)).filter((i) => i.taskId === limited.taskId)).toHaveLength(0);
-      for (const instance of first) {
-        await store.queue.transaction((tx) => completeTaskInstance(tx, success(instance, 'node-a', now)));
-      }
-      expect((await claim('node-b', now)).filter((i) => i.taskId === limited.taskId)).toHaveLength(2);
-    });
-
-    it('two schedulers recording one instant: one run starts, the other is told it is a duplicate', async () => {
-      const seeded = await importWorkflow(store);
-      const now = Date.now();
-      const scheduledAt = now - (now % 60_000);
-      const fire = (firedBy: string) =>
-        store.queue.startScheduledRun({
-          run: newRun(seeded, now, { runUser: 'Scheduler' }),
-          scheduledAt,
-          firedBy,
-          isActiveRunCheckOn: false,
-          skipReason: null,
+      it('a fenced outcome: only the holder writes it, once', async () => {
+        const seeded = await importWorkflow(store);
+        const now = Date.now();
+        await store.queue.createRun(newRun(seeded, now));
+        const [held] = await claim('node-a', now);
+        if (!held) throw new Error('nothing claimed');
+        const byOther = await store.queue.transaction((tx) => completeTaskInstance(tx, success(held, 'node-b', now)));
+        expect(byOther.applied).toBe(false);
+        expect(await store.reads.getTaskInstance(held.id)).toMatchObject({ status: 'Processing', dataOut: null });
+        const byHolder = await store.queue.transaction((tx) => completeTaskInstance(tx, success(held, 'node-a', now)));
+        expect(byHolder).toMatchObject({ applied: true, runBecameFinal: true });
+        expect(byHolder.run).toMatchObject({
+          status: 'Finished',
+          result: 'Success',
+          response: { code: 200, body: { by: 'node-a' } },
         });
-      const outcomes = (await Promise.all([fire('node-a'), fire('node-b'), fire('node-a'), fire('node-b')])).map(
-        (result) => result.outcome,
-      );
-      expect(outcomes.filter((o) => o === 'started')).toHaveLength(1);
-      expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(3);
-      expect(await store.reads.listRuns({ workflowId: seeded.workflow.id }, { offset: 0, limit: 10 })).toHaveLength(1);
-    });
+        const twice = await store.queue.transaction((tx) => completeTaskInstance(tx, success(held, 'node-a', now)));
+        expect(twice.applied).toBe(false);
+      });
 
-    it('a workflow at its concurrent_run_limit starts no more runs', async () => {
-      const seeded = await importWorkflow(store, { runLimit: 1 });
-      const now = Date.now();
-      for (let i = 0; i < 3; i++) await store.queue.createRun(newRun(seeded, now));
-      const [a, b] = await Promise.all([claim('node-a', now), claim('node-b', now)]);
-      const held = [...(a ?? []), ...(b ?? [])].filter((i) => i.workflowId === seeded.workflow.id);
-      expect(held).toHaveLength(1);
-      expect(await store.reads.countActiveRuns(seeded.workflow.id)).toBe(1);
-    });
-  });
+      it("a lease that lapses: the sweeper re-queues, another node runs it, the old owner's late write changes nothing", async () => {
+        const seeded = await importWorkflow(store);
+        const t0 = Date.now();
+        await store.queue.createRun(newRun(seeded, t0));
+        const [held] = await claim('node-a', t0);
+        if (!held) throw new Error('nothing claimed');
+        // Not expired yet: nothing moves.
+        expect(await store.queue.requeueExpiredLeases(t0 + LEASE_MS - 1)).toBe(0);
+        // node-a stops renewing (it hangs); past its lease the instance belongs to nobody.
+        const later = t0 + LEASE_MS + 1;
+        expect(await store.queue.requeueExpiredLeases(later)).toBe(1);
+        expect(await store.reads.getTaskInstance(held.id)).toMatchObject({ status: 'Queued' });
+        expect(await store.queue.renewLeases('node-a', [held.id], later + LEASE_MS)).toEqual([held.id]);
+        const [retaken] = await claim('node-b', later);
+        expect(retaken?.id).toBe(held.id);
+        const late = await store.queue.transaction((tx) => completeTaskInstance(tx, success(held, 'node-a', later)));
+        expect(late.applied).toBe(false);
+        expect(await store.reads.getTaskInstance(held.id)).toMatchObject({
+          status: 'Processing',
+          dataOut: null,
+          log: null,
+        });
+        const done = await store.queue.transaction((tx) =>
+          completeTaskInstance(tx, success(held, 'node-b', later + 1)),
+        );
+        expect(done.applied).toBe(true);
+        expect(await store.reads.getTaskInstance(held.id)).toMatchObject({
+          status: 'Success',
+          dataOut: { by: 'node-b' },
+          log: 'done by node-b\n',
+        });
+      });
+
+      it('renewing keeps a lease; a release puts it back in the queue; only the holder does either', async () => {
+        const seeded = await importWorkflow(store);
+        const now = Date.now();
+        await store.queue.createRun(newRun(seeded, now));
+        const [held] = await claim('node-a', now);
+        if (!held) throw new Error('nothing claimed');
+        expect(await store.queue.renewLeases('node-a', [held.id], now + 3 * LEASE_MS)).toEqual([]);
+        expect(await store.queue.requeueExpiredLeases(now + 2 * LEASE_MS)).toBe(0);
+        expect(await store.queue.releaseTaskInstances('node-b', [held.id], now)).toBe(0);
+        expect(await store.queue.releaseTaskInstances('node-a', [held.id], now)).toBe(1);
+        expect(await store.reads.getTaskInstance(held.id)).toMatchObject({ status: 'Queued' });
+        const [again] = await claim('node-c', now);
+        expect(again?.id).toBe(held.id);
+        expect(await store.queue.requeueHeldByOthers('node-c', now)).toBe(0);
+        expect(await store.queue.requeueHeldByOthers('node-d', now)).toBe(1);
+        const [last] = await claim('node-d', now);
+        if (!last) throw new Error('nothing claimed');
+        await store.queue.transaction((tx) => completeTaskInstance(tx, success(last, 'node-d', now)));
+      });
+
+      it('a task at its concurrent_limit is passed over; the others behind it are claimed', async () => {
+        const limited = await importWorkflow(store, { concurrentLimit: 2 });
+        const free = await importWorkflow(store);
+        const now = Date.now();
+        for (let i = 0; i < 5; i++) await store.queue.createRun(newRun(limited, now));
+        for (let i = 0; i < 3; i++) await store.queue.createRun(newRun(free, now));
+        const first = await claim('node-a', now);
+        expect(first.filter((i) => i.taskId === limited.taskId)).toHaveLength(2);
+        expect(first.filter((i) => i.taskId === free.taskId)).toHaveLength(3);
+        // The limit holds across claimers (nodes), not per claimer.
+        expect((await claim('node-b', now)).filter((i) => i.taskId === limited.taskId)).toHaveLength(0);
+        for (const instance of first) {
+          await store.queue.transaction((tx) => completeTaskInstance(tx, success(instance, 'node-a', now)));
+        }
+        expect((await claim('node-b', now)).filter((i) => i.taskId === limited.taskId)).toHaveLength(2);
+      });
+
+      it('two schedulers recording one instant: one run starts, the other is told it is a duplicate', async () => {
+        const seeded = await importWorkflow(store);
+        const now = Date.now();
+        const scheduledAt = now - (now % 60_000);
+        const fire = (firedBy: string) =>
+          store.queue.startScheduledRun({
+            run: newRun(seeded, now, { runUser: 'Scheduler' }),
+            scheduledAt,
+            firedBy,
+            isActiveRunCheckOn: false,
+            skipReason: null,
+          });
+        const outcomes = (await Promise.all([fire('node-a'), fire('node-b'), fire('node-a'), fire('node-b')])).map(
+          (result) => result.outcome,
+        );
+        expect(outcomes.filter((o) => o === 'started')).toHaveLength(1);
+        expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(3);
+        expect(await store.reads.listRuns({ workflowId: seeded.workflow.id }, { offset: 0, limit: 10 })).toHaveLength(
+          1,
+        );
+      });
+
+      it('a workflow at its concurrent_run_limit starts no more runs', async () => {
+        const seeded = await importWorkflow(store, { runLimit: 1 });
+        const now = Date.now();
+        for (let i = 0; i < 3; i++) await store.queue.createRun(newRun(seeded, now));
+        const [a, b] = await Promise.all([claim('node-a', now), claim('node-b', now)]);
+        const held = [...(a ?? []), ...(b ?? [])].filter((i) => i.workflowId === seeded.workflow.id);
+        expect(held).toHaveLength(1);
+        expect(await store.reads.countActiveRuns(seeded.workflow.id)).toBe(1);
+      });
+    },
+  );
 }

@@ -12,7 +12,7 @@ import type {
   Scope,
 } from '../queue-store.js';
 import type { IdAllocator } from './id-allocator.js';
-import { priorityRank, toRun, toTaskInstance, type RunRow, type TaskInstanceRow } from './rows.js';
+import { priorityRank, toRun, toTaskInstance, type RunRow, type TaskInstanceRow } from '../rows.js';
 
 interface CandidateRow {
   id: number;

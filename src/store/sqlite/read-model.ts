@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { RunRecord, TaskCounts, TaskInstanceRecord } from '../../model/records.js';
 import type { RunReadModel } from '../store.js';
 import type { PageRequest, RunFilter, TaskInstanceFilter } from '../store-inputs.js';
-import { toRun, toTaskInstance, type RunRow, type TaskInstanceRow } from './rows.js';
+import { toRun, toTaskInstance, type RunRow, type TaskInstanceRow } from '../rows.js';
 import { UsageQueries } from './usage-queries.js';
 
 /** Runs and task instances as the API reads them, on SQLite. Reads run synchronously on prepared statements. */

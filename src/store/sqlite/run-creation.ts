@@ -4,7 +4,7 @@ import type { NewRun } from '../store-inputs.js';
 import type { IdAllocator } from './id-allocator.js';
 import type { SqliteQueueTransaction } from './queue-transaction.js';
 import type { RunCounters } from './run-counters.js';
-import { runName, toRun, type RunRow } from './rows.js';
+import { runName, toRun, type RunRow } from '../rows.js';
 
 /** New runs on SQLite: the run row, its workflow's counter and its entry task instances. Writes run inside a batch. */
 export class RunCreation {

@@ -33,15 +33,19 @@ export class SqliteStore implements Store {
     private readonly writer: WriteBatcher,
     parts: { queue: SqliteQueue; catalog: SqliteCatalog; reads: SqliteReadModel },
     private readonly onClose: () => void,
+    onListenerError: (error: unknown) => void,
   ) {
     this.queue = parts.queue;
     this.catalog = parts.catalog;
     this.reads = parts.reads;
-    this.notifier = new LocalNotifier();
+    this.notifier = new LocalNotifier(onListenerError);
   }
 
   /** Opens (and creates or upgrades) the database file. `onClose` runs after it is closed. */
-  static open(file: string, options: { onClose?: () => void } = {}): SqliteStore {
+  static open(
+    file: string,
+    options: { onClose?: () => void; onListenerError?: (error: unknown) => void } = {},
+  ): SqliteStore {
     const db = openDatabase(file);
     migrate(db);
     const ids = new IdAllocator(db);
@@ -61,6 +65,7 @@ export class SqliteStore implements Store {
       writer,
       { queue, catalog, reads: new SqliteReadModel(db) },
       options.onClose ?? (() => undefined),
+      options.onListenerError ?? ((error) => process.emitWarning(`a notifier listener threw: ${String(error)}`)),
     );
   }
 

@@ -6,7 +6,7 @@ import type {
   VersionEdit,
   VersionEditResult,
 } from '../store-versions-schedules.js';
-import { toVersion, type VersionRow } from './rows.js';
+import { toVersion, type VersionRow } from '../rows.js';
 import { insertTaskLimits } from './task-limits.js';
 import { settingsParams, type WorkflowQueries } from './workflow-queries.js';
 

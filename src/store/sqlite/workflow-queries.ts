@@ -8,7 +8,7 @@ import type {
 } from '../../model/records.js';
 import type { WorkflowDocument } from '../../model/workflow-document.js';
 import type { NewVersion, NewWorkflow, PageRequest, WorkflowFilter, WorkflowPatch } from '../store-inputs.js';
-import { toClient, toVersion, toWorkflow, type ClientRow, type VersionRow, type WorkflowRow } from './rows.js';
+import { toClient, toVersion, toWorkflow, type ClientRow, type VersionRow, type WorkflowRow } from '../rows.js';
 import { insertTaskLimits } from './task-limits.js';
 
 /** Workflows, versions and OAuth clients on SQLite. Reads run directly; writes are called inside a batch. */

@@ -1,0 +1,120 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { StartupError } from '../../startup-errors.js';
+
+const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+/** The advisory lock key under which nodes starting together migrate once ("weir" in ASCII). */
+const MIGRATION_LOCK_KEY = 0x77656972;
+
+/** What runs SQL: the pool (one statement, auto-commit) or one client inside a transaction. */
+export type Sql = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+/**
+ * Row values as the SQLite dialect returns them, so that one mapping (`store/rows.ts`) serves both:
+ * BIGINT (ids, epoch ms, counts) and NUMERIC (sums) as JS numbers. Ids and times stay far below 2^53.
+ */
+export const ROW_TYPES = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+/** The database URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/:[^:@/]*@/, ':***@');
+  }
+}
+
+export class DatabaseUnreachableError extends StartupError {
+  override readonly name = 'DatabaseUnreachableError';
+}
+
+/**
+ * Opens a pool of `size` connections and checks that the database answers; one that cannot be reached
+ * is a sentence naming the URL without its password. Idle connections that die are replaced by the
+ * pool; their errors are reported to `onError`, never thrown into the process.
+ */
+export async function openPool(
+  url: string,
+  options: { size: number; onError: (error: unknown) => void },
+): Promise<pg.Pool> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.size,
+    types: ROW_TYPES,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+    application_name: 'weir',
+  });
+  pool.on('error', options.onError);
+  try {
+    await pool.query('SELECT 1');
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new DatabaseUnreachableError(
+      `Cannot reach the PostgreSQL database ${redactUrl(url)}: ${(error as Error).message}`,
+    );
+  }
+  return pool;
+}
+
+/**
+ * Applies the numbered migrations of `migrations/` not applied yet, each in its own transaction, under
+ * an advisory lock: nodes starting together wait for each other and migrate once.
+ */
+export async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)',
+    );
+    const applied = new Set(
+      (await client.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((row) => row.name),
+    );
+    const files = fs
+      .readdirSync(MIGRATIONS_DIR)
+      .filter((file) => file.endsWith('.sql'))
+      .sort();
+    for (const file of files) {
+      if (applied.has(file)) continue;
+      const sql = fs.readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8');
+      await client.query('BEGIN');
+      try {
+        await client.query(sql);
+        await client.query('INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)', [file, Date.now()]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      }
+    }
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    client.release();
+  }
+}
+
+/** Runs `work` in one transaction on a client of its own; commits, or rolls back when it throws. */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

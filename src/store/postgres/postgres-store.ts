@@ -1,0 +1,53 @@
+import type pg from 'pg';
+import type { Notifier } from '../notifier.js';
+import type { Store } from '../store.js';
+import { PgCatalog } from './catalog.js';
+import { migrate, openPool } from './database.js';
+import { PgIdBlocks } from './id-blocks.js';
+import { PgNotifier } from './listen-notify.js';
+import { PgQueue } from './queue.js';
+import { PgReadModel } from './read-model.js';
+
+export interface PgStoreOptions {
+  /** Connections in the pool (`WEIR_PG_POOL_SIZE`). */
+  poolSize: number;
+  /** Infrastructure trouble that does not fail a request (a lost idle connection, a lost notification). */
+  onError: (message: string, error: unknown) => void;
+}
+
+/**
+ * The PostgreSQL store: any number of Weir nodes on one database. Migrations run under an advisory
+ * lock at open; ids come from sequences in blocks; notifications go over LISTEN/NOTIFY.
+ */
+export class PgStore implements Store {
+  readonly isExclusive = false;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    readonly queue: PgQueue,
+    readonly catalog: PgCatalog,
+    readonly reads: PgReadModel,
+    readonly notifier: Notifier,
+  ) {}
+
+  static async open(url: string, options: PgStoreOptions): Promise<PgStore> {
+    const pool = await openPool(url, {
+      size: options.poolSize,
+      onError: (error) => options.onError('an idle database connection failed', error),
+    });
+    try {
+      await migrate(pool);
+      const ids = new PgIdBlocks();
+      const notifier = await PgNotifier.start({ url, sql: pool, onError: options.onError });
+      return new PgStore(pool, new PgQueue(pool, ids), new PgCatalog(pool, ids), new PgReadModel(pool), notifier);
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.notifier.close();
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,393 @@
+import type { JsonObject, RunRecord, RunResponse, TaskInstanceRecord, WaitingOn } from '../../model/records.js';
+import type { RunResult } from '../../model/statuses.js';
+import type {
+  CandidateQuery,
+  ClaimCandidate,
+  ClaimRequest,
+  NewTaskInstance,
+  OutcomeWrite,
+  QueueTransaction,
+  RunStatusChange,
+  Scope,
+} from '../queue-store.js';
+import { priorityRank, toRun, toTaskInstance, type RunRow, type TaskInstanceRow } from '../rows.js';
+import type { Sql } from './database.js';
+import type { PgIdBlocks } from './id-blocks.js';
+
+const SCOPE = 'run_id = $1 AND iteration_parent_id IS NOT DISTINCT FROM $2 AND iteration_index IS NOT DISTINCT FROM $3';
+
+/**
+ * The queue primitives on PostgreSQL, on the one connection of a transaction (READ COMMITTED).
+ * `lockRun` takes the run's row lock, so the engine's transactions on one run are serialized across
+ * nodes; claims skip rows other claimers hold (`SKIP LOCKED`); counts for concurrency limits are taken
+ * under an advisory lock per task or workflow, so two nodes cannot both see a free slot.
+ */
+export class PgQueueTransaction implements QueueTransaction {
+  constructor(
+    private readonly sql: Sql,
+    private readonly ids: PgIdBlocks,
+  ) {}
+
+  private async rows<T>(text: string, values: unknown[]): Promise<T[]> {
+    return (await this.sql.query(text, values)).rows as T[];
+  }
+
+  private async count(text: string, values: unknown[]): Promise<number> {
+    return (await this.sql.query(text, values)).rowCount ?? 0;
+  }
+
+  async lockRun(runId: number): Promise<RunRecord | undefined> {
+    const [row] = await this.rows<RunRow>('SELECT * FROM runs WHERE id = $1 FOR UPDATE', [runId]);
+    return row && toRun(row);
+  }
+
+  async getTaskInstance(id: number): Promise<TaskInstanceRecord | undefined> {
+    const [row] = await this.rows<TaskInstanceRow>('SELECT * FROM task_instances WHERE id = $1', [id]);
+    return row && toTaskInstance(row);
+  }
+
+  async writeOutcome(outcome: OutcomeWrite): Promise<boolean> {
+    const dataOut = outcome.dataOutJson ?? (outcome.dataOut === null ? null : JSON.stringify(outcome.dataOut));
+    const changed = await this.count(
+      `UPDATE task_instances
+       SET status = $3, data_out = $4, state = $5, waiting_on = $6, due_at = $7, attempt = attempt + $8,
+           error = $9, error_class = $10, error_details = $11, is_unhandled_error = $12,
+           log = CASE WHEN $13::text IS NULL THEN log ELSE COALESCE(log, '') || $13::text END,
+           ended_at = $14, updated_at = $15, locked_by = NULL, lease_until = NULL
+       WHERE id = $1 AND status = 'Processing' AND locked_by = $2`,
+      [
+        outcome.id,
+        outcome.nodeId,
+        outcome.status,
+        dataOut,
+        outcome.state === null ? null : JSON.stringify(outcome.state),
+        outcome.waitingOn,
+        outcome.dueAt,
+        outcome.isNextAttempt ? 1 : 0,
+        outcome.error?.message ?? null,
+        outcome.error?.errorClass ?? null,
+        outcome.error?.details ?? null,
+        outcome.isUnhandledError ? 1 : 0,
+        outcome.log,
+        outcome.endedAt,
+        outcome.now,
+      ],
+    );
+    return changed === 1;
+  }
+
+  async insertTaskInstance(instance: NewTaskInstance): Promise<TaskInstanceRecord> {
+    const id = instance.id ?? (await this.ids.next('task', this.sql));
+    const [row] = await this.rows<TaskInstanceRow>(
+      `INSERT INTO task_instances (id, run_id, workflow_id, version_id, task_id, name, action_type, status,
+                                   priority_rank, previous_id, data_in, locked_by, lease_until, started_at,
+                                   iteration_parent_id, iteration_index, waiting_on, rerun_of, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)
+       RETURNING *`,
+      [
+        id,
+        instance.run.id,
+        instance.run.workflowId,
+        instance.run.versionId,
+        instance.taskId,
+        instance.name,
+        instance.actionType,
+        instance.status,
+        priorityRank(instance.run.priority),
+        instance.previousId,
+        instance.dataIn === null ? null : JSON.stringify(instance.dataIn),
+        instance.heldBy?.nodeId ?? null,
+        instance.heldBy?.leaseUntil ?? null,
+        instance.heldBy ? instance.now : null,
+        instance.scope.iterationParentId,
+        instance.scope.iterationIndex,
+        instance.waitingOn,
+        instance.rerunOf,
+        instance.now,
+      ],
+    );
+    if (!row) throw new Error('INSERT of a task instance returned no row');
+    return toTaskInstance(row);
+  }
+
+  async setDataIn(id: number, dataIn: JsonObject, now: number): Promise<void> {
+    await this.sql.query('UPDATE task_instances SET data_in = $2, updated_at = $3 WHERE id = $1', [
+      id,
+      JSON.stringify(dataIn),
+      now,
+    ]);
+  }
+
+  async wake(id: number, now: number, waitingOn?: WaitingOn): Promise<boolean> {
+    const changed = await this.count(
+      `UPDATE task_instances SET due_at = $2, updated_at = $2
+       WHERE id = $1 AND status = 'Pending' AND ($3::text IS NULL OR waiting_on = $3::text)`,
+      [id, now, waitingOn ?? null],
+    );
+    return changed === 1;
+  }
+
+  async countIterationDone(iterateId: number, now: number): Promise<boolean> {
+    const [row] = await this.rows<{ woke: boolean }>(
+      `UPDATE task_instances
+       SET iterations_done = iterations_done + 1,
+           due_at = CASE WHEN status = 'Pending' THEN $2 ELSE due_at END, updated_at = $2
+       WHERE id = $1
+       RETURNING status = 'Pending' AS woke`,
+      [iterateId, now],
+    );
+    return row?.woke === true;
+  }
+
+  async iterationsDone(iterateId: number): Promise<number> {
+    const [row] = await this.rows<{ n: number }>('SELECT iterations_done AS n FROM task_instances WHERE id = $1', [
+      iterateId,
+    ]);
+    return row?.n ?? 0;
+  }
+
+  async stopWaitingInstance(id: number, now: number): Promise<TaskInstanceRecord | undefined> {
+    const [row] = await this.rows<TaskInstanceRow>(
+      `UPDATE task_instances SET status = 'Stopped', due_at = NULL, ended_at = $2, updated_at = $2
+       WHERE id = $1 AND status IN ('Queued', 'Pending')
+       RETURNING *`,
+      [id, now],
+    );
+    return row && toTaskInstance(row);
+  }
+
+  async stopWaitingInstancesOfRun(runId: number, now: number): Promise<number[]> {
+    await this.sql.query(
+      `UPDATE task_instances SET status = 'Stopped', locked_by = NULL, lease_until = NULL, due_at = NULL,
+                                 ended_at = $2, updated_at = $2
+       WHERE run_id = $1 AND status IN ('Queued', 'Pending')`,
+      [runId, now],
+    );
+    const rows = await this.rows<{ id: number }>(
+      "SELECT id FROM task_instances WHERE run_id = $1 AND status = 'Processing'",
+      [runId],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async markRerun(id: number, rerunBy: number, now: number): Promise<boolean> {
+    const changed = await this.count(
+      `UPDATE task_instances SET rerun_by = $2, updated_at = $3
+       WHERE id = $1 AND rerun_by IS NULL AND status IN ('Success', 'Error', 'Stopped')`,
+      [id, rerunBy, now],
+    );
+    return changed === 1;
+  }
+
+  async recordApproval(id: number, state: JsonObject, now: number): Promise<boolean> {
+    const changed = await this.count(
+      `UPDATE task_instances SET state = $2, due_at = $3, updated_at = $3
+       WHERE id = $1 AND status = 'Pending' AND waiting_on = 'approval'`,
+      [id, JSON.stringify(state), now],
+    );
+    return changed === 1;
+  }
+
+  async runCounts(runId: number): Promise<{ active: number; waiting: number }> {
+    const [row] = await this.rows<{ active: number; waiting: number }>(
+      `SELECT count(*) FILTER (WHERE status IN ('Queued', 'Processing')) AS active,
+              count(*) FILTER (WHERE status = 'Pending') AS waiting
+       FROM task_instances WHERE run_id = $1 AND status IN ('Queued', 'Processing', 'Pending')`,
+      [runId],
+    );
+    return row ?? { active: 0, waiting: 0 };
+  }
+
+  async scopeCounts(runId: number, scope: Scope): Promise<{ live: number; liveBesidesMerges: number }> {
+    const [row] = await this.rows<{ live: number; besides: number }>(
+      `SELECT count(*) AS live, count(*) FILTER (WHERE waiting_on IS DISTINCT FROM 'merge') AS besides
+       FROM task_instances WHERE ${SCOPE} AND status IN ('Queued', 'Processing', 'Pending')`,
+      scopeValues(runId, scope),
+    );
+    return { live: row?.live ?? 0, liveBesidesMerges: row?.besides ?? 0 };
+  }
+
+  async findWaitingMerge(
+    runId: number,
+    taskId: number,
+    scope: Scope,
+  ): Promise<{ id: number; dataIn: JsonObject | null } | undefined> {
+    const [row] = await this.rows<{ id: number; data_in: string | null }>(
+      `SELECT id, data_in FROM task_instances
+       WHERE ${SCOPE} AND task_id = $4 AND status = 'Pending' AND waiting_on = 'merge'
+       LIMIT 1`,
+      [...scopeValues(runId, scope), taskId],
+    );
+    return row && { id: row.id, dataIn: row.data_in === null ? null : (JSON.parse(row.data_in) as JsonObject) };
+  }
+
+  async waitingMergeIds(runId: number, scope: Scope): Promise<number[]> {
+    const rows = await this.rows<{ id: number }>(
+      `SELECT id FROM task_instances
+       WHERE ${SCOPE} AND status = 'Pending' AND waiting_on = 'merge' AND due_at IS NULL`,
+      scopeValues(runId, scope),
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async countTaskInScope(runId: number, taskId: number, scope: Scope): Promise<number> {
+    const [row] = await this.rows<{ n: number }>(
+      `SELECT count(*) AS n FROM task_instances WHERE ${SCOPE} AND task_id = $4`,
+      [...scopeValues(runId, scope), taskId],
+    );
+    return row?.n ?? 0;
+  }
+
+  async hasFinalSubRun(parentTaskInstanceId: number): Promise<boolean> {
+    const [row] = await this.rows<{ found: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM runs WHERE parent_task_instance_id = $1
+                                        AND status IN ('Finished', 'Stopped')) AS found`,
+      [parentTaskInstanceId],
+    );
+    return row?.found === true;
+  }
+
+  async firstUnhandledError(runId: number): Promise<{ errorClass: string; message: string } | undefined> {
+    const [row] = await this.rows<{ error_class: string | null; error: string | null }>(
+      `SELECT error_class, error FROM task_instances
+       WHERE run_id = $1 AND is_unhandled_error = 1 AND rerun_by IS NULL ORDER BY id LIMIT 1`,
+      [runId],
+    );
+    return row && { errorClass: row.error_class ?? 'WorkflowError', message: row.error ?? '' };
+  }
+
+  async setRunError(runId: number, errorClass: string, message: string): Promise<void> {
+    await this.sql.query(
+      'UPDATE runs SET error_class = COALESCE(error_class, $2), error_message = COALESCE(error_message, $3) WHERE id = $1',
+      [runId, errorClass, message],
+    );
+  }
+
+  async recordResponse(runId: number, response: RunResponse, result: RunResult): Promise<boolean> {
+    const changed = await this.count(
+      'UPDATE runs SET response = $2, response_result = $3 WHERE id = $1 AND response IS NULL',
+      [runId, JSON.stringify(response), result],
+    );
+    return changed === 1;
+  }
+
+  async setRunStatus(change: RunStatusChange): Promise<RunRecord | undefined> {
+    const isFinish = change.finish !== undefined;
+    const isReopen = change.reopen !== undefined;
+    const [row] = await this.rows<RunRow>(
+      `UPDATE runs SET status = $3, updated_at = $4,
+         started_at = CASE WHEN $5 THEN COALESCE(started_at, $4) ELSE started_at END,
+         result = CASE WHEN $6 THEN $7 WHEN $9 THEN NULL ELSE result END,
+         response = CASE WHEN $6 THEN COALESCE(response, $8) WHEN $9 THEN NULL ELSE response END,
+         response_result = CASE WHEN $9 THEN NULL ELSE response_result END,
+         finished_at = CASE WHEN $6 THEN $4 WHEN $9 THEN NULL ELSE finished_at END,
+         error_class = CASE WHEN $9 THEN $10 ELSE error_class END,
+         error_message = CASE WHEN $9 THEN $11 ELSE error_message END
+       WHERE id = $1 AND status = ANY($2::text[])
+       RETURNING *`,
+      [
+        change.runId,
+        change.from,
+        change.to,
+        change.now,
+        change.isStart === true,
+        isFinish,
+        change.finish?.result ?? null,
+        change.finish?.responseJson ?? null,
+        isReopen,
+        change.reopen?.error?.errorClass ?? null,
+        change.reopen?.error?.message ?? null,
+      ],
+    );
+    return row && toRun(row);
+  }
+
+  async claimDue(claim: ClaimRequest): Promise<TaskInstanceRecord[]> {
+    const rows = await this.rows<TaskInstanceRow>(
+      `UPDATE task_instances
+       SET status = 'Processing', locked_by = $1, lease_until = $2, due_at = NULL, updated_at = $3
+       WHERE id IN (SELECT id FROM task_instances
+                    WHERE status = 'Pending' AND due_at IS NOT NULL AND due_at <= $3
+                    ORDER BY due_at LIMIT $4
+                    FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [claim.nodeId, claim.leaseUntil, claim.now, claim.limit],
+    );
+    return rows.map(toTaskInstance);
+  }
+
+  async queuedCandidates(query: CandidateQuery): Promise<ClaimCandidate[]> {
+    const rows = await this.rows<{
+      id: number;
+      task_id: number;
+      priority_rank: number;
+      run_id: number;
+      workflow_id: number;
+      run_status: string;
+      task_limit: number | null;
+      run_limit: number | null;
+    }>(
+      `SELECT ti.id, ti.task_id, ti.priority_rank, ti.run_id, r.workflow_id, r.status AS run_status,
+              tl.concurrent_limit AS task_limit, v.concurrent_run_limit AS run_limit
+       FROM task_instances ti
+       JOIN runs r ON r.id = ti.run_id
+       JOIN versions v ON v.id = r.version_id
+       LEFT JOIN task_limits tl ON tl.task_id = ti.task_id
+       WHERE ti.status = 'Queued'
+         AND (ti.priority_rank, ti.id) > ($1, $2)
+         AND NOT (ti.task_id = ANY($3::bigint[]))
+         AND NOT (r.status = 'Queued' AND r.workflow_id = ANY($4::bigint[]))
+       ORDER BY ti.priority_rank, ti.id
+       LIMIT $5
+       FOR UPDATE OF ti SKIP LOCKED`,
+      [query.after.priorityRank, query.after.id, query.excludedTaskIds, query.excludedWorkflowIds, query.limit],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      taskId: row.task_id,
+      priorityRank: row.priority_rank,
+      runId: row.run_id,
+      workflowId: row.workflow_id,
+      runStatus: row.run_status as ClaimCandidate['runStatus'],
+      taskLimit: row.task_limit,
+      runLimit: row.run_limit,
+    }));
+  }
+
+  async countProcessingOfTask(taskId: number): Promise<number> {
+    // Held until commit: another node counting this task's slots waits and then sees this claim.
+    await this.sql.query("SELECT pg_advisory_xact_lock(hashtextextended('weir:task:' || $1::text, 0))", [taskId]);
+    const [row] = await this.rows<{ n: number }>(
+      "SELECT count(*) AS n FROM task_instances WHERE task_id = $1 AND status = 'Processing'",
+      [taskId],
+    );
+    return row?.n ?? 0;
+  }
+
+  async countActiveRuns(workflowId: number): Promise<number> {
+    await this.sql.query("SELECT pg_advisory_xact_lock(hashtextextended('weir:workflow:' || $1::text, 0))", [
+      workflowId,
+    ]);
+    const [row] = await this.rows<{ n: number }>(
+      "SELECT count(*) AS n FROM runs WHERE workflow_id = $1 AND status IN ('Processing', 'Pending', 'Stopping')",
+      [workflowId],
+    );
+    return row?.n ?? 0;
+  }
+
+  async claimQueued(id: number, claim: Omit<ClaimRequest, 'limit'>): Promise<TaskInstanceRecord | undefined> {
+    const [row] = await this.rows<TaskInstanceRow>(
+      `UPDATE task_instances
+       SET status = 'Processing', locked_by = $2, lease_until = $3, started_at = COALESCE(started_at, $4),
+           updated_at = $4
+       WHERE id = $1 AND status = 'Queued'
+       RETURNING *`,
+      [id, claim.nodeId, claim.leaseUntil, claim.now],
+    );
+    return row && toTaskInstance(row);
+  }
+}
+
+function scopeValues(runId: number, scope: Scope): unknown[] {
+  return [runId, scope.iterationParentId, scope.iterationIndex];
+}

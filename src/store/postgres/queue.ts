@@ -1,0 +1,105 @@
+import type pg from 'pg';
+import type { RunRecord, TaskInstanceRecord } from '../../model/records.js';
+import type { QueueStore, QueueTransaction } from '../queue-store.js';
+import type { NewRun } from '../store-inputs.js';
+import type { RetentionBatch, ScheduledRunRequest, ScheduledRunResult } from '../store-versions-schedules.js';
+import { inTransaction } from './database.js';
+import type { PgIdBlocks } from './id-blocks.js';
+import { PgQueueTransaction } from './queue-transaction.js';
+import { deleteExpiredRuns, nextRunExpiry } from './retention-queries.js';
+import { createRunIn, IdempotencyKeyTaken } from './run-creation.js';
+import { startScheduledRunIn } from './schedule-fires.js';
+
+/** Times a transaction is run when PostgreSQL rolls it back for a deadlock or a serialization failure. */
+const TRANSACTION_ATTEMPTS = 3;
+
+/** The engine's queue on PostgreSQL: each transaction on a pooled connection of its own. */
+export class PgQueue implements QueueStore {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly ids: PgIdBlocks,
+  ) {}
+
+  /**
+   * A deadlock (two transactions locking rows of one run in another order, e.g. a claim and a stop) or
+   * a serialization failure rolls one of them back; it is run again, a few times.
+   */
+  async transaction<T>(work: (tx: QueueTransaction) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await inTransaction(this.pool, (client) => work(new PgQueueTransaction(client, this.ids)));
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (attempt >= TRANSACTION_ATTEMPTS || (code !== '40P01' && code !== '40001')) throw error;
+      }
+    }
+  }
+
+  async createRun(input: NewRun): Promise<{ run: RunRecord; instances: TaskInstanceRecord[]; created: boolean }> {
+    try {
+      return await inTransaction(this.pool, (client) => createRunIn(client, this.ids, input));
+    } catch (error) {
+      if (!(error instanceof IdempotencyKeyTaken)) throw error;
+      // Two nodes raced on one key: the other's run is the run.
+      return inTransaction(this.pool, (client) => createRunIn(client, this.ids, input));
+    }
+  }
+
+  async renewLeases(nodeId: string, ids: readonly number[], leaseUntil: number): Promise<number[]> {
+    const { rows } = await this.pool.query<{ id: number }>(
+      `UPDATE task_instances SET lease_until = $3
+       WHERE id = ANY($2::bigint[]) AND status = 'Processing' AND locked_by = $1
+       RETURNING id`,
+      [nodeId, ids, leaseUntil],
+    );
+    const kept = new Set(rows.map((row) => row.id));
+    return ids.filter((id) => !kept.has(id));
+  }
+
+  async releaseTaskInstances(nodeId: string, ids: readonly number[], now: number): Promise<number> {
+    const result = await this.pool.query(
+      `UPDATE task_instances SET status = 'Queued', locked_by = NULL, lease_until = NULL, updated_at = $3
+       WHERE id = ANY($2::bigint[]) AND status = 'Processing' AND locked_by = $1`,
+      [nodeId, ids, now],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  async requeueExpiredLeases(now: number): Promise<number> {
+    const result = await this.pool.query(
+      `UPDATE task_instances SET status = 'Queued', locked_by = NULL, lease_until = NULL, updated_at = $1
+       WHERE id IN (SELECT id FROM task_instances WHERE status = 'Processing' AND lease_until < $1
+                    FOR UPDATE SKIP LOCKED)`,
+      [now],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  async requeueHeldByOthers(nodeId: string, now: number): Promise<number> {
+    const result = await this.pool.query(
+      `UPDATE task_instances SET status = 'Queued', locked_by = NULL, lease_until = NULL, updated_at = $2
+       WHERE status = 'Processing' AND locked_by IS DISTINCT FROM $1`,
+      [nodeId, now],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  async nextDueAt(): Promise<number | null> {
+    const { rows } = await this.pool.query<{ due: number | null }>(
+      "SELECT min(due_at) AS due FROM task_instances WHERE status = 'Pending' AND due_at IS NOT NULL",
+    );
+    return rows[0]?.due ?? null;
+  }
+
+  startScheduledRun(input: ScheduledRunRequest): Promise<ScheduledRunResult> {
+    return inTransaction(this.pool, (client) => startScheduledRunIn(client, this.ids, input));
+  }
+
+  deleteExpiredRuns(input: { now: number; maxRows: number }): Promise<RetentionBatch> {
+    return inTransaction(this.pool, (client) => deleteExpiredRuns(client, input.now, input.maxRows));
+  }
+
+  nextRunExpiry(): Promise<number | null> {
+    return nextRunExpiry(this.pool);
+  }
+}

@@ -1,0 +1,103 @@
+import type pg from 'pg';
+import type { RunRecord, TaskCounts, TaskInstanceRecord } from '../../model/records.js';
+import { toRun, toTaskInstance, type RunRow, type TaskInstanceRow } from '../rows.js';
+import type { RunReadModel } from '../store.js';
+import type { PageRequest, RunFilter, TaskInstanceFilter } from '../store-inputs.js';
+
+const SELECT_RUN = 'SELECT * FROM runs WHERE id = $1';
+const SELECT_INSTANCE = 'SELECT * FROM task_instances WHERE id = $1';
+const SELECT_INSTANCES_OF_RUN = 'SELECT * FROM task_instances WHERE run_id = $1 ORDER BY id';
+// A task instance that was rerun is history: its rerun counts instead.
+const COUNT_BY_STATUS =
+  'SELECT status, count(*) AS n FROM task_instances WHERE run_id = $1 AND rerun_by IS NULL GROUP BY status';
+const COUNT_ACTIVE =
+  "SELECT count(*) AS n FROM runs WHERE workflow_id = $1 AND status IN ('Processing', 'Pending', 'Stopping')";
+// Days are 'YYYY-MM-DD' (trigger count_task_usage, migration 001); COLLATE "C" compares them byte by byte, as SQLite.
+const SELECT_USAGE = `
+  SELECT day, task_count FROM task_usage
+  WHERE day COLLATE "C" BETWEEN $1 AND $2
+  ORDER BY day COLLATE "C"`;
+
+type Param = string | number;
+
+/** Runs and task instances as the API reads them, on PostgreSQL: the SQLite read model's statements, on the pool. */
+export class PgReadModel implements RunReadModel {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async getRun(id: number): Promise<RunRecord | undefined> {
+    const row = (await this.pool.query<RunRow>(SELECT_RUN, [id])).rows[0];
+    return row && toRun(row);
+  }
+
+  async listRuns(filter: RunFilter, page: PageRequest): Promise<RunRecord[]> {
+    const { where, params } = whereClause([
+      ['workflow_id', filter.workflowId],
+      ['status', filter.status],
+    ]);
+    params.push(page.limit, page.offset);
+    const sql = `SELECT * FROM runs ${where}
+                 ORDER BY id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`;
+    return (await this.pool.query<RunRow>(sql, params)).rows.map(toRun);
+  }
+
+  async countTasks(runId: number): Promise<TaskCounts> {
+    const counts: TaskCounts = { total: 0, queued: 0, processing: 0, pending: 0, stopped: 0, success: 0, error: 0 };
+    const rows = (await this.pool.query<{ status: string; n: number }>(COUNT_BY_STATUS, [runId])).rows;
+    for (const row of rows) {
+      const key = row.status.toLowerCase() as keyof TaskCounts;
+      if (key in counts) counts[key] += row.n;
+      counts.total += row.n;
+    }
+    return counts;
+  }
+
+  async getTaskInstance(id: number): Promise<TaskInstanceRecord | undefined> {
+    const row = (await this.pool.query<TaskInstanceRow>(SELECT_INSTANCE, [id])).rows[0];
+    return row && toTaskInstance(row);
+  }
+
+  async listTaskInstances(runId: number): Promise<TaskInstanceRecord[]> {
+    return (await this.pool.query<TaskInstanceRow>(SELECT_INSTANCES_OF_RUN, [runId])).rows.map(toTaskInstance);
+  }
+
+  async findTaskInstances(filter: TaskInstanceFilter, page: PageRequest): Promise<TaskInstanceRecord[]> {
+    const { where, params } = whereClause([
+      ['id', filter.id],
+      ['run_id', filter.runId],
+      ['name', filter.name],
+      ['action_type', filter.actionType],
+      ['status', filter.status],
+    ]);
+    params.push(page.limit, page.offset);
+    const sql = `SELECT * FROM task_instances ${where}
+                 ORDER BY id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`;
+    return (await this.pool.query<TaskInstanceRow>(sql, params)).rows.map(toTaskInstance);
+  }
+
+  async countActiveRuns(workflowId: number): Promise<number> {
+    return (await this.pool.query<{ n: number }>(COUNT_ACTIVE, [workflowId])).rows[0]?.n ?? 0;
+  }
+
+  async taskUsage(startDay: string, endDay: string): Promise<Array<{ day: string; taskCount: number }>> {
+    const rows = (await this.pool.query<{ day: string; task_count: number }>(SELECT_USAGE, [startDay, endDay])).rows;
+    return rows.map((row) => ({ day: row.day, taskCount: row.task_count }));
+  }
+}
+
+/**
+ * `WHERE column = $n AND ...` for each column whose value is set, with its bound values. Column names
+ * come from the caller's code, never from input.
+ */
+function whereClause(equalities: Array<[column: string, value: Param | undefined]>): {
+  where: string;
+  params: Param[];
+} {
+  const clauses: string[] = [];
+  const params: Param[] = [];
+  for (const [column, value] of equalities) {
+    if (value === undefined) continue;
+    params.push(value);
+    clauses.push(`${column} = $${params.length}`);
+  }
+  return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}

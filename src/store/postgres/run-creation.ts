@@ -1,0 +1,94 @@
+import type { RunRecord, TaskInstanceRecord } from '../../model/records.js';
+import { toRun, type RunRow } from '../rows.js';
+import type { NewRun } from '../store-inputs.js';
+import type { Sql } from './database.js';
+import type { PgIdBlocks } from './id-blocks.js';
+import { PgQueueTransaction } from './queue-transaction.js';
+
+/** An idempotency key that another node used first, found when its unique index refused ours. */
+export class IdempotencyKeyTaken extends Error {
+  override readonly name = 'IdempotencyKeyTaken';
+}
+
+/**
+ * A new run on PostgreSQL, inside the caller's transaction: the workflow's counter (its row lock makes
+ * run numbers race-free across nodes), the run row, its entry task instances.
+ */
+export async function createRunIn(
+  sql: Sql,
+  ids: PgIdBlocks,
+  input: NewRun,
+): Promise<{ run: RunRecord; instances: TaskInstanceRecord[]; created: boolean }> {
+  if (input.idempotencyKey !== null) {
+    const { rows } = await sql.query<RunRow>('SELECT * FROM runs WHERE workflow_id = $1 AND idempotency_key = $2', [
+      input.workflowId,
+      input.idempotencyKey,
+    ]);
+    const existing = rows[0];
+    if (existing) {
+      if (input.now - existing.created_at < input.idempotencyWindowMs) {
+        return { run: toRun(existing), instances: [], created: false };
+      }
+      await sql.query('UPDATE runs SET idempotency_key = NULL WHERE id = $1', [existing.id]);
+    }
+  }
+  const { rows: counters } = await sql.query<{ seq: number; previous_run_at: number | null }>(
+    `UPDATE workflows SET run_count = run_count + 1, previous_run_at = last_run_at, last_run_at = $2
+     WHERE id = $1
+     RETURNING run_count AS seq, previous_run_at`,
+    [input.workflowId, input.now],
+  );
+  const counter = counters[0];
+  if (!counter) throw new Error(`workflow ${input.workflowId} does not exist`);
+  const isHeld = input.claimFor !== null;
+  const id = await ids.next('object', sql);
+  const { rows: inserted } = await sql.query<RunRow>(
+    `INSERT INTO runs (id, workflow_id, version_id, seq, status, mode, priority, inputs, run_user, previous_run_at,
+                       idempotency_key, parent_task_instance_id, depth, created_at, updated_at, started_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)
+     ON CONFLICT (workflow_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+     RETURNING *`,
+    [
+      id,
+      input.workflowId,
+      input.versionId,
+      counter.seq,
+      isHeld ? 'Processing' : 'Queued',
+      input.mode,
+      input.priority,
+      JSON.stringify(input.inputs),
+      input.runUser,
+      counter.previous_run_at,
+      input.idempotencyKey,
+      input.parentTaskInstanceId ?? null,
+      input.depth ?? 0,
+      input.now,
+      isHeld ? input.now : null,
+    ],
+  );
+  const row = inserted[0];
+  // Another node committed a run with this key after our look-up: the caller reads it and rolls back.
+  if (!row) throw new IdempotencyKeyTaken();
+  const run = toRun(row);
+  const tx = new PgQueueTransaction(sql, ids);
+  const instances: TaskInstanceRecord[] = [];
+  for (const task of input.entryTasks) {
+    instances.push(
+      await tx.insertTaskInstance({
+        run,
+        taskId: task.taskId,
+        name: task.name,
+        actionType: task.actionType,
+        status: isHeld ? 'Processing' : 'Queued',
+        previousId: null,
+        dataIn: null,
+        heldBy: input.claimFor,
+        scope: { iterationParentId: null, iterationIndex: null },
+        waitingOn: null,
+        rerunOf: null,
+        now: input.now,
+      }),
+    );
+  }
+  return { run, instances, created: true };
+}
