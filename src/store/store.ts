@@ -13,7 +13,7 @@ import type {
   WorkflowRecord,
   WorkflowStatus,
 } from '../model/records.js';
-import type { RunStatus, TaskStatus } from '../model/statuses.js';
+import type { RunResult, RunStatus, TaskStatus } from '../model/statuses.js';
 import type { Priority, WorkflowDocument } from '../model/workflow-document.js';
 import type {
   NewWorkflowVersion,
@@ -248,9 +248,18 @@ export interface TaskInstanceFilter {
   status?: TaskStatus;
 }
 
+/** Which runs `listRuns` answers; every field given must match (and). */
 export interface RunFilter {
   workflowId?: number;
   status?: RunStatus;
+  result?: RunResult;
+  mode?: RunMode;
+  /** Created at or after this time (epoch ms). */
+  createdAfter?: number;
+  /** Created before this time (epoch ms). */
+  createdBefore?: number;
+  /** Text found anywhere in the run's inputs as stored (JSON: field names and values), ASCII case ignored. */
+  inputText?: string;
 }
 
 export interface ClaimRequest {

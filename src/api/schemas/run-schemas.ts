@@ -1,4 +1,7 @@
 import { Type } from '@sinclair/typebox';
+import { RunMode } from '../../model/records.js';
+import { RunResult, RunStatus } from '../../model/statuses.js';
+import { PageQuery } from './common.js';
 
 const Timestamp = Type.String({ description: '`YYYY-MM-DD HH:MM:SS UTC`', examples: ['2019-09-19 18:25:33 UTC'] });
 const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
@@ -57,3 +60,40 @@ export const RunSummary = Type.Object(
   },
   { additionalProperties: true },
 );
+
+const TimeQuery = (description: string) =>
+  Type.Optional(
+    Type.String({
+      description: `${description} ISO 8601 (\`2026-12-01\`, \`2026-12-01T08:00:00Z\`) or \`YYYY-MM-DD HH:MM:SS UTC\`; without a zone, UTC.`,
+      examples: ['2026-12-01T08:00:00Z'],
+    }),
+  );
+
+/** The filters of `GET /workflows/workflow_runs` (**ext**); all given must match. */
+export const RunListQuery = Type.Object({
+  workflow_id: Type.Optional(Type.String({ description: 'Only runs of this workflow.' })),
+  status: Type.Optional(
+    Type.String({
+      enum: Object.values(RunStatus),
+      description: 'Only runs in this status.',
+    }),
+  ),
+  result: Type.Optional(
+    Type.String({ enum: Object.values(RunResult), description: 'Only finished runs with this result.' }),
+  ),
+  mode: Type.Optional(
+    Type.String({
+      enum: Object.values(RunMode),
+      description: 'Only runs triggered in this mode (`sync`: responsive).',
+    }),
+  ),
+  created_after: TimeQuery('Only runs created at or after this time.'),
+  created_before: TimeQuery('Only runs created before this time.'),
+  input: Type.Optional(
+    Type.String({
+      maxLength: 200,
+      description: 'Only runs whose inputs contain this text (in a field name or value; ASCII case ignored).',
+    }),
+  ),
+  ...PageQuery,
+});
