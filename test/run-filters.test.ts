@@ -151,3 +151,42 @@ describe('listing runs with filters', () => {
     expect(twice.body.errors[0].field).toBe('result');
   });
 });
+
+describe('a run says who triggered it and with what', () => {
+  let weir: TestWeir;
+  afterAll(async () => {
+    await weir?.close();
+  });
+
+  it('answers the inputs, run user, priority and idempotency key of a run', async () => {
+    weir = await startTestWeir();
+    const echo = await setupWorkflow(
+      weir,
+      responseFormatterWorkflow({
+        template: '{"ok": true}',
+        fields: [
+          {
+            callout_id: 'Customer',
+            object_name: 'Workflow',
+            field_name: 'Customer',
+            datatype: 'Text',
+            required: false,
+          },
+        ],
+      }),
+    );
+    const started = await echo.run({ json: { Customer: 'Initech' } });
+    expect(started.status, started.text).toBe(200);
+    const run = await waitForRun(weir, started.body.id as number);
+    expect(run).toMatchObject({
+      mode: 'standard',
+      priority: 'Medium',
+      inputs: { Workflow: { Customer: 'Initech' } },
+      idempotencyKey: null,
+    });
+    expect(typeof run.runUser).toBe('string');
+    expect(run.runUser).not.toBe('');
+    const listed = must(await weir.api('GET', `/workflows/workflow_runs?workflow_id=${echo.id}`), 200, 'list');
+    expect(listed.data[0].runUser).toBe(run.runUser);
+  });
+});

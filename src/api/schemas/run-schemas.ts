@@ -40,6 +40,17 @@ export const RunDetail = Type.Object(
       description: '**ext**: Error when a task failed unhandled.',
     }),
     mode: Type.String({ enum: ['standard', 'sync'] }),
+    runUser: Type.String({
+      description:
+        '**ext**: who triggered it: the OAuth client, the trigger credentials, the scheduler or the parent run.',
+    }),
+    priority: Type.String({ enum: ['High', 'Medium', 'Low'], description: '**ext**' }),
+    inputs: Type.Record(Type.String(), Type.Unknown(), {
+      description: '**ext**: the declared inputs as the run received them, `{object_name: {field_name: value}}`.',
+    }),
+    idempotencyKey: Type.Union([Type.String(), Type.Null()], {
+      description: '**ext**: the `Idempotency-Key` of the trigger request, if any.',
+    }),
     tasks: TaskCountsSchema,
     runTime: Type.Union([Type.Number(), Type.Null()], { description: 'Seconds, waiting included.' }),
     cpuTime: Type.String({ description: '`HH:MM:SS`' }),
@@ -55,6 +66,7 @@ export const RunSummary = Type.Object(
     ...RunMetadata.properties,
     result: Type.Union([Type.String(), Type.Null()]),
     mode: Type.String(),
+    runUser: Type.String({ description: '**ext**: who triggered it.' }),
     runTime: Type.Union([Type.Number(), Type.Null()]),
     finishedAt: NullableTimestamp,
   },
