@@ -2,16 +2,18 @@ import { useMemo, useState } from 'react';
 import { ApiError } from '../api/client';
 import { exportVersion, getRun, getWorkflow, listTaskInstances, listVersions, stopRun } from '../api/endpoints';
 import { LIVE_RUN_STATUSES, LIVE_TASK_STATUSES, type RunDetail, type TaskInstance } from '../api/types';
-import { RunOutcome, StatusBadge } from '../components/badges';
+import { RunOutcome, StatusBadge, toneOf } from '../components/badges';
 import { ErrorBanner, Loading, Notice, Unavailable } from '../components/feedback';
 import type { TaskOverlay } from '../graph/workflow-graph';
 import { WorkflowGraph } from '../graph/workflow-graph';
 import { RUN_POLL_MS, usePolling, useResource } from '../hooks/use-resource';
 import type { WorkflowDocument } from '../model/document';
 import { formatDuration, formatTime } from '../model/format';
+import { describeOutcome } from '../model/run-outcome';
 import { workflowHref } from '../router';
 import { PageHeading } from './page-heading';
 import { TaskInstancePanel } from './task-instance-panel';
+import { modeLabel } from './run-table';
 import { Timeline } from './timeline';
 
 /** The graph a run ran: the version its task instances name, else the workflow's current one. */
@@ -148,14 +150,9 @@ export function RunPage({ runId }: { runId: number }) {
         ) : null}
       </PageHeading>
       <ErrorBanner error={stopError} title="The run was not stopped." />
-      <RunSummaryList run={detail} />
-      {detail.error_class || detail.error ? (
-        <div className="banner banner-error" role="status">
-          <div>
-            <strong>{detail.error_class ?? 'Error'}:</strong> {detail.error}
-          </div>
-        </div>
-      ) : null}
+      <OutcomeLine run={detail} instances={list} />
+      <RunSummaryList run={detail} outcome={describeOutcome(detail, list).headline} />
+      <RunInputs inputs={detail.inputs} />
       {instances.error ? (
         <Unavailable
           error={instances.error}
@@ -233,24 +230,80 @@ export function RunPage({ runId }: { runId: number }) {
   );
 }
 
-function RunSummaryList({ run }: { run: RunDetail }) {
+/** Status and result explained in one sentence, coloured by the outcome. */
+function OutcomeLine({ run, instances }: { run: RunDetail; instances: TaskInstance[] | undefined }) {
+  const outcome = describeOutcome(run, instances);
+  return (
+    <p className={`outcome-line tone-border-${outcome.tone}`} role="status" aria-label="Outcome">
+      <StatusBadge status={outcome.headline} tone={outcome.tone} />
+      <span>{outcome.explanation}</span>
+    </p>
+  );
+}
+
+/** The declared inputs the run received, one row per field (`Data.<object_name>.<field_name>`). */
+function RunInputs({ inputs }: { inputs: Record<string, unknown> | undefined }) {
+  if (inputs === undefined) return null;
+  const rows = Object.entries(inputs).flatMap(([object, fields]) =>
+    fields !== null && typeof fields === 'object' && !Array.isArray(fields)
+      ? Object.entries(fields as Record<string, unknown>).map(
+          ([field, value]) => [`${object}.${field}`, value] as const,
+        )
+      : [[object, fields] as const],
+  );
+  return (
+    <section className="card run-inputs" aria-labelledby="run-inputs-heading">
+      <h2 id="run-inputs-heading" className="side-title">
+        Inputs
+      </h2>
+      {rows.length === 0 ? (
+        <p className="muted small">The run received no declared inputs.</p>
+      ) : (
+        <dl className="params params-compact">
+          {rows.map(([name, value]) => (
+            <div key={name}>
+              <dt className="mono">{name}</dt>
+              <dd className="mono">{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+    </section>
+  );
+}
+
+function RunSummaryList({ run, outcome }: { run: RunDetail; outcome: string }) {
   const counts = run.tasks;
   return (
     <dl className="summary">
       <div>
-        <dt>Status</dt>
+        <dt>Outcome</dt>
         <dd>
-          <StatusBadge status={run.status} />
+          <StatusBadge status={outcome} tone={toneOf(run.result ?? run.status)} />{' '}
+          <span className="muted small">
+            {run.status}
+            {run.result ? ` · result ${run.result}` : ''}
+          </span>
         </dd>
       </div>
       <div>
-        <dt>Result</dt>
-        <dd>{run.result ? <StatusBadge status={run.result} /> : '—'}</dd>
+        <dt>Trigger mode</dt>
+        <dd>{modeLabel(run.mode)}</dd>
       </div>
       <div>
-        <dt>Mode</dt>
-        <dd>{run.mode === 'sync' ? 'Responsive' : 'Standard'}</dd>
+        <dt>Run user</dt>
+        <dd className="mono">{run.runUser ?? '—'}</dd>
       </div>
+      <div>
+        <dt>Idempotency key</dt>
+        <dd className="mono">{run.idempotencyKey ?? <span className="muted">none</span>}</dd>
+      </div>
+      {run.priority ? (
+        <div>
+          <dt>Priority</dt>
+          <dd>{run.priority}</dd>
+        </div>
+      ) : null}
       <div>
         <dt>Started</dt>
         <dd>{formatTime(run.startedAt ?? run.createdAt)}</dd>
