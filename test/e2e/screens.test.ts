@@ -72,10 +72,11 @@ describe('web UI: every screen, light and dark', () => {
     const failed = await failing.run({ json: {} });
     await waitForRun(weir, failed.body.id as number);
 
-    await ui.open('#/');
-    await shoot('workflows', () => page.locator('.failure-summary').waitFor());
+    // (The list is already open at #/: the Runs page first, so going back reads the list again.)
     await ui.open('#/runs');
     await shoot('runs', () => page.locator('table tbody tr').first().waitFor());
+    await ui.open('#/');
+    await shoot('workflows', () => page.locator('.failure-summary').waitFor());
     await ui.open(`#/runs/${failed.body.id}`);
     await page.getByRole('button', { name: /^Call a failing target, Error/ }).click();
     await shoot('run-failed', () => page.getByRole('region', { name: 'HTTP exchange' }).waitFor());
