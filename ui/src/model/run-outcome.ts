@@ -32,7 +32,8 @@ export function describeOutcome(run: RunDetail, instances: readonly TaskInstance
   switch (run.status) {
     case 'Finished':
       if (run.result === 'Error') {
-        const reason = run.error_class ? ` (${run.error_class}${run.error ? `: ${run.error}` : ''})` : '';
+        const message = run.error?.replace(/\.$/, '');
+        const reason = run.error_class ? ` (${run.error_class}${message ? `: ${message}` : ''})` : '';
         return {
           tone: 'error',
           headline: 'Failed',

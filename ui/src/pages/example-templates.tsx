@@ -29,7 +29,9 @@ export function ExampleTemplates() {
         {EXAMPLES.map(({ slug, document }) => (
           <li key={slug} className="card template">
             <h3>{document.workflow.name}</h3>
-            <p className="muted small clamp">{document.workflow.description}</p>
+            <p className="muted small template-description" title={document.workflow.description ?? undefined}>
+              {document.workflow.description}
+            </p>
             <p className="muted small">
               {document.tasks.length} {document.tasks.length === 1 ? 'task' : 'tasks'} ·{' '}
               <span className="mono">{slug}.json</span>

@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { ApiError } from '../api/client';
 import { exportVersion, getRun, getWorkflow, listTaskInstances, listVersions, stopRun } from '../api/endpoints';
 import { LIVE_RUN_STATUSES, LIVE_TASK_STATUSES, type RunDetail, type TaskInstance } from '../api/types';
-import { RunOutcome, StatusBadge, toneOf } from '../components/badges';
+import { RunOutcome } from '../components/badges';
 import { ErrorBanner, Loading, Notice, Unavailable } from '../components/feedback';
 import type { TaskOverlay } from '../graph/workflow-graph';
 import { WorkflowGraph } from '../graph/workflow-graph';
@@ -151,7 +151,7 @@ export function RunPage({ runId }: { runId: number }) {
       </PageHeading>
       <ErrorBanner error={stopError} title="The run was not stopped." />
       <OutcomeLine run={detail} instances={list} />
-      <RunSummaryList run={detail} outcome={describeOutcome(detail, list).headline} />
+      <RunSummaryList run={detail} />
       <RunInputs inputs={detail.inputs} />
       {instances.error ? (
         <Unavailable
@@ -235,7 +235,7 @@ function OutcomeLine({ run, instances }: { run: RunDetail; instances: TaskInstan
   const outcome = describeOutcome(run, instances);
   return (
     <p className={`outcome-line tone-border-${outcome.tone}`} role="status" aria-label="Outcome">
-      <StatusBadge status={outcome.headline} tone={outcome.tone} />
+      <span className="outcome-headline">{outcome.headline}.</span>
       <span>{outcome.explanation}</span>
     </p>
   );
@@ -243,7 +243,7 @@ function OutcomeLine({ run, instances }: { run: RunDetail; instances: TaskInstan
 
 /** The declared inputs the run received, one row per field (`Data.<object_name>.<field_name>`). */
 function RunInputs({ inputs }: { inputs: Record<string, unknown> | undefined }) {
-  if (inputs === undefined) return null;
+  if (inputs === undefined || Object.keys(inputs).length === 0) return null;
   const rows = Object.entries(inputs).flatMap(([object, fields]) =>
     fields !== null && typeof fields === 'object' && !Array.isArray(fields)
       ? Object.entries(fields as Record<string, unknown>).map(
@@ -256,34 +256,28 @@ function RunInputs({ inputs }: { inputs: Record<string, unknown> | undefined }) 
       <h2 id="run-inputs-heading" className="side-title">
         Inputs
       </h2>
-      {rows.length === 0 ? (
-        <p className="muted small">The run received no declared inputs.</p>
-      ) : (
-        <dl className="params params-compact">
-          {rows.map(([name, value]) => (
-            <div key={name}>
-              <dt className="mono">{name}</dt>
-              <dd className="mono">{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
-            </div>
-          ))}
-        </dl>
-      )}
+      <dl className="params params-compact">
+        {rows.map(([name, value]) => (
+          <div key={name}>
+            <dt className="mono">{name}</dt>
+            <dd className="mono">{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
+          </div>
+        ))}
+      </dl>
     </section>
   );
 }
 
-function RunSummaryList({ run, outcome }: { run: RunDetail; outcome: string }) {
+function RunSummaryList({ run }: { run: RunDetail }) {
   const counts = run.tasks;
+  const hasInputs = run.inputs !== undefined && Object.keys(run.inputs).length > 0;
   return (
     <dl className="summary">
       <div>
-        <dt>Outcome</dt>
+        <dt>Status</dt>
         <dd>
-          <StatusBadge status={outcome} tone={toneOf(run.result ?? run.status)} />{' '}
-          <span className="muted small">
-            {run.status}
-            {run.result ? ` · result ${run.result}` : ''}
-          </span>
+          {run.status}
+          {run.result ? <span className="muted"> · result {run.result}</span> : null}
         </dd>
       </div>
       <div>
@@ -298,6 +292,12 @@ function RunSummaryList({ run, outcome }: { run: RunDetail; outcome: string }) {
         <dt>Idempotency key</dt>
         <dd className="mono">{run.idempotencyKey ?? <span className="muted">none</span>}</dd>
       </div>
+      {run.inputs !== undefined && !hasInputs ? (
+        <div>
+          <dt>Inputs</dt>
+          <dd className="muted">none</dd>
+        </div>
+      ) : null}
       {run.priority ? (
         <div>
           <dt>Priority</dt>

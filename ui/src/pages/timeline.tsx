@@ -55,7 +55,8 @@ export function Timeline({
       {isLong || failedCount > 0 ? (
         <div className="timeline-tools">
           <span className="muted small">
-            {sorted.length} task instances{failedCount > 0 ? `, ${failedCount} failed` : ''}
+            {sorted.length} task {sorted.length === 1 ? 'instance' : 'instances'}
+            {failedCount > 0 ? `, ${failedCount} failed` : ''}
           </span>
           {failedCount > 0 ? (
             <label className="check small">
