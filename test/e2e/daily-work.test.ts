@@ -210,7 +210,7 @@ describe('web UI: daily work', () => {
     await panel.getByRole('button', { name: 'Rerun this task' }).click();
     await expect.poll(() => outcome.textContent(), { timeout: 15_000 }).toContain('Succeeded');
     expect(await outcome.textContent()).toContain(
-      '1 failed task instance was handled by a Failure linkage or repaired',
+      'The run finished with the result Success: 1 failed task instance repaired by a rerun.',
     );
     const bars = page.locator('.timeline .timeline-bar');
     await expect.poll(() => bars.count()).toBe(2);

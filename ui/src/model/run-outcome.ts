@@ -43,14 +43,22 @@ export function describeOutcome(run: RunDetail, instances: readonly TaskInstance
               : `The run finished with the result Error${reason}.`,
         };
       }
-      return {
-        tone: 'success',
-        headline: 'Succeeded',
-        explanation:
-          failedEver > 0
-            ? `The run finished with the result Success: ${plural(failedEver, 'failed task instance')} ${failedEver === 1 ? 'was' : 'were'} handled by a Failure linkage or repaired by a rerun.`
-            : `The run finished with the result Success: ${plural(counts.success, 'task')} succeeded.`,
-      };
+      {
+        const repaired = list.filter((i) => i.status === 'Error' && i.rerun_by).length;
+        const handled = failedEver - repaired;
+        const parts = [
+          repaired > 0 ? `${plural(repaired, 'failed task instance')} repaired by a rerun` : '',
+          handled > 0 ? `${plural(handled, 'failure')} handled by a Failure linkage` : '',
+        ].filter(Boolean);
+        return {
+          tone: 'success',
+          headline: 'Succeeded',
+          explanation:
+            parts.length > 0
+              ? `The run finished with the result Success: ${parts.join(', ')}.`
+              : `The run finished with the result Success: ${plural(counts.success, 'task')} succeeded.`,
+        };
+      }
     case 'Processing':
       return {
         tone: 'running',

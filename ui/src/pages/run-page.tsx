@@ -260,11 +260,28 @@ function RunInputs({ inputs }: { inputs: Record<string, unknown> | undefined }) 
         {rows.map(([name, value]) => (
           <div key={name}>
             <dt className="mono">{name}</dt>
-            <dd className="mono">{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
+            <dd className="mono">
+              <InputValue text={typeof value === 'string' ? value : JSON.stringify(value)} />
+            </dd>
           </div>
         ))}
       </dl>
     </section>
+  );
+}
+
+/** Past this many characters an input value is folded: a JSON list of 300 items must not fill the page. */
+const FOLD_AT = 160;
+
+function InputValue({ text }: { text: string }) {
+  if (text.length <= FOLD_AT) return <span className="break-all">{text}</span>;
+  return (
+    <details className="input-fold">
+      <summary className="break-all">
+        {text.slice(0, FOLD_AT)}… <span className="muted small">({text.length} characters, show all)</span>
+      </summary>
+      <pre className="code">{text}</pre>
+    </details>
   );
 }
 
