@@ -34,6 +34,10 @@ export function runDetail(run: RunRecord, tasks: TaskCounts, cpuMs: number, now:
     ...runMetadata(run),
     result: run.result,
     mode: run.mode,
+    runUser: run.runUser,
+    priority: run.priority,
+    inputs: run.inputs,
+    idempotencyKey: run.idempotencyKey ?? null,
     tasks,
     runTime: runTimeSeconds(run, now),
     cpuTime: formatDuration(cpuMs),
@@ -52,6 +56,7 @@ export function runSummary(run: RunRecord, now: number) {
     ...runMetadata(run),
     result: run.result,
     mode: run.mode,
+    runUser: run.runUser,
     runTime: runTimeSeconds(run, now),
     finishedAt: formatRunTime(run.finishedAt),
   };

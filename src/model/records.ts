@@ -72,6 +72,8 @@ export interface RunRecord {
   /** Declared inputs, already coerced, as `{object_name: {field_name: value}}`. */
   inputs: JsonObject;
   runUser: string;
+  /** The `Idempotency-Key` the trigger carried; optional until every store reads it back. */
+  idempotencyKey?: string | null;
   previousRunAt: number | null;
   /** What `/sync` answers for this run, once it is final. */
   response: RunResponse | null;

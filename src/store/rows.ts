@@ -145,6 +145,7 @@ export function toRun(row: RunRow): RunRecord {
     updatedAt: row.updated_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    idempotencyKey: row.idempotency_key,
   };
 }
 

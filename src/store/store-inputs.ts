@@ -1,5 +1,5 @@
 import type { JsonObject, RunMode, SealedCredentials, VersionSettings, WorkflowStatus } from '../model/records.js';
-import type { RunStatus, TaskStatus } from '../model/statuses.js';
+import type { RunResult, RunStatus, TaskStatus } from '../model/statuses.js';
 import type { Priority, WorkflowDocument } from '../model/workflow-document.js';
 
 /** What callers hand the store: new records, patches, filters and pages. */
@@ -79,7 +79,16 @@ export interface TaskInstanceFilter {
   status?: TaskStatus;
 }
 
+/** Which runs `listRuns` answers; every field given must match (and). */
 export interface RunFilter {
   workflowId?: number;
   status?: RunStatus;
+  result?: RunResult;
+  mode?: RunMode;
+  /** Created at or after this time (epoch ms). */
+  createdAfter?: number;
+  /** Created before this time (epoch ms). */
+  createdBefore?: number;
+  /** Text found anywhere in the run's inputs as stored (JSON: field names and values), ASCII case ignored. */
+  inputText?: string;
 }

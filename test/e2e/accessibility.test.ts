@@ -153,7 +153,11 @@ describe('web UI: labels and the keyboard', () => {
           name: 'editor',
           path: `#/workflows/${inputs.id}/editor`,
           ready: () => page.getByRole('button', { name: 'Add a Callout task' }).waitFor(),
-          act: () => page.getByRole('button', { name: 'Add a Callout task' }).click(),
+          act: async () => {
+            await page.getByRole('button', { name: 'Add a Callout task' }).click();
+            // The draft now has an unsaved task: leaving for the next screen asks, and the test says leave.
+            page.once('dialog', (dialog) => void dialog.accept());
+          },
         },
         {
           name: 'run',

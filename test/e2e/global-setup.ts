@@ -12,8 +12,13 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const UI = path.join(ROOT, 'ui');
 const DIST = path.join(UI, 'dist');
-/** Besides ui/: the server's model files the UI imports (see ui/src/model/schedule.ts). */
-const EXTRA_SOURCES = [path.join(ROOT, 'src', 'model', 'timezones.ts')];
+/** Besides ui/: the server's model files the UI imports (ui/src/model/schedule.ts, versions.ts). */
+const EXTRA_SOURCES = [
+  path.join(ROOT, 'src', 'model', 'timezones.ts'),
+  path.join(ROOT, 'src', 'model', 'version-number.ts'),
+  // Built into the empty state's templates (ui/src/model/examples.ts).
+  path.join(ROOT, 'examples'),
+];
 
 function newestMtime(entry: string): number {
   const stat = statSync(entry);

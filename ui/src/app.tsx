@@ -4,11 +4,12 @@ import { onSessionChange, readSession, signOut, type Session } from './session';
 import { PageHeading } from './pages/page-heading';
 import { SignInPage } from './pages/sign-in';
 import { WorkflowListPage } from './pages/workflow-list';
-import { useRoute } from './router';
+import { confirmLeaving, useRoute } from './router';
 
 // The graph canvas, the layout engine and the cron library load with the pages that use them.
 const WorkflowPage = lazy(() => import('./pages/workflow-page').then((m) => ({ default: m.WorkflowPage })));
 const RunPage = lazy(() => import('./pages/run-page').then((m) => ({ default: m.RunPage })));
+const RunsPage = lazy(() => import('./pages/runs-page').then((m) => ({ default: m.RunsPage })));
 
 /** The shell: sign-in until there is a session, then the header and the page the hash names. */
 export function App() {
@@ -60,12 +61,25 @@ export function App() {
           <a href="#/" className="topnav-link" aria-current={route.page === 'workflows' ? 'page' : undefined}>
             Workflows
           </a>
+          <a
+            href="#/runs"
+            className="topnav-link"
+            aria-current={route.page === 'runs' || route.page === 'run' ? 'page' : undefined}
+          >
+            All runs
+          </a>
         </nav>
         <div className="topbar-end">
           <span className="muted small" title={session.scope}>
             Signed in as <span className="mono">{session.clientId}</span>
           </span>
-          <button type="button" className="button button-small" onClick={() => signOut('You signed out.')}>
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => {
+              if (confirmLeaving()) signOut('You signed out.');
+            }}
+          >
             Sign out
           </button>
         </div>
@@ -82,6 +96,7 @@ export function App() {
             />
           ) : null}
           {route.page === 'run' ? <RunPage key={route.runId} runId={route.runId} /> : null}
+          {route.page === 'runs' ? <RunsPage filters={route.filters} /> : null}
           {route.page === 'not-found' ? (
             <>
               <PageHeading title="Nothing here" />

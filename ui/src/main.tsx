@@ -1,7 +1,19 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
-import './styles.css';
+// Shared first (tokens, shell, controls), then one file per screen; order matters only for equal specificity.
+import './styles/base.css';
+import './styles/layout.css';
+import './styles/controls.css';
+import './styles/feedback.css';
+import './styles/data.css';
+import './styles/dialog.css';
+import './styles/graph.css';
+import './styles/sign-in.css';
+import './styles/workflows.css';
+import './styles/runs.css';
+import './styles/run.css';
+import './styles/editor.css';
 
 const root = document.getElementById('root');
 if (root) {

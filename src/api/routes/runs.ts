@@ -1,14 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InvalidRequestError, NotFoundError } from '../../model/errors.js';
-import { RunStatus } from '../../model/statuses.js';
+import type { RunResult, RunStatus } from '../../model/statuses.js';
+import type { RunMode } from '../../model/records.js';
+import type { RunFilter } from '../../store/store.js';
 import { Scope } from '../../model/scopes.js';
 import type { ApiContext } from '../api-context.js';
 import { requireScope } from '../auth/bearer.js';
 import { runDetail, runSummary } from '../presenters.js';
-import { nextPage, parseId, queryPage, queryString, route } from '../route-table.js';
-import { bearer, errorResponses, IdParams, MANAGEMENT_ERRORS, PageQuery, Pagination } from '../schemas/common.js';
-import { RunDetail, RunSummary } from '../schemas/run-schemas.js';
-import { Type } from '@sinclair/typebox';
+import { nextPage, parseId, queryPage, route } from '../route-table.js';
+import { bearer, errorResponses, IdParams, MANAGEMENT_ERRORS, Pagination } from '../schemas/common.js';
+import { RunDetail, RunListQuery, RunSummary } from '../schemas/run-schemas.js';
+import { Type, type Static } from '@sinclair/typebox';
 
 /** Runs (`Workflow::Instance`): list (**ext**), retrieve, stop. */
 export function registerRunRoutes(app: FastifyInstance, context: ApiContext): void {
@@ -35,15 +37,9 @@ export function registerRunRoutes(app: FastifyInstance, context: ApiContext): vo
       schema: {
         tags: ['Runs'],
         summary: 'List runs (**ext**)',
-        description: 'Newest first.',
+        description: 'Newest first. Every filter given must match. An unknown query parameter answers 400 naming it.',
         security: bearer(Scope.View),
-        querystring: Type.Object({
-          workflow_id: Type.Optional(Type.String({ description: 'Only runs of this workflow.' })),
-          status: Type.Optional(
-            Type.String({ enum: Object.values(RunStatus), description: 'Only runs in this status.' }),
-          ),
-          ...PageQuery,
-        }),
+        querystring: RunListQuery,
         response: {
           200: Type.Object({ data: Type.Array(RunSummary), pagination: Pagination }),
           ...errorResponses(400, ...MANAGEMENT_ERRORS),
@@ -51,22 +47,12 @@ export function registerRunRoutes(app: FastifyInstance, context: ApiContext): vo
       },
       handler: async (request) => {
         const query = request.query as Record<string, unknown>;
+        rejectUnknownParameters(query, Object.keys(RunListQuery.properties));
         const page = queryPage(query, 100);
-        const workflowId = queryString(query, 'workflow_id');
-        if (workflowId !== undefined && !/^\d{1,15}$/.test(workflowId)) {
-          throw new InvalidRequestError('workflow_id must be a workflow id.', 'workflow_id');
-        }
-        const status = queryString(query, 'status');
-        if (status !== undefined && !(Object.values(RunStatus) as string[]).includes(status)) {
-          throw new InvalidRequestError(`status must be one of ${Object.values(RunStatus).join(', ')}.`, 'status');
-        }
-        const rows = await store.reads.listRuns(
-          {
-            ...(workflowId !== undefined ? { workflowId: Number(workflowId) } : {}),
-            ...(status !== undefined ? { status: status as RunStatus } : {}),
-          },
-          { offset: (page.page - 1) * page.pageLength, limit: page.pageLength + 1 },
-        );
+        const rows = await store.reads.listRuns(runFilterOf(query as Static<typeof RunListQuery>), {
+          offset: (page.page - 1) * page.pageLength,
+          limit: page.pageLength + 1,
+        });
         const now = context.now();
         return {
           data: rows.slice(0, page.pageLength).map((r) => runSummary(r, now)),
@@ -114,4 +100,53 @@ export function registerRunRoutes(app: FastifyInstance, context: ApiContext): vo
       },
     },
   });
+}
+
+/** A 400 naming every query parameter the operation does not know (a typo must not widen the filter silently). */
+function rejectUnknownParameters(query: Record<string, unknown>, known: readonly string[]): void {
+  const unknown = Object.keys(query).filter((name) => !known.includes(name));
+  const [first, ...rest] = unknown;
+  if (first === undefined) return;
+  const title = (name: string) => `${name} is not a query parameter of this operation (known: ${known.join(', ')}).`;
+  throw new InvalidRequestError(
+    title(first),
+    first,
+    rest.map((name) => ({ field: name, title: title(name) })),
+  );
+}
+
+const TIME = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?))?(Z| UTC|[+-]\d{2}:\d{2})?$/;
+
+/** A time filter as epoch ms: ISO 8601 or the API's own `YYYY-MM-DD HH:MM:SS UTC`; no zone means UTC. */
+function parseTimeQuery(text: string, name: string): number {
+  const match = TIME.exec(text.trim());
+  const zone = match?.[3] === undefined || match[3] === ' UTC' ? 'Z' : match[3];
+  const epoch = match?.[1] ? Date.parse(`${match[1]}T${match[2] ?? '00:00'}${zone}`) : NaN;
+  if (!Number.isFinite(epoch)) {
+    throw new InvalidRequestError(
+      `${name} must be a time such as 2026-12-01, 2026-12-01T08:00:00Z or 2026-12-01 08:00:00 UTC.`,
+      name,
+    );
+  }
+  return epoch;
+}
+
+/** The store's filter from the validated query (the schema has checked the enums and lengths). */
+function runFilterOf(query: Static<typeof RunListQuery>): RunFilter {
+  const filter: RunFilter = {};
+  if (query.workflow_id !== undefined) {
+    if (!/^\d{1,15}$/.test(query.workflow_id)) {
+      throw new InvalidRequestError('workflow_id must be a workflow id.', 'workflow_id');
+    }
+    filter.workflowId = Number(query.workflow_id);
+  }
+  if (query.status !== undefined) filter.status = query.status as RunStatus;
+  if (query.result !== undefined) filter.result = query.result as RunResult;
+  if (query.mode !== undefined) filter.mode = query.mode as RunMode;
+  if (query.created_after !== undefined) filter.createdAfter = parseTimeQuery(query.created_after, 'created_after');
+  if (query.created_before !== undefined) {
+    filter.createdBefore = parseTimeQuery(query.created_before, 'created_before');
+  }
+  if (query.input !== undefined && query.input !== '') filter.inputText = query.input;
+  return filter;
 }

@@ -33,9 +33,21 @@ export class PgReadModel implements RunReadModel {
     const { where, params } = whereClause([
       ['workflow_id', filter.workflowId],
       ['status', filter.status],
+      ['result', filter.result],
+      ['mode', filter.mode],
     ]);
+    const clauses = where === '' ? [] : [where.slice('WHERE '.length)];
+    const add = (clause: (n: number) => string, value: Param | undefined): void => {
+      if (value === undefined) return;
+      params.push(value);
+      clauses.push(clause(params.length));
+    };
+    add((n) => `created_at >= $${n}`, filter.createdAfter);
+    add((n) => `created_at < $${n}`, filter.createdBefore);
+    // strpos, not LIKE: the text is matched literally, so `%` and `_` need no escaping.
+    add((n) => `strpos(lower(inputs), lower($${n})) > 0`, filter.inputText);
     params.push(page.limit, page.offset);
-    const sql = `SELECT * FROM runs ${where}
+    const sql = `SELECT * FROM runs ${clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : ''}
                  ORDER BY id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`;
     return (await this.pool.query<RunRow>(sql, params)).rows.map(toRun);
   }

@@ -44,6 +44,27 @@ export class SqliteReadModel implements RunReadModel {
       where.push('status = ?');
       params.push(filter.status);
     }
+    if (filter.result !== undefined) {
+      where.push('result = ?');
+      params.push(filter.result);
+    }
+    if (filter.mode !== undefined) {
+      where.push('mode = ?');
+      params.push(filter.mode);
+    }
+    if (filter.createdAfter !== undefined) {
+      where.push('created_at >= ?');
+      params.push(filter.createdAfter);
+    }
+    if (filter.createdBefore !== undefined) {
+      where.push('created_at < ?');
+      params.push(filter.createdBefore);
+    }
+    if (filter.inputText !== undefined) {
+      // instr, not LIKE: the text is matched literally, so `%` and `_` need no escaping.
+      where.push('instr(lower(inputs), lower(?)) > 0');
+      params.push(filter.inputText);
+    }
     const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY id DESC LIMIT ? OFFSET ?`;
     return (this.db.prepare(sql).all(...params, page.limit, page.offset) as RunRow[]).map(toRun);

@@ -80,6 +80,7 @@ export class RunCreation {
       updatedAt: input.now,
       startedAt: isHeld ? input.now : null,
       finishedAt: null,
+      idempotencyKey: input.idempotencyKey,
     };
     const entries = input.entryTasks.map((task) => ({
       id: this.ids.next('task'),

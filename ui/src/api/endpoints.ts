@@ -4,6 +4,8 @@ import type {
   Page,
   RunDetail,
   RunMetadata,
+  RunMode,
+  RunResult,
   RunStatus,
   RunSummary,
   TaskInstance,
@@ -90,14 +92,31 @@ export function triggerWithToken(id: number, mode: 'run' | 'sync', apiToken: str
   }) as Promise<RawAnswer>;
 }
 
-export function listRuns(
-  query: { workflowId?: number; status?: RunStatus | ''; page?: number; pageLength?: number },
-  signal?: AbortSignal,
-) {
+/** The filters of `GET /workflows/workflow_runs`; empty strings and undefined are left out. */
+export interface RunQuery {
+  workflowId?: number | undefined;
+  status?: RunStatus | '' | undefined;
+  result?: RunResult | '' | undefined;
+  mode?: RunMode | '' | undefined;
+  /** ISO 8601 times. */
+  createdAfter?: string | undefined;
+  createdBefore?: string | undefined;
+  /** Text in the run's inputs. */
+  input?: string | undefined;
+  page?: number | undefined;
+  pageLength?: number | undefined;
+}
+
+export function listRuns(query: RunQuery, signal?: AbortSignal) {
   return api<Page<RunSummary>>('/workflows/workflow_runs', {
     query: {
       workflow_id: query.workflowId,
-      status: query.status,
+      status: query.status || undefined,
+      result: query.result || undefined,
+      mode: query.mode || undefined,
+      created_after: query.createdAfter || undefined,
+      created_before: query.createdBefore || undefined,
+      input: query.input || undefined,
       page: query.page,
       page_length: query.pageLength ?? 20,
     },

@@ -7,6 +7,9 @@ export type WorkflowStatus = 'Active' | 'Inactive';
 export type RunStatus = 'Queued' | 'Processing' | 'Pending' | 'Finished' | 'Stopping' | 'Stopped';
 export type TaskStatus = 'Queued' | 'Processing' | 'Pending' | 'Success' | 'Error' | 'Stopped';
 export type RunResult = 'Success' | 'Error';
+/** `standard` (queued) or `sync` (responsive: answered by the run). */
+export type RunMode = 'standard' | 'sync';
+export const RUN_RESULTS: readonly RunResult[] = ['Success', 'Error'];
 export type Priority = 'High' | 'Medium' | 'Low';
 
 export const RUN_STATUSES: readonly RunStatus[] = [
@@ -104,7 +107,9 @@ export interface RunMetadata {
 /** An item of `GET /workflows/workflow_runs`. */
 export interface RunSummary extends RunMetadata {
   result: RunResult | null;
-  mode: 'standard' | 'sync';
+  mode: RunMode;
+  /** **ext**: who triggered it (absent on older Weirs). */
+  runUser?: string;
   runTime: number | null;
   finishedAt: string | null;
 }
@@ -122,6 +127,10 @@ export interface TaskCounts {
 /** `GET /workflows/workflow_runs/{id}`. */
 export interface RunDetail extends RunSummary {
   tasks: TaskCounts;
+  /** **ext** (absent on older Weirs): the declared inputs `{object_name: {field_name: value}}`, priority, idempotency key. */
+  inputs?: Record<string, unknown>;
+  priority?: Priority;
+  idempotencyKey?: string | null;
   cpuTime: string;
   startedAt: string | null;
   error_class?: string;

@@ -1,6 +1,6 @@
 import type { RunResult, RunStatus, TaskStatus, WorkflowStatus } from '../api/types';
 
-type Tone = 'success' | 'error' | 'running' | 'waiting' | 'queued' | 'stopped' | 'neutral';
+export type Tone = 'success' | 'error' | 'running' | 'waiting' | 'queued' | 'stopped' | 'neutral';
 
 const TONES: Record<string, Tone> = {
   Success: 'success',
@@ -23,13 +23,16 @@ export function toneOf(status: string | null | undefined): Tone {
 export function StatusBadge({
   status,
   label,
+  tone,
 }: {
   status: RunStatus | TaskStatus | WorkflowStatus | RunResult | string | null | undefined;
   label?: string;
+  /** The colour, when the word is not a status (an outcome's headline). */
+  tone?: Tone;
 }) {
   if (!status) return <span className="badge badge-neutral">—</span>;
   return (
-    <span className={`badge badge-${toneOf(status)}`} title={label}>
+    <span className={`badge badge-${tone ?? toneOf(status)}`} title={label}>
       <span className="badge-dot" aria-hidden="true" />
       {status}
     </span>

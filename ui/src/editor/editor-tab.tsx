@@ -7,12 +7,13 @@ import { layoutGraph, START_NODE_ID, type Point } from '../graph/layout';
 import { WorkflowGraph } from '../graph/workflow-graph';
 import { useResource } from '../hooks/use-resource';
 import { sameId, type WorkflowDocument } from '../model/document';
-import { compareVersions, nextVersion } from '../model/versions';
-import { workflowHref } from '../router';
+import { compareVersions, newVersionProblem, nextVersion } from '../model/versions';
+import { guardLeaving, workflowHref } from '../router';
 import { addLinkage, addTask, documentToSave, newTask, removeLinkages, removeTasks, setStart } from './draft';
 import { HookDialog } from './hook-dialog';
 import { ProblemList } from './problem-list';
 import { TaskPanel } from './task-panel';
+import { useEditHistory, useUndoKeys } from './use-edit-history';
 import { TASK_LIBRARY } from './task-library';
 import { validateDocument } from './validate';
 import { WorkflowPanel } from './workflow-panel';
@@ -64,6 +65,12 @@ export function EditorTab({
   );
 }
 
+/** What undo steps through: the draft and where its tasks are drawn. */
+interface EditorState {
+  draft: WorkflowDocument;
+  positions: Map<string, Point>;
+}
+
 interface Saved {
   version: string;
   versionId: number | undefined;
@@ -79,13 +86,16 @@ function Editor(props: {
   onSaved: () => void;
 }) {
   const { workflow } = props;
-  const [draft, setDraft] = useState<WorkflowDocument>(props.original);
-  const [positions, setPositions] = useState<Map<string, Point>>(() =>
-    layoutGraph(props.original.tasks, props.original.linkages),
-  );
+  const history = useEditHistory<EditorState>({
+    draft: props.original,
+    positions: layoutGraph(props.original.tasks, props.original.linkages),
+  });
+  const { draft, positions } = history.current;
+  // The state last saved (or loaded): the editor is dirty whenever it shows another one.
+  const [savedState, setSavedState] = useState<EditorState>(history.current);
+  const isDirty = history.current !== savedState;
   const [selected, setSelected] = useState<string | null>(null);
   const [connecting, setConnecting] = useState<{ source: string; target: string } | null>(null);
-  const [isDirty, setDirty] = useState(false);
   const [version, setVersion] = useState(() => nextVersion(props.existingVersions));
   const [saveError, setSaveError] = useState<unknown>();
   const [saved, setSaved] = useState<Saved | undefined>();
@@ -95,36 +105,28 @@ function Editor(props: {
 
   const tidy = (): void => {
     // Without css positions, the layout engine places every task.
-    setPositions(
+    change(
+      draft,
       layoutGraph(
         draft.tasks.map((task) => ({ ...task, css: null })),
         draft.linkages,
       ),
     );
     setFitKey((key) => key + 1);
-    change(draft);
   };
 
   const problems = useMemo(() => validateDocument(draft), [draft]);
   const errors = problems.filter((p) => p.severity === 'error');
-  const versionProblem = saved
-    ? undefined
-    : !version.trim()
-      ? 'Enter a version number.'
-      : props.existingVersions.some((v) => compareVersions(version, v) <= 0)
-        ? `The new version must be greater than ${[...props.existingVersions].sort(compareVersions).at(-1)}.`
-        : undefined;
+  const versionProblem = saved ? undefined : newVersionProblem(version, props.existingVersions);
 
-  useEffect(() => {
-    if (!isDirty) return;
-    const warn = (event: BeforeUnloadEvent): void => event.preventDefault();
-    window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
-  }, [isDirty]);
+  useEffect(
+    () => (isDirty ? guardLeaving('The editor has unsaved changes. Leave and lose them?') : undefined),
+    [isDirty],
+  );
+  useUndoKeys(history.undo, history.redo);
 
-  const change = (next: WorkflowDocument): void => {
-    setDraft(next);
-    setDirty(true);
+  const change = (next: WorkflowDocument, nextPositions: Map<string, Point> = positions): void => {
+    history.commit({ draft: next, positions: nextPositions });
     if (saved) {
       // Editing after a save makes the next version.
       setVersion(nextVersion([...props.existingVersions, saved.version]));
@@ -137,8 +139,7 @@ function Editor(props: {
     const anchor = selected ? positions.get(selected) : undefined;
     const lowest = Math.max(0, ...[...positions.values()].map((p) => p.y));
     const point = anchor ? { x: anchor.x + 40, y: anchor.y + 130 } : { x: 40, y: lowest + 130 };
-    setPositions(new Map(positions).set(String(task.id), point));
-    change(addTask(draft, task));
+    change(addTask(draft, task), new Map(positions).set(String(task.id), point));
     setSelected(String(task.id));
   };
 
@@ -151,7 +152,7 @@ function Editor(props: {
       const after = await listVersions(workflow.id);
       const created = after.data.find((v) => v.version === version.trim());
       setSaved({ version: version.trim(), versionId: created?.id, isActive: created?.status === 'Active' });
-      setDirty(false);
+      setSavedState(history.current);
       props.onSaved();
     } catch (caught) {
       setSaveError(caught);
@@ -282,10 +283,7 @@ function Editor(props: {
             isEditable
             height={560}
             fitKey={fitKey}
-            onMoveTask={(id, point) => {
-              setPositions((current) => new Map(current).set(id, point));
-              change(draft);
-            }}
+            onMoveTask={(id, point) => change(draft, new Map(positions).set(id, point))}
             onConnect={(sourceId, targetId) => {
               if (sourceId === START_NODE_ID) change(setStart(draft, targetId));
               else setConnecting({ source: sourceId, target: targetId });
@@ -297,6 +295,26 @@ function Editor(props: {
             }}
           />
           <div className="button-row">
+            <button
+              type="button"
+              className="button button-small"
+              disabled={!history.canUndo}
+              aria-keyshortcuts="Control+Z"
+              title="Undo (Ctrl+Z)"
+              onClick={history.undo}
+            >
+              Undo
+            </button>
+            <button
+              type="button"
+              className="button button-small"
+              disabled={!history.canRedo}
+              aria-keyshortcuts="Control+Shift+Z"
+              title="Redo (Ctrl+Shift+Z)"
+              onClick={history.redo}
+            >
+              Redo
+            </button>
             <button type="button" className="button button-small" onClick={tidy}>
               Tidy up the layout
             </button>

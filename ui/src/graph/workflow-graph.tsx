@@ -22,6 +22,13 @@ import type { Linkage, TaskDefinition } from '../model/document';
 import { shortTypeName } from '../editor/task-library';
 import { layoutGraph, START_NODE_ID, type Point } from './layout';
 
+/**
+ * How the whole graph is fitted on arrival. A floor of 0.85 keeps task names at 11 px or more (13 px
+ * at zoom 1): at 1366 px wide a graph of a dozen tasks fitted without a floor drew them at about 8 px.
+ * A larger graph then overflows the canvas and is panned, which reads better than shrinking it.
+ */
+export const FIT_VIEW = { padding: 0.2, maxZoom: 1.1, minZoom: 0.85 } as const;
+
 export interface TaskNodeData extends Record<string, unknown> {
   name: string;
   actionType: string;
@@ -147,7 +154,7 @@ export function WorkflowGraph(props: WorkflowGraphProps) {
     const next = `${tasks.length}|${props.fitKey ?? 0}`;
     if (fitState.current === next) return;
     fitState.current = next;
-    const timer = window.setTimeout(() => void flow.current?.fitView({ padding: 0.2, maxZoom: 1.1, duration: 150 }), 0);
+    const timer = window.setTimeout(() => void flow.current?.fitView({ ...FIT_VIEW, duration: 150 }), 0);
     return () => window.clearTimeout(timer);
   }, [tasks.length, props.fitKey]);
 
@@ -198,6 +205,7 @@ export function WorkflowGraph(props: WorkflowGraphProps) {
         nodes={nodes}
         edges={edges}
         nodeTypes={NODE_TYPES}
+        colorMode="system"
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={(connection: Connection) => {
@@ -212,7 +220,7 @@ export function WorkflowGraph(props: WorkflowGraphProps) {
         elementsSelectable
         deleteKeyCode={isEditable ? ['Delete', 'Backspace'] : null}
         fitView
-        fitViewOptions={{ padding: 0.2, maxZoom: 1.1 }}
+        fitViewOptions={FIT_VIEW}
         minZoom={0.2}
         maxZoom={2}
         proOptions={{ hideAttribution: false }}

@@ -5,7 +5,7 @@ import type { InputField } from './document';
 import { parseApiTime } from './format';
 import { exampleInputs, initialValues, toInputs } from './inputs';
 import { nextRuns } from './schedule';
-import { compareVersions, nextVersion } from './versions';
+import { compareVersions, newVersionProblem, nextVersion } from './versions';
 
 const field = (name: string, datatype: InputField['datatype'], extra: Partial<InputField> = {}): InputField => ({
   object_name: 'Workflow',
@@ -18,6 +18,14 @@ describe('versions', () => {
   it('compares part by part, numerically', () => {
     expect(compareVersions('0.0.10', '0.0.9')).toBe(1);
     expect(compareVersions('1.0', '1.0.0')).toBe(0);
+    // The server's rules: a pre-release comes before its release.
+    expect(compareVersions('1.2.0-rc.1', '1.2.0')).toBe(-1);
+    expect(compareVersions('1.2.0-rc.2', '1.2.0-rc.10')).toBe(-1);
+    expect(compareVersions('v1.2.1', '1.2.0')).toBe(1);
+    expect(newVersionProblem('1.2.0', ['1.2.0-rc.1'])).toBeUndefined();
+    expect(newVersionProblem('1.2.0-rc.1', ['1.2.0'])).toBe('The new version must be greater than 1.2.0.');
+    expect(newVersionProblem('one', [])).toContain('numbers separated by dots');
+    expect(newVersionProblem('0.0.2', ['0.0.1', 'draft'])).toBeUndefined();
     expect(nextVersion(['0.0.1', '0.0.9', '0.0.2'])).toBe('0.0.10');
     expect(nextVersion([])).toBe('0.0.1');
   });

@@ -2,16 +2,18 @@ import { useMemo, useState } from 'react';
 import { ApiError } from '../api/client';
 import { exportVersion, getRun, getWorkflow, listTaskInstances, listVersions, stopRun } from '../api/endpoints';
 import { LIVE_RUN_STATUSES, LIVE_TASK_STATUSES, type RunDetail, type TaskInstance } from '../api/types';
-import { RunOutcome, StatusBadge } from '../components/badges';
+import { RunOutcome } from '../components/badges';
 import { ErrorBanner, Loading, Notice, Unavailable } from '../components/feedback';
 import type { TaskOverlay } from '../graph/workflow-graph';
 import { WorkflowGraph } from '../graph/workflow-graph';
 import { RUN_POLL_MS, usePolling, useResource } from '../hooks/use-resource';
 import type { WorkflowDocument } from '../model/document';
 import { formatDuration, formatTime } from '../model/format';
+import { describeOutcome } from '../model/run-outcome';
 import { workflowHref } from '../router';
 import { PageHeading } from './page-heading';
 import { TaskInstancePanel } from './task-instance-panel';
+import { modeLabel } from './run-table';
 import { Timeline } from './timeline';
 
 /** The graph a run ran: the version its task instances name, else the workflow's current one. */
@@ -148,14 +150,9 @@ export function RunPage({ runId }: { runId: number }) {
         ) : null}
       </PageHeading>
       <ErrorBanner error={stopError} title="The run was not stopped." />
+      <OutcomeLine run={detail} instances={list} />
       <RunSummaryList run={detail} />
-      {detail.error_class || detail.error ? (
-        <div className="banner banner-error" role="status">
-          <div>
-            <strong>{detail.error_class ?? 'Error'}:</strong> {detail.error}
-          </div>
-        </div>
-      ) : null}
+      <RunInputs inputs={detail.inputs} />
       {instances.error ? (
         <Unavailable
           error={instances.error}
@@ -233,24 +230,97 @@ export function RunPage({ runId }: { runId: number }) {
   );
 }
 
+/** Status and result explained in one sentence, coloured by the outcome. */
+function OutcomeLine({ run, instances }: { run: RunDetail; instances: TaskInstance[] | undefined }) {
+  const outcome = describeOutcome(run, instances);
+  return (
+    <p className={`outcome-line tone-border-${outcome.tone}`} role="status" aria-label="Outcome">
+      <span className="outcome-headline">{outcome.headline}.</span>
+      <span>{outcome.explanation}</span>
+    </p>
+  );
+}
+
+/** The declared inputs the run received, one row per field (`Data.<object_name>.<field_name>`). */
+function RunInputs({ inputs }: { inputs: Record<string, unknown> | undefined }) {
+  if (inputs === undefined || Object.keys(inputs).length === 0) return null;
+  const rows = Object.entries(inputs).flatMap(([object, fields]) =>
+    fields !== null && typeof fields === 'object' && !Array.isArray(fields)
+      ? Object.entries(fields as Record<string, unknown>).map(
+          ([field, value]) => [`${object}.${field}`, value] as const,
+        )
+      : [[object, fields] as const],
+  );
+  return (
+    <section className="card run-inputs" aria-labelledby="run-inputs-heading">
+      <h2 id="run-inputs-heading" className="side-title">
+        Inputs
+      </h2>
+      <dl className="params params-compact">
+        {rows.map(([name, value]) => (
+          <div key={name}>
+            <dt className="mono">{name}</dt>
+            <dd className="mono">
+              <InputValue text={typeof value === 'string' ? value : JSON.stringify(value)} />
+            </dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  );
+}
+
+/** Past this many characters an input value is folded: a JSON list of 300 items must not fill the page. */
+const FOLD_AT = 160;
+
+function InputValue({ text }: { text: string }) {
+  if (text.length <= FOLD_AT) return <span className="break-all">{text}</span>;
+  return (
+    <details className="input-fold">
+      <summary className="break-all">
+        {text.slice(0, FOLD_AT)}… <span className="muted small">({text.length} characters, show all)</span>
+      </summary>
+      <pre className="code">{text}</pre>
+    </details>
+  );
+}
+
 function RunSummaryList({ run }: { run: RunDetail }) {
   const counts = run.tasks;
+  const hasInputs = run.inputs !== undefined && Object.keys(run.inputs).length > 0;
   return (
     <dl className="summary">
       <div>
         <dt>Status</dt>
         <dd>
-          <StatusBadge status={run.status} />
+          {run.status}
+          {run.result ? <span className="muted"> · result {run.result}</span> : null}
         </dd>
       </div>
       <div>
-        <dt>Result</dt>
-        <dd>{run.result ? <StatusBadge status={run.result} /> : '—'}</dd>
+        <dt>Trigger mode</dt>
+        <dd>{modeLabel(run.mode)}</dd>
       </div>
       <div>
-        <dt>Mode</dt>
-        <dd>{run.mode === 'sync' ? 'Responsive' : 'Standard'}</dd>
+        <dt>Run user</dt>
+        <dd className="mono">{run.runUser ?? '—'}</dd>
       </div>
+      <div>
+        <dt>Idempotency key</dt>
+        <dd className="mono">{run.idempotencyKey ?? <span className="muted">none</span>}</dd>
+      </div>
+      {run.inputs !== undefined && !hasInputs ? (
+        <div>
+          <dt>Inputs</dt>
+          <dd className="muted">none</dd>
+        </div>
+      ) : null}
+      {run.priority ? (
+        <div>
+          <dt>Priority</dt>
+          <dd>{run.priority}</dd>
+        </div>
+      ) : null}
       <div>
         <dt>Started</dt>
         <dd>{formatTime(run.startedAt ?? run.createdAt)}</dd>

@@ -1,11 +1,11 @@
 import { useId, useState } from 'react';
 import { listRuns } from '../api/endpoints';
 import { LIVE_RUN_STATUSES, RUN_STATUSES, type RunStatus } from '../api/types';
-import { RunOutcome, StatusBadge } from '../components/badges';
 import { EmptyState, ErrorBanner, Loading } from '../components/feedback';
 import { RUN_POLL_MS, usePolling, useResource } from '../hooks/use-resource';
-import { formatDuration, formatRelative, formatTime } from '../model/format';
-import { runHref, workflowHref } from '../router';
+import { runsHref } from '../model/run-filters';
+import { workflowHref } from '../router';
+import { RunTable } from './run-table';
 
 const PAGE_LENGTH = 20;
 
@@ -45,6 +45,9 @@ export function RunsTab({ workflowId }: { workflowId: number }) {
         <button type="button" className="button button-small" onClick={runs.reload}>
           Refresh
         </button>
+        <a className="small" href={runsHref({ workflowId })}>
+          More filters on the Runs page
+        </a>
         {isLive ? (
           <span className="muted small live">
             <span className="pulse" aria-hidden="true" /> Updating while runs move
@@ -62,47 +65,7 @@ export function RunsTab({ workflowId }: { workflowId: number }) {
           )}
         </EmptyState>
       ) : null}
-      {rows.length > 0 ? (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">Runs</caption>
-            <thead>
-              <tr>
-                <th scope="col">Run</th>
-                <th scope="col">Status</th>
-                <th scope="col">Result</th>
-                <th scope="col">Started</th>
-                <th scope="col">Duration</th>
-                <th scope="col">Mode</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((run) => (
-                <tr key={run.id}>
-                  <td>
-                    <a className="row-link mono" href={runHref(run.id)}>
-                      {run.name}
-                    </a>
-                  </td>
-                  <td>
-                    <StatusBadge status={run.status} />
-                  </td>
-                  <td>
-                    {run.result ? (
-                      <RunOutcome status="Finished" result={run.result} />
-                    ) : (
-                      <span className="muted">—</span>
-                    )}
-                  </td>
-                  <td title={formatTime(run.createdAt)}>{formatRelative(run.createdAt)}</td>
-                  <td>{formatDuration(run.runTime)}</td>
-                  <td>{run.mode === 'sync' ? 'Responsive' : 'Standard'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      {rows.length > 0 ? <RunTable runs={rows} caption="Runs" /> : null}
       {runs.data && (page > 1 || runs.data.pagination.next_page) ? (
         <nav className="pager" aria-label="Run pages">
           <button type="button" className="button" disabled={page <= 1} onClick={() => setPage((p) => p - 1)}>

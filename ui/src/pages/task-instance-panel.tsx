@@ -5,7 +5,9 @@ import { StatusBadge } from '../components/badges';
 import { JsonView } from '../components/controls';
 import { Unavailable } from '../components/feedback';
 import { shortTypeName } from '../editor/task-library';
+import { calloutExchange } from '../model/callout-exchange';
 import { durationBetween, formatDuration, formatTime } from '../model/format';
+import { CalloutExchangeView } from './callout-exchange-view';
 
 const FINAL = ['Success', 'Error', 'Stopped'];
 
@@ -38,6 +40,7 @@ export function TaskInstancePanel({
   };
   const hasError = instance.status === 'Error' || instance.error || instance.error_class;
   const seconds = durationBetween(instance.start_time, instance.end_time);
+  const exchange = calloutExchange(instance);
   return (
     <div className="task-details">
       <div className="eyebrow">
@@ -110,11 +113,12 @@ export function TaskInstancePanel({
           {instance.error_details ? <JsonView value={instance.error_details} label="Error details" /> : null}
         </section>
       ) : null}
-      <details open>
+      {exchange ? <CalloutExchangeView exchange={exchange} /> : null}
+      <details open={!exchange}>
         <summary>Input Data</summary>
         <JsonView value={instance.data} label={`Input Data of ${instance.name}`} emptyText="No input Data recorded." />
       </details>
-      <details open={instance.status === 'Success'}>
+      <details open={instance.status === 'Success' && !exchange}>
         <summary>Output Data</summary>
         <JsonView value={instance.data_out} label={`Output Data of ${instance.name}`} emptyText="No output (yet)." />
       </details>

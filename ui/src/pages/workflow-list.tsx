@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useEffect, useId, useState, type FormEvent } from 'react';
 import { messageOf } from '../api/client';
 import { createWorkflow, importWorkflow, listRuns, listWorkflows } from '../api/endpoints';
 import type { Workflow } from '../api/types';
@@ -8,10 +8,16 @@ import { EmptyState, ErrorBanner, Loading } from '../components/feedback';
 import { useResource } from '../hooks/use-resource';
 import { emptyDocument } from '../model/document';
 import { formatRelative, formatTime } from '../model/format';
+import { localDate, runQueryOf, runsHref } from '../model/run-filters';
 import { navigate, runHref, workflowHref } from '../router';
 import { PageHeading } from './page-heading';
 
+// The examples are only needed on an empty Weir: their chunk loads with the empty state.
+const ExampleTemplates = lazy(() => import('./example-templates').then((m) => ({ default: m.ExampleTemplates })));
+
 const PAGE_LENGTH = 50;
+/** Failures counted per workflow row: past this the row says "100+" (one request per row either way). */
+const FAILURE_COUNT_LIMIT = 100;
 
 /** The workflows: search by name, import a file, create an empty one, and each one's last run. */
 export function WorkflowListPage() {
@@ -62,6 +68,7 @@ export function WorkflowListPage() {
       </div>
 
       <ErrorBanner error={list.error} onRetry={list.reload} />
+      <FailureSummary />
       {list.isLoading && !list.data ? <Loading label="Loading workflows…" /> : null}
       {list.data && workflows.length === 0 ? (
         query ? (
@@ -81,6 +88,9 @@ export function WorkflowListPage() {
                 New workflow
               </button>
             </div>
+            <Suspense fallback={<Loading label="Loading the examples…" />}>
+              <ExampleTemplates />
+            </Suspense>
           </EmptyState>
         )
       ) : null}
@@ -96,6 +106,7 @@ export function WorkflowListPage() {
                 <th scope="col">Triggers</th>
                 <th scope="col">Active version</th>
                 <th scope="col">Last run</th>
+                <th scope="col">Failed, 7 days</th>
               </tr>
             </thead>
             <tbody>
@@ -174,6 +185,9 @@ function WorkflowRow({ workflow }: { workflow: Workflow }) {
       <td>
         <LastRun workflowId={workflow.id} />
       </td>
+      <td>
+        <RecentFailures workflowId={workflow.id} />
+      </td>
     </tr>
   );
 }
@@ -195,6 +209,61 @@ function LastRun({ workflowId }: { workflowId: number }) {
       <a href={runHref(run.id)} title={formatTime(run.createdAt)}>
         {formatRelative(run.createdAt)}
       </a>
+    </div>
+  );
+}
+
+/** The local date a week's failure count starts at: today and the six days before it. */
+function failureWindowStart(): string {
+  const start = new Date();
+  start.setDate(start.getDate() - 6);
+  return localDate(start);
+}
+
+/** How many runs of a workflow ended in Error in the last 7 days, linked to those runs. */
+function RecentFailures({ workflowId }: { workflowId: number }) {
+  const from = failureWindowStart();
+  const failures = useResource(
+    (signal) => listRuns(runQueryOf({ workflowId, result: 'Error', from }, FAILURE_COUNT_LIMIT), signal),
+    `${workflowId}|${from}`,
+  );
+  if (failures.error)
+    return (
+      <span className="muted" title={messageOf(failures.error)}>
+        Unknown
+      </span>
+    );
+  if (!failures.data) return <span className="muted">…</span>;
+  const count = failures.data.data.length;
+  if (count === 0) return <span className="muted">None</span>;
+  const text = failures.data.pagination.next_page ? `${count}+ failed` : `${count} failed`;
+  return (
+    <a className="failure-count" href={runsHref({ workflowId, result: 'Error', from })}>
+      {text}
+    </a>
+  );
+}
+
+/** Failures first: a line above the list when any run of any workflow failed in the last 7 days. */
+function FailureSummary() {
+  const from = failureWindowStart();
+  const failures = useResource(
+    (signal) => listRuns(runQueryOf({ result: 'Error', from }, FAILURE_COUNT_LIMIT), signal),
+    from,
+  );
+  const count = failures.data?.data.length ?? 0;
+  if (count === 0) return null;
+  const latest = failures.data?.data[0];
+  return (
+    <div className="banner banner-error failure-summary" role="status">
+      <div>
+        <strong>
+          {failures.data?.pagination.next_page ? `${count}+` : count} {count === 1 ? 'run' : 'runs'} failed in the last
+          7 days.
+        </strong>{' '}
+        {latest ? <>The latest {formatRelative(latest.createdAt)}. </> : null}
+        <a href={runsHref({ result: 'Error', from })}>See the failed runs</a>
+      </div>
     </div>
   );
 }
