@@ -23,6 +23,8 @@ export class PgNotifier implements Notifier {
   private isClosed = false;
   private backoff = MIN_BACKOFF_MS;
   private reconnectTimer: NodeJS.Timeout | null = null;
+  /** Notifications waiting for the end of this event-loop turn. */
+  private readonly outbox = new Set<string>();
 
   private constructor(
     private readonly options: {
@@ -53,8 +55,17 @@ export class PgNotifier implements Notifier {
     // The run itself stays home: payloads are small (NOTIFY takes at most 8000 bytes).
     const remote = event.kind === 'run-finished' ? { kind: event.kind, runId: event.runId } : event;
     const payload = JSON.stringify({ origin: this.origin, event: remote });
+    // Events of one event-loop turn go out in one statement (one commit), repeats once.
+    if (!this.outbox.has(payload)) this.outbox.add(payload);
+    if (this.outbox.size === 1) setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    const payloads = [...this.outbox];
+    this.outbox.clear();
+    if (payloads.length === 0) return;
     this.options.sql
-      .query('SELECT pg_notify($1, $2)', [CHANNEL, payload])
+      .query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload', [CHANNEL, payloads])
       .catch((error: unknown) => this.options.onError('sending a notification failed', error));
   }
 
