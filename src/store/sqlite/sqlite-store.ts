@@ -48,6 +48,8 @@ import type {
   VersionEditResult,
 } from '../store-versions-schedules.js';
 import { WriteBatcher } from './write-batcher.js';
+import type { QueueStats } from '../store.js';
+import { QueueStatsQueries } from './queue-stats-queries.js';
 
 /**
  * The embedded store: one SQLite file, one process. Reads run synchronously on prepared statements;
@@ -298,6 +300,15 @@ export class SqliteStore implements Store {
 
   async taskUsage(startDay: string, endDay: string): Promise<Array<{ day: string; taskCount: number }>> {
     return this.usage.taskUsage(startDay, endDay);
+  }
+
+  // Metrics (issue 12)
+
+  private queueStatsQueries: QueueStatsQueries | undefined;
+
+  async queueStats(now: number): Promise<QueueStats> {
+    this.queueStatsQueries ??= new QueueStatsQueries(this.db);
+    return this.queueStatsQueries.queueStats(now);
   }
 }
 
