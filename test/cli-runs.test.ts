@@ -86,6 +86,16 @@ describe('CLI: runs, reruns and approvals', { timeout: 180_000 }, () => {
     expect(run).toMatchObject({ status: 'Finished', result: 'Error', tasks: { total: 1, error: 1 } });
     expect(failed.stderr).toContain(`run ${run.id} Finished, 1/1 tasks done, 1 failed\n`);
 
+    // Responsive: a task failed unhandled (403) is a failed run too.
+    target.on('/down', { status: 503, body: { down: true } });
+    const down = await setupWorkflow(
+      weir,
+      failingCalloutWorkflow({ url: target.url('/down'), hasFailureBranch: false }),
+    );
+    const syncFailed = await cli(['run', String(down.id), '--sync']);
+    expect(syncFailed.code, syncFailed.stderr).toBe(1);
+    expect(syncFailed.stdout).toMatch(/^Run \d+ failed: WorkflowError::Callout: /);
+
     const shown = await cli(['runs', 'show', String(run.id), '--json']);
     expect(shown.code, shown.stderr).toBe(0);
     const detail = jsonOf(shown);
@@ -123,6 +133,12 @@ describe('CLI: runs, reruns and approvals', { timeout: 180_000 }, () => {
     const runId = Number(/^Run (\d+) \(WF-\d+-\d{8}\) (Queued|Processing)\.\n$/.exec(started.stdout)?.[1]);
     expect(runId, started.stdout).toBeGreaterThan(0);
     await waitForRun(weir, runId, { until: (run) => run.status === 'Pending' });
+    // Responsive mode cannot wait on a Delay: 211, queued in standard mode; without --wait, a hint.
+    const queuedSync = await cli(['run', String(waiting.id), '--sync']);
+    expect(queuedSync.code, queuedSync.stderr).toBe(0);
+    const syncRunId = Number(/^Run (\d+) holds a task that cannot run responsively/.exec(queuedSync.stderr)?.[1]);
+    expect(queuedSync.stderr).toContain(`Follow it with: weir runs watch ${syncRunId}\n`);
+    must(await weir.api('PUT', `/workflows/workflow_runs/${syncRunId}/stop`), 200, 'stop the responsive run');
 
     const pending = await cli(['runs', 'list', '--workflow', String(waiting.id), '--status', 'Pending', '--json']);
     expect(pending.code, pending.stderr).toBe(0);
