@@ -82,6 +82,8 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 export class WeirApiClient {
   private readonly baseUrl: string;
   private token: string | undefined;
+  /** True when `token` came from the client credentials (so it can be exchanged again), not from --token. */
+  private isTokenExchanged = false;
 
   constructor(private readonly options: ConnectionOptions) {
     let parsed: URL;
@@ -110,6 +112,16 @@ export class WeirApiClient {
 
   /** A request whose every answer is returned (the trigger API's statuses carry outcomes). */
   async send(method: string, path: string, request: ApiRequest = {}): Promise<ApiAnswer> {
+    const answer = await this.sendOnce(method, path, request);
+    // A token exchanged here expires after an hour (a long `--wait`): exchange again once, then retry.
+    if (answer.status === 401 && this.isTokenExchanged && (request.isAuthenticated ?? true)) {
+      this.token = undefined;
+      return this.sendOnce(method, path, request);
+    }
+    return answer;
+  }
+
+  private async sendOnce(method: string, path: string, request: ApiRequest): Promise<ApiAnswer> {
     const headers: Record<string, string> = { Accept: 'application/json', ...request.headers };
     if (request.isAuthenticated ?? true) headers.Authorization = `Bearer ${await this.bearerToken()}`;
     let body: string | undefined;
@@ -153,6 +165,7 @@ export class WeirApiClient {
       );
     }
     this.token = answer.body.access_token;
+    this.isTokenExchanged = true;
     return this.token;
   }
 
