@@ -37,6 +37,8 @@ export interface WeirConfig {
   smtpUrl: string | null;
   /** `WEIR_SMTP_FROM`: the sender of Email tasks that set no `from`. */
   smtpFrom: string | null;
+  /** `WEIR_METRICS_PUBLIC`, default false: `GET /metrics` without a bearer token (for a scraper on a private network). */
+  metricsPublic: boolean;
 }
 
 export class ConfigError extends Error {
@@ -68,6 +70,14 @@ function smtpUrl(raw: string | undefined): string | null {
   return raw;
 }
 
+function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new ConfigError(`${name} must be true or false; got "${raw}".`);
+}
+
 /** Reads the configuration; `overrides` (from CLI flags) win over the environment. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<WeirConfig> = {}): WeirConfig {
   const dataDir = overrides.dataDir ?? env.WEIR_DATA_DIR ?? './weir-data';
@@ -96,5 +106,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: overrides.logLevel ?? env.WEIR_LOG_LEVEL ?? 'info',
     smtpUrl: overrides.smtpUrl ?? smtpUrl(env.WEIR_SMTP_URL),
     smtpFrom: overrides.smtpFrom ?? (env.WEIR_SMTP_FROM || null),
+    metricsPublic: overrides.metricsPublic ?? boolean(env, 'WEIR_METRICS_PUBLIC', false),
   };
 }

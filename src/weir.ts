@@ -13,6 +13,8 @@ import { SecretBox } from './secrets/secret-box.js';
 import { SmtpMailSender } from './mail/smtp-mail-sender.js';
 import { resolveSecretKey } from './secrets/secret-key-file.js';
 import { openStore } from './store/open-store.js';
+import { WeirMetrics } from './observability/metrics.js';
+import { WEIR_VERSION } from './version.js';
 
 /** A running Weir: HTTP server, engine and store. */
 export interface RunningWeir {
@@ -123,8 +125,14 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
     });
     const versionCatalog = new VersionCatalog({ store, versions: engine.versions, catalog, now });
     const runRequests = new RunRequests(engine, config.syncTimeoutSeconds * 1000, config.syncConcurrency);
+    const metrics = new WeirMetrics({
+      version: WEIR_VERSION,
+      queueSnapshot: (at) => store.reads.queueStats(at),
+      syncInFlight: () => runRequests.syncInFlightCount,
+      now,
+    });
     const app = await buildServer(
-      { config, store, engine, catalog, versionCatalog, clients, runRequests, now },
+      { config, store, engine, catalog, versionCatalog, clients, runRequests, now, metrics },
       options.onRoute ? { onRoute: options.onRoute } : {},
     );
     logStoreError = (message, error) => app.log.error({ err: error }, message);

@@ -4,6 +4,8 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type R
 import type { ApiContext } from './api-context.js';
 import { envelope, toHttpError } from './errors.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerMetricsRoutes } from './routes/metrics.js';
+import { registerTriggerMetrics } from './trigger-metrics.js';
 import { registerOAuthRoutes } from './routes/oauth.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { registerTaskRoutes } from './routes/tasks.js';
@@ -84,6 +86,8 @@ export async function buildServer(context: ApiContext, options: ServerOptions = 
   // Before the routes: it records each route's schema as it is registered.
   await registerOpenApi(app);
   registerHealthRoutes(app, context);
+  registerMetricsRoutes(app, context);
+  registerTriggerMetrics(app, context.metrics);
   registerOAuthRoutes(app, context);
   registerTriggerRoutes(app, context);
   registerWorkflowRoutes(app, context);

@@ -39,6 +39,11 @@ export class RunRequests {
     private readonly syncConcurrency: number,
   ) {}
 
+  /** Responsive runs in flight in this process (`/metrics`: `weir_sync_waiters_in_flight`). */
+  get syncInFlightCount(): number {
+    return this.syncInFlight;
+  }
+
   /** Checks a target's switches in the contract's order. Throws `InvalidRequestError` (400). */
   runnableVersion(target: TriggerTarget, mode: 'standard' | 'sync'): CompiledVersion {
     if (target.workflow.status !== 'Active' || !target.version) {

@@ -108,4 +108,16 @@ export interface RunReadModel {
   countActiveRuns(workflowId: number): Promise<number>;
   /** Task instances created per UTC day, from `startDay` to `endDay` (`YYYY-MM-DD`, inclusive). */
   taskUsage(startDay: string, endDay: string): Promise<Array<{ day: string; taskCount: number }>>;
+
+  /** Task instances that could run at `now` (Queued, or Pending and due) and since when the oldest could. */
+  queueStats(now: number): Promise<QueueStats>;
+}
+
+/** `RunReadModel.queueStats`: read by `GET /metrics` at scrape time. */
+export interface QueueStats {
+  queued: number;
+  /** `Pending` instances whose due time has come. */
+  dueWaiting: number;
+  /** Epoch ms: the earliest moment one of them became able to run; null when none can. */
+  oldestDueAt: number | null;
 }

@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectEveryControlNamed, openUi, tabTo, type UiSession } from '../helpers/browser.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeNeedsChromium, expectEveryControlNamed, openUi, tabTo, type UiSession } from '../helpers/browser.js';
 import { waitForRun } from '../helpers/runs.js';
 import { must, setupWorkflow, type TriggerableWorkflow } from '../helpers/setup-workflow.js';
 import { ADMIN_CLIENT, startTestWeir, type TestWeir } from '../helpers/start-weir.js';
 import { everyDatatypeInputsWorkflow, responseFormatterWorkflow } from '../helpers/workflows.js';
 
 /** Every control has an accessible name, and the main flow works with the keyboard alone. */
-describe('web UI: labels and the keyboard', () => {
+describeNeedsChromium('web UI: labels and the keyboard', () => {
   let weir: TestWeir;
   let ui: UiSession;
   let inputs: TriggerableWorkflow;

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { WorkflowDocument } from '../../src/model/workflow-document.js';
-import { openUi, signIn, type UiSession } from '../helpers/browser.js';
+import { describeNeedsChromium, openUi, signIn, type UiSession } from '../helpers/browser.js';
 import { waitForRun } from '../helpers/runs.js';
 import { setupWorkflow } from '../helpers/setup-workflow.js';
 import { startTestWeir, type TestWeir } from '../helpers/start-weir.js';
@@ -10,7 +10,7 @@ import { startTestWeir, type TestWeir } from '../helpers/start-weir.js';
 const APPROVAL_GATE = fileURLToPath(new URL('../../examples/approval-gate.json', import.meta.url));
 
 /** A run waiting on an Approval task, approved from the run page. */
-describe('web UI: approve a pending approval', () => {
+describeNeedsChromium('web UI: approve a pending approval', () => {
   let weir: TestWeir;
   let ui: UiSession;
 

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openUi, signIn, type UiSession } from '../helpers/browser.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeNeedsChromium, openUi, signIn, type UiSession } from '../helpers/browser.js';
 import { must, setupWorkflow } from '../helpers/setup-workflow.js';
 import { startTestWeir, type TestWeir } from '../helpers/start-weir.js';
 
@@ -31,7 +31,7 @@ async function dragEdge(page: Page, from: string, to: string): Promise<void> {
 }
 
 /** The editor: a new workflow, then a new version of an imported one, validated, saved and activated. */
-describe('web UI: create, edit and activate a new version', () => {
+describeNeedsChromium('web UI: create, edit and activate a new version', () => {
   let weir: TestWeir;
   let ui: UiSession;
 

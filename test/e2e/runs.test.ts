@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openUi, signIn, type UiSession } from '../helpers/browser.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeNeedsChromium, openUi, signIn, type UiSession } from '../helpers/browser.js';
 import { startCalloutTarget, type CalloutTarget } from '../helpers/callout-target.js';
 import { waitForRun } from '../helpers/runs.js';
 import { must, setupWorkflow } from '../helpers/setup-workflow.js';
@@ -7,7 +7,7 @@ import { startTestWeir, type TestWeir } from '../helpers/start-weir.js';
 import { delayWorkflow, failingCalloutWorkflow } from '../helpers/workflows.js';
 
 /** A run that failed, seen and repaired in the browser; a run that waits, stopped from it. */
-describe('web UI: why a run failed, rerun, stop', () => {
+describeNeedsChromium('web UI: why a run failed, rerun, stop', () => {
   let weir: TestWeir;
   let target: CalloutTarget;
   let ui: UiSession;

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openUi, readClipboard, signIn, type UiSession } from '../helpers/browser.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeNeedsChromium, openUi, readClipboard, signIn, type UiSession } from '../helpers/browser.js';
 import { must, trigger } from '../helpers/setup-workflow.js';
 import { startTestWeir, type TestWeir } from '../helpers/start-weir.js';
 
@@ -10,7 +10,7 @@ const HELLO = fileURLToPath(new URL('../../examples/hello.json', import.meta.url
  * The path a newcomer takes in the browser alone: sign in, import a workflow, find its token on the
  * settings page, trigger it, and look at the run and a task instance's Data.
  */
-describe('web UI: import, settings, a responsive run, the run', () => {
+describeNeedsChromium('web UI: import, settings, a responsive run, the run', () => {
   let weir: TestWeir;
   let ui: UiSession;
 

@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import { ADMIN_CLIENT } from './start-weir.js';
 
 /**
@@ -13,6 +13,20 @@ import { ADMIN_CLIENT } from './start-weir.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CHROMIUM_PATH = process.env.WEIR_CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'e2e');
+
+/** Whether the browser the end-to-end tests drive is installed here. */
+export const hasChromium = existsSync(CHROMIUM_PATH);
+export const CHROMIUM_SKIP_REASON = `needs Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set WEIR_CHROMIUM_PATH)`;
+
+/**
+ * `describe` for the browser tests: on a machine without Chromium the whole block is skipped (its
+ * browser is never launched), with the reason in its name, so `npm test` passes and says what it
+ * left out. `.ci/run` installs Chromium and fails on any skipped test.
+ */
+export function describeNeedsChromium(name: string, body: () => void): void {
+  if (hasChromium) describe(name, body);
+  else describe.skip(`${name} [skipped: ${CHROMIUM_SKIP_REASON}]`, body);
+}
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { RunRecord, TaskCounts, TaskInstanceRecord } from '../../model/records.js';
 import { toRun, toTaskInstance, type RunRow, type TaskInstanceRow } from '../rows.js';
-import type { RunReadModel } from '../store.js';
+import type { QueueStats, RunReadModel } from '../store.js';
 import type { PageRequest, RunFilter, TaskInstanceFilter } from '../store-inputs.js';
 
 const SELECT_RUN = 'SELECT * FROM runs WHERE id = $1';
@@ -93,6 +93,30 @@ export class PgReadModel implements RunReadModel {
   async taskUsage(startDay: string, endDay: string): Promise<Array<{ day: string; taskCount: number }>> {
     const rows = (await this.pool.query<{ day: string; task_count: number }>(SELECT_USAGE, [startDay, endDay])).rows;
     return rows.map((row) => ({ day: row.day, taskCount: row.task_count }));
+  }
+  /** Task instances that could run at `now` and since when the oldest could (`GET /metrics`). */
+  async queueStats(now: number): Promise<QueueStats> {
+    const { rows } = await this.pool.query<{
+      queued: number;
+      due: number;
+      oldest_queued: number | null;
+      oldest_due: number | null;
+    }>(
+      `SELECT (SELECT count(*) FROM task_instances WHERE status = 'Queued') AS queued,
+              (SELECT min(updated_at) FROM task_instances WHERE status = 'Queued') AS oldest_queued,
+              (SELECT count(*) FROM task_instances
+               WHERE status = 'Pending' AND due_at IS NOT NULL AND due_at <= $1) AS due,
+              (SELECT min(due_at) FROM task_instances
+               WHERE status = 'Pending' AND due_at IS NOT NULL AND due_at <= $1) AS oldest_due`,
+      [now],
+    );
+    const row = rows[0];
+    const oldest = [row?.oldest_queued ?? null, row?.oldest_due ?? null].filter((t): t is number => t !== null);
+    return {
+      queued: row?.queued ?? 0,
+      dueWaiting: row?.due ?? 0,
+      oldestDueAt: oldest.length > 0 ? Math.min(...oldest) : null,
+    };
   }
 }
 

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { RunRecord, TaskCounts, TaskInstanceRecord } from '../../model/records.js';
-import type { RunReadModel } from '../store.js';
+import type { QueueStats, RunReadModel } from '../store.js';
+import { QueueStatsQueries } from './queue-stats-queries.js';
 import type { PageRequest, RunFilter, TaskInstanceFilter } from '../store-inputs.js';
 import { toRun, toTaskInstance, type RunRow, type TaskInstanceRow } from '../rows.js';
 import { UsageQueries } from './usage-queries.js';
@@ -13,6 +14,7 @@ export class SqliteReadModel implements RunReadModel {
   private readonly countByStatus;
   private readonly countActive;
   private readonly usage;
+  private readonly queue;
 
   constructor(private readonly db: Database.Database) {
     this.selectRun = db.prepare('SELECT * FROM runs WHERE id = ?');
@@ -26,6 +28,7 @@ export class SqliteReadModel implements RunReadModel {
       "SELECT count(*) AS n FROM runs WHERE workflow_id = ? AND status IN ('Processing', 'Pending', 'Stopping')",
     );
     this.usage = new UsageQueries(db);
+    this.queue = new QueueStatsQueries(db);
   }
 
   async getRun(id: number): Promise<RunRecord | undefined> {
@@ -113,5 +116,9 @@ export class SqliteReadModel implements RunReadModel {
 
   async taskUsage(startDay: string, endDay: string): Promise<Array<{ day: string; taskCount: number }>> {
     return this.usage.taskUsage(startDay, endDay);
+  }
+
+  async queueStats(now: number): Promise<QueueStats> {
+    return this.queue.queueStats(now);
   }
 }
