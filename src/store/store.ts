@@ -13,7 +13,7 @@ import type {
   WorkflowRecord,
   WorkflowStatus,
 } from '../model/records.js';
-import type { RunStatus, TaskStatus } from '../model/statuses.js';
+import type { RunResult, RunStatus, TaskStatus } from '../model/statuses.js';
 import type { Priority, WorkflowDocument } from '../model/workflow-document.js';
 import type {
   NewWorkflowVersion,
@@ -251,6 +251,7 @@ export interface TaskInstanceFilter {
 export interface RunFilter {
   workflowId?: number;
   status?: RunStatus;
+  result?: RunResult;
 }
 
 export interface ClaimRequest {

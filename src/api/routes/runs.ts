@@ -1,12 +1,20 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InvalidRequestError, NotFoundError } from '../../model/errors.js';
-import { RunStatus } from '../../model/statuses.js';
+import { RunResult, RunStatus } from '../../model/statuses.js';
 import { Scope } from '../../model/scopes.js';
 import type { ApiContext } from '../api-context.js';
 import { requireScope } from '../auth/bearer.js';
 import { runDetail, runSummary } from '../presenters.js';
 import { nextPage, parseId, queryPage, queryString, route } from '../route-table.js';
-import { bearer, errorResponses, IdParams, MANAGEMENT_ERRORS, PageQuery, Pagination } from '../schemas/common.js';
+import {
+  bearer,
+  errorResponses,
+  IdParams,
+  ListQuery,
+  MANAGEMENT_ERRORS,
+  PageQuery,
+  Pagination,
+} from '../schemas/common.js';
 import { RunDetail, RunSummary } from '../schemas/run-schemas.js';
 import { Type } from '@sinclair/typebox';
 
@@ -37,10 +45,16 @@ export function registerRunRoutes(app: FastifyInstance, context: ApiContext): vo
         summary: 'List runs (**ext**)',
         description: 'Newest first.',
         security: bearer(Scope.View),
-        querystring: Type.Object({
+        querystring: ListQuery({
           workflow_id: Type.Optional(Type.String({ description: 'Only runs of this workflow.' })),
           status: Type.Optional(
             Type.String({ enum: Object.values(RunStatus), description: 'Only runs in this status.' }),
+          ),
+          result: Type.Optional(
+            Type.String({
+              enum: Object.values(RunResult),
+              description: 'Only runs with this result (`Error`: a task failed that no Failure branch handled).',
+            }),
           ),
           ...PageQuery,
         }),
@@ -60,10 +74,15 @@ export function registerRunRoutes(app: FastifyInstance, context: ApiContext): vo
         if (status !== undefined && !(Object.values(RunStatus) as string[]).includes(status)) {
           throw new InvalidRequestError(`status must be one of ${Object.values(RunStatus).join(', ')}.`, 'status');
         }
+        const result = queryString(query, 'result');
+        if (result !== undefined && !(Object.values(RunResult) as string[]).includes(result)) {
+          throw new InvalidRequestError(`result must be one of ${Object.values(RunResult).join(', ')}.`, 'result');
+        }
         const rows = await store.listRuns(
           {
             ...(workflowId !== undefined ? { workflowId: Number(workflowId) } : {}),
             ...(status !== undefined ? { status: status as RunStatus } : {}),
+            ...(result !== undefined ? { result: result as RunResult } : {}),
           },
           { offset: (page.page - 1) * page.pageLength, limit: page.pageLength + 1 },
         );

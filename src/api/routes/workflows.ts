@@ -12,6 +12,7 @@ import {
   BooleanQuery,
   errorResponses,
   IdParams,
+  ListQuery,
   MANAGEMENT_ERRORS,
   PageQuery,
   Pagination,
@@ -69,7 +70,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ApiContext
         tags: ['Workflows'],
         summary: 'List workflows',
         security: bearer(Scope.View),
-        querystring: Type.Object({
+        querystring: ListQuery({
           callout_trigger: BooleanQuery('Only workflows whose callout trigger is on (true) or off (false).'),
           ondemand_trigger: BooleanQuery('Filter on the on-demand trigger.'),
           scheduled_trigger: BooleanQuery('Filter on the scheduled trigger.'),
@@ -247,6 +248,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ApiContext
         summary: 'List versions',
         security: bearer(Scope.View),
         params: IdParams,
+        querystring: ListQuery({}),
         response: {
           200: Type.Object({ data: Type.Array(VersionSummary) }),
           ...errorResponses(...MANAGEMENT_ERRORS, 404),

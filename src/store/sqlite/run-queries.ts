@@ -183,6 +183,10 @@ export class RunQueries {
       where.push('status = ?');
       params.push(filter.status);
     }
+    if (filter.result !== undefined) {
+      where.push('result = ?');
+      params.push(filter.result);
+    }
     const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY id DESC LIMIT ? OFFSET ?`;
     return (this.db.prepare(sql).all(...params, page.limit, page.offset) as RunRow[]).map(toRun);
