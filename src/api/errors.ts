@@ -54,6 +54,17 @@ const FASTIFY_ERRORS: Readonly<Record<string, { status: number; code: string; ti
     title: 'The Content-Length header does not match the body.',
   },
   FST_ERR_CTP_INVALID_TYPE: { status: 400, code: 'invalid', title: 'The Content-Type header is invalid.' },
+  // @fastify/compress, decompressing a request body (Content-Encoding).
+  FST_CP_ERR_INVALID_CONTENT_ENCODING: {
+    status: 415,
+    code: 'unsupported_media_type',
+    title: 'Send the body uncompressed, or with Content-Encoding gzip or deflate.',
+  },
+  FST_CP_ERR_INVALID_CONTENT: {
+    status: 400,
+    code: 'invalid',
+    title: 'The body could not be decompressed with its Content-Encoding.',
+  },
 };
 
 /**

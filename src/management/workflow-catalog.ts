@@ -2,6 +2,7 @@ import type { CompiledVersion } from '../engine/compiled-version.js';
 import type { VersionCache } from '../engine/version-cache.js';
 import { InvalidRequestError, NotFoundError, PatchValidationError } from '../model/errors.js';
 import type { SealedCredentials, VersionRecord, VersionSettings, WorkflowRecord } from '../model/records.js';
+import { parseVersionNumber } from '../model/version-number.js';
 import type { WorkflowDocument } from '../model/workflow-document.js';
 import { digest, randomSecret, type SecretBox } from '../secrets/secret-box.js';
 import type { PageRequest, Store, WorkflowFilter } from '../store/store.js';
@@ -165,7 +166,8 @@ export class WorkflowCatalog {
     if (version === undefined) chosen = versions.find((v) => v.id === workflow.activeVersionId) ?? versions.at(-1);
     else if (version === 'latest') chosen = versions.at(-1);
     else {
-      if (!/^[\w.-]{1,64}$/.test(version)) {
+      // As the reference: a value that is no version number is a 400, a number no version has a 404.
+      if (version.length > 64 || !parseVersionNumber(version)) {
         throw new InvalidRequestError(`The input of version '${version}' is invalid.`, 'version');
       }
       chosen = versions.find((v) => v.version === version);
