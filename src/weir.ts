@@ -6,6 +6,7 @@ import { RunRequests } from './management/run-requests.js';
 import type { RouteOptions } from 'fastify';
 import { RetentionSweeper } from './engine/retention.js';
 import { Scheduler } from './engine/scheduler.js';
+import { ImportIdempotency } from './management/import-idempotency.js';
 import { VersionCatalog } from './management/version-catalog.js';
 import { WorkflowCatalog } from './management/workflow-catalog.js';
 import { SecretBox } from './secrets/secret-box.js';
@@ -92,7 +93,17 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
     const versionCatalog = new VersionCatalog({ store, versions: engine.versions, catalog, now });
     const runRequests = new RunRequests(engine, config.syncTimeoutSeconds * 1000, config.syncConcurrency);
     const app = await buildServer(
-      { config, store, engine, catalog, versionCatalog, clients, runRequests, now },
+      {
+        config,
+        store,
+        engine,
+        catalog,
+        versionCatalog,
+        clients,
+        runRequests,
+        importIdempotency: new ImportIdempotency({ now }),
+        now,
+      },
       options.onRoute ? { onRoute: options.onRoute } : {},
     );
     const { recovered } = await engine.start();

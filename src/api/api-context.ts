@@ -1,5 +1,6 @@
 import type { WeirConfig } from '../config.js';
 import type { Engine } from '../engine/engine.js';
+import type { ImportIdempotency } from '../management/import-idempotency.js';
 import type { OAuthClients } from '../management/oauth-clients.js';
 import type { RunRequests } from '../management/run-requests.js';
 import type { VersionCatalog } from '../management/version-catalog.js';
@@ -15,5 +16,7 @@ export interface ApiContext {
   versionCatalog: VersionCatalog;
   clients: OAuthClients;
   runRequests: RunRequests;
+  /** `Idempotency-Key` on the imports; optional so callers that build a context by hand need not. */
+  importIdempotency?: ImportIdempotency;
   now: () => number;
 }

@@ -46,9 +46,23 @@ export class WorkflowCatalog {
 
   constructor(private readonly options: CatalogOptions) {}
 
-  /** Imports a workflow file as a new workflow with one version. */
-  async importWorkflow(body: unknown, options: { activate: boolean }): Promise<WorkflowRecord> {
-    const document = validateWorkflowDocument(body);
+  /**
+   * Imports a workflow file as a new workflow with one version: `options.version` (the import's
+   * `version` query, a version number, else 400), else the file's `workflow.version`, else 0.0.1.
+   */
+  async importWorkflow(body: unknown, options: { activate: boolean; version?: string }): Promise<WorkflowRecord> {
+    if (options.version !== undefined && !parseVersionNumber(options.version)) {
+      throw new InvalidRequestError(
+        `The input of version '${options.version}' is invalid: use numbers separated by dots, e.g. 0.0.2.`,
+        'version',
+      );
+    }
+    const parsed = validateWorkflowDocument(body);
+    // A version given in the query is the version's number, and its file says so too.
+    const document =
+      options.version === undefined
+        ? parsed
+        : { ...parsed, workflow: { ...parsed.workflow, version: options.version } };
     const { store, now } = this.options;
     const [workflowId, versionId] = await store.allocateObjectIds(2);
     const taskIds = await store.allocateTaskIds(document.tasks.length);
