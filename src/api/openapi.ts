@@ -42,6 +42,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'Workflows', description: 'Workflows (definitions), their settings and runs.' },
         { name: 'Versions', description: 'Versions of a workflow: import, list, delete, export.' },
         { name: 'Runs', description: 'Runs (`Workflow::Instance`).' },
+        { name: 'Tasks', description: 'Tasks of versions and task instances of runs.' },
         { name: 'Usage', description: 'Task usage.' },
         { name: 'Meta', description: 'Health and this description.' },
       ],

@@ -85,6 +85,8 @@ export const TaskDefinitionSchema = Type.Object(
     object: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])),
     object_id: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Number(), Type.Null()])),
     call_type: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+    /** The reference's task priority (`High`, `Medium`, `Low`); kept and shown, not used to order work. */
+    priority: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
     /** The task's parent task, a file-local id like `id` (remapped with it on import). */
     task_id: Type.Optional(Type.Union([FileId, Type.Null()])),
   },
