@@ -4,6 +4,7 @@ import formBody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
 import type { ApiContext } from './api-context.js';
 import { envelope, toHttpError } from './errors.js';
+import { registerEventRoutes } from './routes/events.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerOAuthRoutes } from './routes/oauth.js';
 import { registerRunRoutes } from './routes/runs.js';
@@ -103,6 +104,7 @@ export async function buildServer(context: ApiContext, options: ServerOptions = 
   registerVersionRoutes(app, context);
   registerUsageRoutes(app, context);
   registerTaskRoutes(app, context);
+  registerEventRoutes(app, context);
   await registerUiAssets(app);
   return app;
 }
