@@ -16,6 +16,8 @@ import { taskInstancesOf } from './helpers/task-instances.js';
  */
 
 const FIXTURE = path.join(import.meta.dirname, 'fixtures', 'reference-export.json');
+/** The export sample of the reference's API reference ("Call Echo"), its URL pointed at the local target. */
+const CALL_ECHO = path.join(import.meta.dirname, 'fixtures', 'reference-call-echo.json');
 /** The action types of the corpus that act on Zuora objects, which Weir does not run. */
 const ZUORA_OBJECT_TYPES = new Set(['Export', 'Query', 'Resume', 'Suspend', 'Cancel', 'WriteOff', 'NewProduct']);
 
@@ -31,8 +33,8 @@ afterAll(async () => {
   await target?.close();
 });
 
-function fixture(): JsonBody {
-  return JSON.parse(readFileSync(FIXTURE, 'utf8').replaceAll('__TARGET__', target.baseUrl)) as JsonBody;
+function fixture(file = FIXTURE): JsonBody {
+  return JSON.parse(readFileSync(file, 'utf8').replaceAll('__TARGET__', target.baseUrl)) as JsonBody;
 }
 
 async function workflowCount(): Promise<number> {
@@ -47,6 +49,17 @@ async function importAndRun(document: JsonBody): Promise<{ id: number; exported:
   const run = await waitForRun(weir, started.id as number);
   return { id: imported.id as number, exported, run };
 }
+
+describe("the reference's published export sample", () => {
+  it('Call Echo imports unchanged, exports back equal but for ids, and runs its callout', async () => {
+    const document = fixture(CALL_ECHO);
+    const { exported, run } = await importAndRun(document);
+    expect(restoreIds(exported, document)).toEqual(document);
+    expect(run).toMatchObject({ status: 'Finished', result: 'Success', tasks: { success: 1, error: 0 } });
+    const [echo] = await target.waitForRequests('/echo', 1);
+    expect(echo?.method).toBe('GET');
+  });
+});
 
 describe('an export document with every format feature (own fixture)', () => {
   it('imports unchanged, exports back equal but for ids, and runs', async () => {
