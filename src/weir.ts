@@ -6,6 +6,7 @@ import { RunRequests } from './management/run-requests.js';
 import type { RouteOptions } from 'fastify';
 import { RetentionSweeper } from './engine/retention.js';
 import { Scheduler } from './engine/scheduler.js';
+import { GlobalConstants } from './management/global-constants.js';
 import { ImportIdempotency } from './management/import-idempotency.js';
 import { VersionCatalog } from './management/version-catalog.js';
 import { WorkflowCatalog } from './management/workflow-catalog.js';
@@ -102,6 +103,7 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
         clients,
         runRequests,
         importIdempotency: new ImportIdempotency({ now }),
+        globalConstants: new GlobalConstants({ store, secrets, now }),
         now,
       },
       options.onRoute ? { onRoute: options.onRoute } : {},

@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type R
 import type { ApiContext } from './api-context.js';
 import { envelope, toHttpError } from './errors.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerGlobalConstantRoutes } from './routes/global-constants.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerOAuthRoutes } from './routes/oauth.js';
 import { registerRunRoutes } from './routes/runs.js';
@@ -105,6 +106,7 @@ export async function buildServer(context: ApiContext, options: ServerOptions = 
   registerUsageRoutes(app, context);
   registerTaskRoutes(app, context);
   registerEventRoutes(app, context);
+  registerGlobalConstantRoutes(app, context);
   await registerUiAssets(app);
   return app;
 }

@@ -26,6 +26,7 @@ import type {
   VersionEdit,
   VersionEditResult,
 } from './store-versions-schedules.js';
+import type { GlobalConstantRecord } from './store-global-constants.js';
 
 /**
  * The one storage interface. `store/sqlite` (embedded default) and `store/postgres` implement it.
@@ -164,6 +165,21 @@ export interface Store {
   nextRunExpiry(): Promise<number | null>;
   /** Task instances created per UTC day, from `startDay` to `endDay` (`YYYY-MM-DD`, inclusive). */
   taskUsage(startDay: string, endDay: string): Promise<Array<{ day: string; taskCount: number }>>;
+
+  // Global constants and event triggers (issue 11)
+  /** Every global constant, by name. */
+  listGlobalConstants(): Promise<GlobalConstantRecord[]>;
+  getGlobalConstant(name: string): Promise<GlobalConstantRecord | undefined>;
+  /** Creates or replaces a constant (its `createdAt` stays). */
+  putGlobalConstant(input: {
+    name: string;
+    valueJson: string | null;
+    valueSealed: string | null;
+    isSecret: boolean;
+    now: number;
+  }): Promise<GlobalConstantRecord>;
+  /** False when there was no such constant. */
+  deleteGlobalConstant(name: string): Promise<boolean>;
 }
 
 export interface PageRequest {

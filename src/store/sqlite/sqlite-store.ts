@@ -36,6 +36,8 @@ import { RetentionQueries } from './retention-queries.js';
 import { ScheduleQueries } from './schedule-queries.js';
 import { UsageQueries } from './usage-queries.js';
 import { VersionQueries } from './version-queries.js';
+import { GlobalConstantQueries } from './global-constant-queries.js';
+import type { GlobalConstantRecord } from '../store-global-constants.js';
 import type {
   NewWorkflowVersion,
   RetentionBatch,
@@ -298,6 +300,30 @@ export class SqliteStore implements Store {
 
   async taskUsage(startDay: string, endDay: string): Promise<Array<{ day: string; taskCount: number }>> {
     return this.usage.taskUsage(startDay, endDay);
+  }
+
+  // Global constants and event triggers (issue 11)
+  private globalConstantQueries: GlobalConstantQueries | undefined;
+
+  private get globalConstants(): GlobalConstantQueries {
+    this.globalConstantQueries ??= new GlobalConstantQueries(this.db);
+    return this.globalConstantQueries;
+  }
+
+  async listGlobalConstants(): Promise<GlobalConstantRecord[]> {
+    return this.globalConstants.list();
+  }
+
+  async getGlobalConstant(name: string): Promise<GlobalConstantRecord | undefined> {
+    return this.globalConstants.get(name);
+  }
+
+  putGlobalConstant(input: Parameters<Store['putGlobalConstant']>[0]): Promise<GlobalConstantRecord> {
+    return this.writer.run(() => this.globalConstants.put(input));
+  }
+
+  deleteGlobalConstant(name: string): Promise<boolean> {
+    return this.writer.run(() => this.globalConstants.delete(name));
   }
 }
 

@@ -1,0 +1,14 @@
+/**
+ * Global constants (issue 11): tenant-wide name/value pairs, `GlobalConstants` in Liquid. A secret
+ * constant's value is stored sealed only (`valueSealed`); the store never sees it in plain text.
+ */
+export interface GlobalConstantRecord {
+  name: string;
+  /** The value as JSON text; null for a secret constant. */
+  valueJson: string | null;
+  /** The sealed JSON text of a secret constant's value; null otherwise. */
+  valueSealed: string | null;
+  isSecret: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
