@@ -8,6 +8,9 @@ import { useRoute } from './router';
 
 // The graph canvas, the layout engine and the cron library load with the pages that use them.
 const WorkflowPage = lazy(() => import('./pages/workflow-page').then((m) => ({ default: m.WorkflowPage })));
+const GlobalConstantsPage = lazy(() =>
+  import('./pages/global-constants').then((m) => ({ default: m.GlobalConstantsPage })),
+);
 const RunPage = lazy(() => import('./pages/run-page').then((m) => ({ default: m.RunPage })));
 
 /** The shell: sign-in until there is a session, then the header and the page the hash names. */
@@ -60,6 +63,9 @@ export function App() {
           <a href="#/" className="topnav-link" aria-current={route.page === 'workflows' ? 'page' : undefined}>
             Workflows
           </a>
+          <a href="#/constants" className="topnav-link" aria-current={route.page === 'constants' ? 'page' : undefined}>
+            Global constants
+          </a>
         </nav>
         <div className="topbar-end">
           <span className="muted small" title={session.scope}>
@@ -82,6 +88,7 @@ export function App() {
             />
           ) : null}
           {route.page === 'run' ? <RunPage key={route.runId} runId={route.runId} /> : null}
+          {route.page === 'constants' ? <GlobalConstantsPage /> : null}
           {route.page === 'not-found' ? (
             <>
               <PageHeading title="Nothing here" />

@@ -12,6 +12,7 @@ export type Route =
   | { page: 'workflows' }
   | { page: 'workflow'; workflowId: number; tab: WorkflowTab; version?: string }
   | { page: 'run'; runId: number }
+  | { page: 'constants' }
   | { page: 'not-found'; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -19,6 +20,7 @@ export function parseRoute(hash: string): Route {
   const path = pathPart.replace(/\/+$/, '') || '/';
   const query = new URLSearchParams(queryPart);
   if (path === '/' || path === '/workflows') return { page: 'workflows' };
+  if (path === '/constants') return { page: 'constants' };
   const workflow = /^\/workflows\/(\d+)(?:\/([a-z]+))?$/.exec(path);
   if (workflow?.[1]) {
     const tab = (workflow[2] ?? 'overview') as WorkflowTab;
