@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
 import { POSTGRES_ADMIN_URL, postgresSkipReason } from './test/helpers/postgres.js';
 
 /**
@@ -23,7 +23,7 @@ const SQLITE_ONLY = [
   'test/store-contract/**',
 ];
 
-export default defineConfig(async () => {
+export default defineConfig(async (): Promise<ViteUserConfig> => {
   const postgresMissing = await postgresSkipReason();
   if (postgresMissing !== null) {
     if (process.env.WEIR_REQUIRE_POSTGRES === '1') throw new Error(`the postgres test project ${postgresMissing}`);
@@ -33,14 +33,14 @@ export default defineConfig(async () => {
     test: {
       testTimeout: 30_000,
       hookTimeout: 60_000,
-      pool: 'forks',
+      pool: 'forks' as const,
       fileParallelism: true,
       maxWorkers: 2,
       // The JavaScript task's sandbox (isolated-vm) needs it on Node >= 20, as bin/weir.js does.
       execArgv: ['--no-node-snapshot'],
       projects: [
         {
-          extends: true,
+          extends: true as const,
           test: {
             name: 'sqlite',
             include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'ui/src/**/*.test.ts'],
@@ -51,7 +51,7 @@ export default defineConfig(async () => {
         ...(postgresMissing === null
           ? [
               {
-                extends: true,
+                extends: true as const,
                 test: {
                   name: 'postgres',
                   include: ['test/*.test.ts'],

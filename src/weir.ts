@@ -7,6 +7,8 @@ import type { FastifyInstance, RouteOptions } from 'fastify';
 import { PortInUseError } from './startup-errors.js';
 import { RetentionSweeper } from './engine/retention.js';
 import { Scheduler } from './engine/scheduler.js';
+import { GlobalConstants } from './management/global-constants.js';
+import { ImportIdempotency } from './management/import-idempotency.js';
 import { VersionCatalog } from './management/version-catalog.js';
 import { WorkflowCatalog } from './management/workflow-catalog.js';
 import { SecretBox } from './secrets/secret-box.js';
@@ -132,7 +134,19 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
       now,
     });
     const app = await buildServer(
-      { config, store, engine, catalog, versionCatalog, clients, runRequests, now, metrics },
+      {
+        config,
+        store,
+        engine,
+        catalog,
+        versionCatalog,
+        clients,
+        runRequests,
+        metrics,
+        importIdempotency: new ImportIdempotency({ now }),
+        globalConstants: new GlobalConstants({ store, secrets, now }),
+        now,
+      },
       options.onRoute ? { onRoute: options.onRoute } : {},
     );
     logStoreError = (message, error) => app.log.error({ err: error }, message);

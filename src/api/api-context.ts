@@ -1,5 +1,7 @@
 import type { WeirConfig } from '../config.js';
 import type { Engine } from '../engine/engine.js';
+import type { GlobalConstants } from '../management/global-constants.js';
+import type { ImportIdempotency } from '../management/import-idempotency.js';
 import type { OAuthClients } from '../management/oauth-clients.js';
 import type { RunRequests } from '../management/run-requests.js';
 import type { VersionCatalog } from '../management/version-catalog.js';
@@ -16,6 +18,10 @@ export interface ApiContext {
   versionCatalog: VersionCatalog;
   clients: OAuthClients;
   runRequests: RunRequests;
+  /** `Idempotency-Key` on the imports; optional so callers that build a context by hand need not. */
+  importIdempotency?: ImportIdempotency;
+  /** Global constants (issue 11); optional for the same reason. */
+  globalConstants?: GlobalConstants;
   now: () => number;
   /** Prometheus metrics, served by `GET /metrics`. */
   metrics: WeirMetrics;

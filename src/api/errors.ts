@@ -54,6 +54,17 @@ const FASTIFY_ERRORS: Readonly<Record<string, { status: number; code: string; ti
     title: 'The Content-Length header does not match the body.',
   },
   FST_ERR_CTP_INVALID_TYPE: { status: 400, code: 'invalid', title: 'The Content-Type header is invalid.' },
+  // @fastify/compress, decompressing a request body (Content-Encoding).
+  FST_CP_ERR_INVALID_CONTENT_ENCODING: {
+    status: 415,
+    code: 'unsupported_media_type',
+    title: 'Send the body uncompressed, or with Content-Encoding gzip or deflate.',
+  },
+  FST_CP_ERR_INVALID_CONTENT: {
+    status: 400,
+    code: 'invalid',
+    title: 'The body could not be decompressed with its Content-Encoding.',
+  },
 };
 
 /**
@@ -64,9 +75,16 @@ export function toHttpError(error: unknown): HttpErrorAnswer {
   if (error instanceof WeirError) return weirError(error);
   const fastifyError = error as Partial<FastifyError> & {
     validation?: Array<{ instancePath?: string; message?: string; params?: Record<string, unknown> }>;
+    validationContext?: string;
   };
   if (fastifyError.validation && fastifyError.validation.length > 0) {
     const items = fastifyError.validation.map((v) => {
+      // A list endpoint's query schema admits only its own parameters: an unknown one (a typo, a filter
+      // Weir lacks) is named instead of silently widening the answer.
+      const unknown = v.params?.additionalProperty;
+      if (typeof unknown === 'string' && fastifyError.validationContext === 'querystring') {
+        return item(400, 'invalid', `${unknown} is not a query parameter of this operation.`, unknown);
+      }
       const missing = typeof v.params?.missingProperty === 'string' ? `/${v.params.missingProperty}` : '';
       const field = `${v.instancePath ?? ''}${missing}`.replace(/^\//, '').replace(/\//g, '.') || 'body';
       const title = missing ? `${field} is required.` : `${field} ${v.message ?? 'is invalid'}.`;

@@ -30,7 +30,10 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
           'Weir: a self-hostable workflow automation engine. The management API (`/workflows/...`, OAuth 2.0 ' +
           'bearer tokens) and the trigger API (`/api/v1/workflows/{id}/run|sync`, per-workflow credentials) ' +
           "follow Zuora Workflow's API; extensions are marked **ext**. Every error answer is the error envelope; " +
-          'every response carries `Weir-Request-Id`, and a `Zuora-Track-Id` request header is echoed.',
+          'every response carries `Weir-Request-Id` (and the same id as `Zuora-Request-Id`), and a ' +
+          '`Zuora-Track-Id` request header is echoed. With `Accept-Encoding: gzip`, answers over 1,000 bytes are ' +
+          'compressed; request bodies may be sent with `Content-Encoding: gzip` (the 5 MiB limit counts the ' +
+          'inflated bytes, 413 beyond).',
         license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
       tags: [
@@ -39,6 +42,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'Workflows', description: 'Workflows (definitions), their settings and runs.' },
         { name: 'Versions', description: 'Versions of a workflow: import, list, delete, export.' },
         { name: 'Runs', description: 'Runs (`Workflow::Instance`).' },
+        { name: 'Tasks', description: 'Tasks of versions and task instances of runs.' },
         { name: 'Usage', description: 'Task usage.' },
         { name: 'Meta', description: 'Health and this description.' },
       ],

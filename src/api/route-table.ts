@@ -117,3 +117,11 @@ export function nextPage(
   url.searchParams.set('page_length', String(page.pageLength));
   return `${baseUrlOf(request, publicUrl)}${url.pathname}${url.search}`;
 }
+
+/** The `Idempotency-Key` header, when sent once (a repeated header is a 400 naming it). */
+export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
+  const key = request.headers['idempotency-key'];
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string') throw new InvalidRequestError('Send Idempotency-Key once.', 'Idempotency-Key');
+  return key;
+}

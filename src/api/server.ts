@@ -1,8 +1,11 @@
 import crypto from 'node:crypto';
+import compress from '@fastify/compress';
 import formBody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
 import type { ApiContext } from './api-context.js';
 import { envelope, toHttpError } from './errors.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerGlobalConstantRoutes } from './routes/global-constants.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerTriggerMetrics } from './trigger-metrics.js';
@@ -16,8 +19,10 @@ import { registerOpenApi } from './openapi.js';
 import { registerWorkflowRoutes } from './routes/workflows.js';
 import { registerUiAssets } from './ui-assets.js';
 
-/** Request bodies over 5 MiB get 413 before anything is stored. */
+/** Request bodies over 5 MiB get 413 before anything is stored (after decompression: a gzip bomb too). */
 export const BODY_LIMIT = 5 * 1024 * 1024;
+/** Answers larger than this many bytes are compressed when the client accepts gzip (the reference's 1,000). */
+export const COMPRESS_ABOVE_BYTES = 1000;
 const TRACK_ID_MAX = 64;
 
 export interface ServerOptions {
@@ -56,6 +61,13 @@ export async function buildServer(context: ApiContext, options: ServerOptions = 
     void jsonParser(request, body as string, done);
   });
   await app.register(formBody, { bodyLimit: BODY_LIMIT });
+  // Before the routes, so every route gets the hooks. A compressed request body is inflated as it is
+  // read and Fastify counts the inflated bytes against BODY_LIMIT, so a small bomb is still a 413.
+  await app.register(compress, {
+    threshold: COMPRESS_ABOVE_BYTES + 1,
+    encodings: ['gzip', 'deflate'],
+    requestEncodings: ['gzip', 'deflate'],
+  });
 
   // Response schemas describe the answers in /openapi.json; the bodies are sent as the handlers build them.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
@@ -63,6 +75,8 @@ export async function buildServer(context: ApiContext, options: ServerOptions = 
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('weir-request-id', request.id);
+    // The reference's name for the same 36-character id.
+    reply.header('zuora-request-id', request.id);
     const trackId = request.headers['zuora-track-id'];
     if (typeof trackId === 'string' && trackId.length <= TRACK_ID_MAX) reply.header('zuora-track-id', trackId);
   });
@@ -95,6 +109,8 @@ export async function buildServer(context: ApiContext, options: ServerOptions = 
   registerVersionRoutes(app, context);
   registerUsageRoutes(app, context);
   registerTaskRoutes(app, context);
+  registerEventRoutes(app, context);
+  registerGlobalConstantRoutes(app, context);
   await registerUiAssets(app);
   return app;
 }

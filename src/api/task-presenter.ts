@@ -1,5 +1,6 @@
 import type { JsonObject, TaskInstanceRecord } from '../model/records.js';
 import type { TaskDefinition } from '../model/workflow-document.js';
+import { objectIdOf, objectOf } from '../management/task-filters.js';
 
 function iso(epochMs: number | null): string | null {
   return epochMs === null ? null : new Date(epochMs).toISOString();
@@ -19,9 +20,9 @@ export function taskInstanceObject(
     data: dataIn,
     data_out: instance.dataOut,
     action_type: instance.actionType,
-    object: null,
-    object_id: null,
-    call_type: null,
+    object: task ? objectOf(task) : null,
+    object_id: task ? objectIdOf(task) : null,
+    call_type: task?.call_type ?? null,
     workflow_id: instance.runId,
     status: instance.status,
     start_time: iso(instance.startedAt),
@@ -55,12 +56,13 @@ export function setupTaskObject(task: TaskDefinition, versionId: number) {
     instance: false,
     parameters: task.parameters,
     action_type: task.action_type,
-    object: null,
-    object_id: null,
-    call_type: null,
+    object: objectOf(task),
+    object_id: objectIdOf(task),
+    call_type: task.call_type ?? null,
     workflow_id: versionId,
     status: null,
     tags: task.tags ?? [],
+    priority: task.priority ?? 'Medium',
     css: task.css ?? null,
     concurrent_limit: task.concurrent_limit ?? 9999999,
   };

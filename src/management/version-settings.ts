@@ -18,8 +18,10 @@ export function settingsOf(workflow: WorkflowSettings): VersionSettings {
 }
 
 /**
- * Writes settings back into a document's `workflow`, so an export shows what is in force. Weir's own
- * settings (**ext**) are written only when set or already in the file, so exports stay the reference's.
+ * Writes settings back into a document's `workflow`, so an export shows what is in force. A setting is
+ * written only where it differs from what the file states (or, absent, implies), so an imported export
+ * comes back out key for key (the reference's exports often omit `sync_trigger`, or write `"true"`).
+ * Weir's own settings (**ext**) are written only when set or already in the file.
  */
 export function withSettings(document: WorkflowDocument, settings: VersionSettings): WorkflowDocument {
   const workflow = document.workflow;
@@ -31,19 +33,20 @@ export function withSettings(document: WorkflowDocument, settings: VersionSettin
       ? { active_scheduled_run_check: settings.activeScheduledRunCheck }
       : {}),
   };
-  return {
-    ...document,
-    workflow: {
-      ...document.workflow,
-      ...extensions,
-      callout_trigger: settings.calloutTrigger,
-      sync_trigger: settings.syncTrigger,
-      ondemand_trigger: settings.ondemandTrigger,
-      scheduled_trigger: settings.scheduledTrigger,
-      interval: settings.interval,
-      timezone: settings.timezone,
-      priority: settings.priority,
-      delete_ttl: settings.deleteTtl,
-    },
-  };
+  const inFile = settingsOf(workflow);
+  const keys: readonly [keyof VersionSettings, string][] = [
+    ['calloutTrigger', 'callout_trigger'],
+    ['syncTrigger', 'sync_trigger'],
+    ['ondemandTrigger', 'ondemand_trigger'],
+    ['scheduledTrigger', 'scheduled_trigger'],
+    ['interval', 'interval'],
+    ['timezone', 'timezone'],
+    ['priority', 'priority'],
+    ['deleteTtl', 'delete_ttl'],
+  ];
+  // Only what differs from what the file already says: `"true"` stays `"true"`, an absent key absent.
+  const written = Object.fromEntries(
+    keys.filter(([setting]) => settings[setting] !== inFile[setting]).map(([setting, key]) => [key, settings[setting]]),
+  );
+  return { ...document, workflow: { ...document.workflow, ...extensions, ...written } };
 }

@@ -2,6 +2,7 @@ import type { CompiledVersion } from '../engine/compiled-version.js';
 import type { VersionCache } from '../engine/version-cache.js';
 import { InvalidRequestError, NotFoundError, PatchValidationError } from '../model/errors.js';
 import type { SealedCredentials, VersionRecord, VersionSettings, WorkflowRecord } from '../model/records.js';
+import { parseVersionNumber } from '../model/version-number.js';
 import type { WorkflowDocument } from '../model/workflow-document.js';
 import { digest, randomSecret, type SecretBox } from '../secrets/secret-box.js';
 import { LRUCache } from 'lru-cache';
@@ -63,9 +64,23 @@ export class WorkflowCatalog {
     });
   }
 
-  /** Imports a workflow file as a new workflow with one version. */
-  async importWorkflow(body: unknown, options: { activate: boolean }): Promise<WorkflowRecord> {
-    const document = validateWorkflowDocument(body);
+  /**
+   * Imports a workflow file as a new workflow with one version: `options.version` (the import's
+   * `version` query, a version number, else 400), else the file's `workflow.version`, else 0.0.1.
+   */
+  async importWorkflow(body: unknown, options: { activate: boolean; version?: string }): Promise<WorkflowRecord> {
+    if (options.version !== undefined && !parseVersionNumber(options.version)) {
+      throw new InvalidRequestError(
+        `The input of version '${options.version}' is invalid: use numbers separated by dots, e.g. 0.0.2.`,
+        'version',
+      );
+    }
+    const parsed = validateWorkflowDocument(body);
+    // A version given in the query is the version's number, and its file says so too.
+    const document =
+      options.version === undefined
+        ? parsed
+        : { ...parsed, workflow: { ...parsed.workflow, version: options.version } };
     const { store, now } = this.options;
     const [workflowId, versionId] = await store.catalog.allocateObjectIds(2);
     const taskIds = await store.catalog.allocateTaskIds(document.tasks.length);
@@ -191,7 +206,8 @@ export class WorkflowCatalog {
     if (version === undefined) chosen = versions.find((v) => v.id === workflow.activeVersionId) ?? versions.at(-1);
     else if (version === 'latest') chosen = versions.at(-1);
     else {
-      if (!/^[\w.-]{1,64}$/.test(version)) {
+      // As the reference: a value that is no version number is a 400, a number no version has a 404.
+      if (version.length > 64 || !parseVersionNumber(version)) {
         throw new InvalidRequestError(`The input of version '${version}' is invalid.`, 'version');
       }
       chosen = versions.find((v) => v.version === version);

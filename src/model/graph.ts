@@ -7,8 +7,11 @@ export interface DocumentProblem {
 }
 
 /**
- * Structural checks the schema cannot express: unique task ids, exactly one `Start` linkage, every
+ * Structural checks the schema cannot express: unique task ids, exactly one entry linkage, every
  * linkage naming tasks of the file. Task parameters are checked by their task types.
+ *
+ * The entry is the one linkage with `source_task_id: null`, whatever its `linkage_type`: the reference
+ * writes `Start`, but its own import sample uses `Finish` and event-triggered workflows name the event.
  */
 export function findGraphProblems(document: WorkflowDocument): DocumentProblem[] {
   const problems: DocumentProblem[] = [];
@@ -23,12 +26,6 @@ export function findGraphProblems(document: WorkflowDocument): DocumentProblem[]
     const isStart = linkage.source_task_id === null || linkage.source_task_id === undefined;
     if (isStart) {
       starts += 1;
-      if (linkage.linkage_type !== 'Start') {
-        problems.push({
-          field: `linkages[${i}].linkage_type`,
-          title: 'A linkage without a source task must have the linkage_type "Start".',
-        });
-      }
     } else if (!ids.has(String(linkage.source_task_id))) {
       problems.push({
         field: `linkages[${i}].source_task_id`,
@@ -45,7 +42,7 @@ export function findGraphProblems(document: WorkflowDocument): DocumentProblem[]
   if (starts !== 1) {
     problems.push({
       field: 'linkages',
-      title: `A workflow needs exactly one Start linkage (source_task_id null); this one has ${starts}.`,
+      title: `A workflow needs exactly one entry linkage (source_task_id null); this one has ${starts}.`,
     });
   }
   return problems;

@@ -81,6 +81,14 @@ export const TaskDefinitionSchema = Type.Object(
     tags: Type.Optional(Type.Union([Type.Array(Type.String()), Type.Null()])),
     concurrent_limit: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 9999999 }), Type.Null()])),
     css: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])),
+    /** The object a task works on, where the reference exports it (an Iterate's array or file holder). */
+    object: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])),
+    object_id: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Number(), Type.Null()])),
+    call_type: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+    /** The reference's task priority (`High`, `Medium`, `Low`); kept and shown, not used to order work. */
+    priority: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+    /** The task's parent task, a file-local id like `id` (remapped with it on import). */
+    task_id: Type.Optional(Type.Union([FileId, Type.Null()])),
   },
   { additionalProperties: true },
 );

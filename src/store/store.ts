@@ -10,6 +10,7 @@ import type {
 } from '../model/records.js';
 import type { WorkflowDocument } from '../model/workflow-document.js';
 import type { Notifier } from './notifier.js';
+import type { GlobalConstantStore } from './store-global-constants.js';
 import type { QueueStore } from './queue-store.js';
 import type {
   NewWorkflow,
@@ -39,6 +40,8 @@ export interface Store {
   readonly queue: QueueStore;
   readonly catalog: CatalogStore;
   readonly reads: RunReadModel;
+  /** Tenant-wide constants (`GlobalConstants` in Liquid). */
+  readonly constants: GlobalConstantStore;
   readonly notifier: Notifier;
   /**
    * True when one server owns the database exclusively (SQLite under its data-dir lock): at start,

@@ -99,12 +99,74 @@ describe('Email', () => {
       [{ email: { to: [], template: 'x' } }, 'email.to'],
       [{ email: { to: ['a@b.c'] } }, 'email.template'],
       [{ email: { to: [1], template: 'x' } }, 'email.to[0]'],
-      [{ email: { to: ['a@b.c'], template: 'x', attachments: ['f'] } }, 'email.attachments'],
       [{ email: { to: ['{{ oops'], template: 'x' } }, 'email.to[0]'],
     ] as const) {
       expect(() => Email.prepare(makeTask('Email', parameters), testTools), JSON.stringify(parameters)).toThrow(
         expect.objectContaining({ name: 'TaskParameterError', parameter: name }) as Error,
       );
     }
+  });
+
+  it('preview_only renders into Data.Email and sends nothing, even without SMTP', async () => {
+    const mail = recordingSender();
+    const { ctx, logs } = context(
+      { email: { ...email, name: 'Billing {{ Data.Account.Name }}', preview_only: 'true' } },
+      mail,
+    );
+    expect(await Email.execute(ctx)).toEqual({
+      kind: 'success',
+      data: {
+        ...data,
+        Email: {
+          preview: true,
+          to: ['billing@acme.test'],
+          cc: ['a@acme.test', 'b@acme.test'],
+          bcc: ['audit@weir.test'],
+          from: 'Weir <noreply@weir.test>',
+          subject: 'Invoice for Acme',
+          template: '<p>Hello Acme</p>',
+        },
+      },
+    });
+    expect(mail.sent).toEqual([]);
+    expect(logs).toEqual(['email.preview_only: rendered, not sent']);
+    const unconfigured = context({ email: { ...email, preview_only: true } }, null);
+    expect(await Email.execute(unconfigured.ctx)).toMatchObject({
+      kind: 'success',
+      data: { Email: { preview: true } },
+    });
+  });
+
+  it('keeps the reference keys it cannot act on and says so in the log; "false" switches are off', async () => {
+    const mail = recordingSender();
+    const parameters = {
+      email: {
+        ...email,
+        attachments: { invoices: 'true', credit_memos: 'false' },
+        disable_editor: 'true',
+        bcc_me: 'x',
+      },
+      files: { 'InvoiceItem__8.csv.zip': { name: '', attach: 'true' }, 'Other.csv': { attach: 'false' } },
+    };
+    const { ctx, logs } = context(parameters, mail);
+    expect(await Email.execute(ctx)).toMatchObject({ kind: 'success' });
+    expect(mail.sent).toHaveLength(1);
+    expect(logs).toEqual([
+      'email.attachments (invoices): Weir keeps no files to attach; sent without them.',
+      'files (InvoiceItem__8.csv.zip): Weir keeps no files to attach; sent without them.',
+      'email.bcc_me: not used by Weir; kept in the file.',
+      'sent <1@weir.test>: 4 of 4 recipients accepted',
+    ]);
+    const off = context({ email: { ...email, attachments: 'false', preview_only: 'false' }, files: {} }, mail);
+    await Email.execute(off.ctx);
+    expect(off.logs).toEqual(['sent <1@weir.test>: 4 of 4 recipients accepted']);
+  });
+
+  it('email.name is the display name before a plain from address', async () => {
+    const mail = recordingSender();
+    await Email.execute(
+      context({ email: { ...email, from: 'noreply@weir.test', name: 'Workflow "Template"' } }, mail).ctx,
+    );
+    expect(mail.sent[0]?.from).toBe('"Workflow Template" <noreply@weir.test>');
   });
 });

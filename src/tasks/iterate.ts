@@ -10,7 +10,13 @@ import {
   renderParam,
   stringParam,
 } from './task-helpers.js';
-import type { PrepareTools, TaskContext, TaskOutcome, TaskType } from './task-type.js';
+import {
+  TaskParameterError,
+  type PrepareTools,
+  type TaskContext,
+  type TaskOutcome,
+  type TaskType,
+} from './task-type.js';
 
 const CUSTOM_LIQUID = 'CUSTOM LIQUID';
 
@@ -21,6 +27,8 @@ export interface IteratePrepared {
   statement: CompiledLiquid | null;
   chunkSize: number;
   concurrency: number;
+  /** `Unique-Field`: only the first item for each value of this field (a key, or a dotted path). */
+  uniqueField: string | null;
 }
 
 /** Between attempts: the branches' Data items, how many there are, how many have been started. */
@@ -30,9 +38,21 @@ interface IterateState extends JsonObject {
   launched: number;
 }
 
+const ITERATION_TYPES = ['Default', 'Unique-Field'] as const;
+
 function prepare(task: TaskDefinition, tools: PrepareTools): IteratePrepared {
   const p = task.parameters;
-  const object = stringParam(p['object'], 'object', true).trim();
+  // The reference exports the object on the task itself; hand-written files put it in parameters.
+  const object = stringParam(isBlankText(p['object']) ? task.object : p['object'], 'object', true).trim();
+  const iterationType = stringParam(p['iteration_type'], 'iteration_type').trim() || 'Default';
+  if (!(ITERATION_TYPES as readonly string[]).includes(iterationType)) {
+    throw new TaskParameterError(
+      'iteration_type',
+      `iteration_type must be one of ${ITERATION_TYPES.join(', ')} (got "${iterationType}").`,
+    );
+  }
+  const uniqueField =
+    iterationType === 'Unique-Field' ? stringParam(p['iteration_field'], 'iteration_field', true).trim() : null;
   const isCustom = object.toUpperCase() === CUSTOM_LIQUID;
   return {
     object: isCustom ? null : object,
@@ -44,9 +64,41 @@ function prepare(task: TaskDefinition, tools: PrepareTools): IteratePrepared {
           boolParam(p['strict_variables'], true),
         )
       : null,
-    chunkSize: numberParam(p['chunk_size'], 'chunk_size', { min: 1, max: 2000, fallback: 1 }),
+    // The reference writes "0" for "not chunked".
+    chunkSize: Math.max(1, numberParam(p['chunk_size'], 'chunk_size', { min: 0, max: 2000, fallback: 1 })),
     concurrency: numberParam(p['concurrency'], 'concurrency', { min: 1, max: 100, fallback: 1 }),
+    uniqueField,
   };
+}
+
+function isBlankText(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+/**
+ * The value of `field` in an item: the key itself first (the reference's file rows are flat,
+ * `{"Account.Id": ...}`), else the dotted path into nested objects (`{"Account": {"Id": ...}}`).
+ */
+function fieldValue(item: JsonValue, field: string): JsonValue | undefined {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
+  if (field in item) return item[field];
+  let value: JsonValue | undefined = item;
+  for (const part of field.split('.')) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    value = value[part];
+  }
+  return value;
+}
+
+/** The first item for each distinct value of `field`, in order; items without the field are kept once. */
+function uniqueBy(items: JsonValue[], field: string): JsonValue[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const key = JSON.stringify(fieldValue(item, field) ?? null);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 async function itemsOf(ctx: TaskContext<IteratePrepared>): Promise<{ key: string; items: JsonValue[] } | string> {
@@ -65,7 +117,12 @@ async function itemsOf(ctx: TaskContext<IteratePrepared>): Promise<{ key: string
   }
   const key = object ?? 'Iterate';
   const value = ctx.data[key];
-  if (value === undefined || value === null) return { key, items: [] };
+  if (value === undefined || value === null) {
+    // The reference's exports often iterate a file an Export task left (`Subscription__4.csv.zip`);
+    // Weir keeps no files, so say why nothing was iterated.
+    ctx.log(`Data.${key} is absent: nothing to iterate.`);
+    return { key, items: [] };
+  }
   return Array.isArray(value) ? { key, items: value } : `Data.${key} is not an array.`;
 }
 
@@ -99,7 +156,8 @@ async function execute(ctx: TaskContext<IteratePrepared>): Promise<TaskOutcome> 
   return guardTemplates(ctx.data, async () => {
     const found = await itemsOf(ctx);
     if (typeof found === 'string') return failure('WorkflowError::Iterate', found, ctx.data);
-    const items = chunked(found.items, ctx.prepared.chunkSize);
+    const unique = ctx.prepared.uniqueField;
+    const items = chunked(unique === null ? found.items : uniqueBy(found.items, unique), ctx.prepared.chunkSize);
     if (items.length === 0) return { kind: 'success', hook: 'Complete', data: ctx.data };
     return launch(ctx, { key: found.key, items, launched: 0 });
   });
@@ -107,7 +165,8 @@ async function execute(ctx: TaskContext<IteratePrepared>): Promise<TaskOutcome> 
 
 /**
  * `Iterate`: runs the `For Each` branch once per item (or chunk of `chunk_size` items) of an array in
- * `Data` (`object`) or rendered by `liquid_statement` (`object: "CUSTOM LIQUID"`), at most
+ * `Data` (`object`, on the task as the reference exports it, or in `parameters`; with `iteration_type:
+ * "Unique-Field"` only the first item per value of `iteration_field`) or rendered by `liquid_statement` (`object: "CUSTOM LIQUID"`), at most
  * `concurrency` (**ext**, default 1) at a time; inside a branch `Data.<object>` (or `Data.Iterate`) is
  * the item. `Complete` fires once, after every branch has ended, with the Iterate's own `Data`.
  */

@@ -192,8 +192,16 @@ describe('digests', () => {
     expect(await render('{{ "abc" | sha1 }}')).toBe('a9993e364706816aba3e25717850c26c9cd0d89d');
   });
 
-  it('sha2 defaults to 256 and accepts 384 and 512', async () => {
-    expect(await render('{{ "abc" | sha2 }}')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  it('sha2 defaults to SHA512 as the reference, and takes SHA256, 256, 384 and "512"', async () => {
+    expect(await render('{{ "abc" | sha2 }}')).toBe(
+      'ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f',
+    );
+    expect(await render('{{ "abc" | sha2: "SHA256" }}')).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
+    expect(await render('{{ "abc" | sha2: 256 }}')).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
     expect(await render('{{ "abc" | sha2: 384 }}')).toBe(
       'cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7',
     );
@@ -201,7 +209,7 @@ describe('digests', () => {
       'ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f',
     );
     expect(await failure('{{ "abc" | sha2: 128 }}')).toBe(
-      'sha2: unsupported size 128 (use 256, 384 or 512), line:1, col:1',
+      'sha2: unsupported algorithm "128" (use SHA256, SHA384 or SHA512), line:1, col:1',
     );
   });
 

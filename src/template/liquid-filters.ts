@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { Drop, Value, isTruthy, type Context, type Liquid } from 'liquidjs';
+import { REFERENCE_FILTERS } from './reference-filters.js';
 import { diffDates, formatInTimeZone, manipulateDate, parseDate, parseUnit } from './date-math.js';
 
 /**
@@ -124,9 +125,11 @@ function groupBy(this: FilterThis, input: unknown, property: unknown): unknown {
   return [...groups].map(([name, items]) => ({ name, items, size: items.length }));
 }
 
-function dateManip(input: unknown, spec: unknown): unknown {
+/** `date_manip: "+1 day"`, or the reference's three arguments `date_manip: "+", 1, "day"`. */
+function dateManip(input: unknown, spec: unknown, amount?: unknown, unit?: unknown): unknown {
   if (isNil(input)) return input;
-  return manipulateDate(parseDate(input, 'date_manip'), spec);
+  const steps = amount === undefined ? spec : `${text(spec).trim()}${text(amount).trim()} ${text(unit).trim()}`;
+  return manipulateDate(parseDate(input, 'date_manip'), steps);
 }
 
 function dateDiff(input: unknown, other: unknown, unit: unknown = 'days'): unknown {
@@ -172,14 +175,6 @@ function sha1(this: FilterThis, input: unknown): string {
   return digest.call(this, 'sha1', input);
 }
 
-function sha2(this: FilterThis, input: unknown, bits: unknown = 256): string {
-  const size = String(bits).trim();
-  if (size !== '256' && size !== '384' && size !== '512') {
-    throw new Error(`sha2: unsupported size ${JSON.stringify(bits) ?? String(bits)} (use 256, 384 or 512)`);
-  }
-  return digest.call(this, `sha${size}`, input);
-}
-
 function hmacSha256(this: FilterThis, input: unknown, key: unknown): string {
   if (key === undefined) throw new Error('hmac_sha256: a key is required');
   const data = text(input);
@@ -189,23 +184,34 @@ function hmacSha256(this: FilterThis, input: unknown, key: unknown): string {
 
 /**
  * `text | regex: "pattern"` (optional flags from `imsu`): the first match's first capture group
- * when the pattern has one, else the whole match, else `''`. Lengths are capped because a
- * backtracking pattern cannot be interrupted once it runs.
+ * when the pattern has one, else the whole match, else `''`. The reference's operations:
+ * `regex: "pattern", "match_first"` is the first match as `[whole, group1, ...]` (`[]` when none),
+ * `"match_all"` every match (`["a", "b"]`, or one `[group1, ...]` per match when the pattern has
+ * groups, as Ruby's `scan`). Lengths are capped because a backtracking pattern cannot be
+ * interrupted once it runs.
  */
-function regex(this: FilterThis, input: unknown, pattern: unknown, flags: unknown = ''): string {
+function regex(this: FilterThis, input: unknown, pattern: unknown, flags: unknown = ''): unknown {
   const source = text(pattern);
   const subject = text(input);
   if (source.length > MAX_REGEX_PATTERN) throw new Error(`regex: pattern longer than ${MAX_REGEX_PATTERN} characters`);
   if (subject.length > MAX_REGEX_INPUT) throw new Error('regex: input longer than 1 MB');
-  const flagText = text(flags);
+  const operation = text(flags);
+  const isOperation = operation === 'match_first' || operation === 'match_all';
+  const flagText = isOperation ? '' : operation;
   if (!/^[imsu]*$/.test(flagText))
     throw new Error(`regex: unsupported flags ${JSON.stringify(flagText)} (use i, m, s, u)`);
   charge(this, subject.length);
   let compiled: RegExp;
   try {
-    compiled = new RegExp(source, flagText);
+    compiled = new RegExp(source, operation === 'match_all' ? 'g' : flagText);
   } catch (error) {
     throw new Error(`regex: invalid pattern (${(error as Error).message})`);
+  }
+  if (operation === 'match_first') return [...(compiled.exec(subject) ?? [])].map((part) => part ?? null);
+  if (operation === 'match_all') {
+    return [...subject.matchAll(compiled)].map((match) =>
+      match.length > 1 ? match.slice(1).map((part) => part ?? null) : match[0],
+    );
   }
   const match = compiled.exec(subject);
   if (!match) return '';
@@ -230,9 +236,10 @@ export function registerWeirFilters(liquid: Liquid): void {
     base64_decode: base64Decode,
     md5,
     sha1,
-    sha2,
     hmac_sha256: hmacSha256,
     regex,
   };
-  for (const [name, handler] of Object.entries(filters)) liquid.registerFilter(name, handler);
+  for (const [name, handler] of Object.entries({ ...filters, ...REFERENCE_FILTERS })) {
+    liquid.registerFilter(name, handler);
+  }
 }

@@ -8,6 +8,9 @@ import { confirmLeaving, useRoute } from './router';
 
 // The graph canvas, the layout engine and the cron library load with the pages that use them.
 const WorkflowPage = lazy(() => import('./pages/workflow-page').then((m) => ({ default: m.WorkflowPage })));
+const GlobalConstantsPage = lazy(() =>
+  import('./pages/global-constants').then((m) => ({ default: m.GlobalConstantsPage })),
+);
 const RunPage = lazy(() => import('./pages/run-page').then((m) => ({ default: m.RunPage })));
 const RunsPage = lazy(() => import('./pages/runs-page').then((m) => ({ default: m.RunsPage })));
 
@@ -68,6 +71,9 @@ export function App() {
           >
             All runs
           </a>
+          <a href="#/constants" className="topnav-link" aria-current={route.page === 'constants' ? 'page' : undefined}>
+            Global constants
+          </a>
         </nav>
         <div className="topbar-end">
           <span className="muted small" title={session.scope}>
@@ -97,6 +103,7 @@ export function App() {
           ) : null}
           {route.page === 'run' ? <RunPage key={route.runId} runId={route.runId} /> : null}
           {route.page === 'runs' ? <RunsPage filters={route.filters} /> : null}
+          {route.page === 'constants' ? <GlobalConstantsPage /> : null}
           {route.page === 'not-found' ? (
             <>
               <PageHeading title="Nothing here" />

@@ -14,6 +14,7 @@ export type Route =
   | { page: 'workflow'; workflowId: number; tab: WorkflowTab; version?: string }
   | { page: 'run'; runId: number }
   | { page: 'runs'; filters: RunFilters }
+  | { page: 'constants' }
   | { page: 'not-found'; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -21,6 +22,7 @@ export function parseRoute(hash: string): Route {
   const path = pathPart.replace(/\/+$/, '') || '/';
   const query = new URLSearchParams(queryPart);
   if (path === '/' || path === '/workflows') return { page: 'workflows' };
+  if (path === '/constants') return { page: 'constants' };
   const workflow = /^\/workflows\/(\d+)(?:\/([a-z]+))?$/.exec(path);
   if (workflow?.[1]) {
     const tab = (workflow[2] ?? 'overview') as WorkflowTab;

@@ -5,7 +5,7 @@ import { Scope } from '../../model/scopes.js';
 import type { ApiContext } from '../api-context.js';
 import { requireScope } from '../auth/bearer.js';
 import { queryString, route } from '../route-table.js';
-import { bearer, errorResponses, MANAGEMENT_ERRORS } from '../schemas/common.js';
+import { bearer, errorResponses, ListQuery, MANAGEMENT_ERRORS } from '../schemas/common.js';
 import { UsageAnswer } from '../schemas/workflow-schemas.js';
 
 /** The longest range one request may ask for, in days. */
@@ -25,7 +25,7 @@ export function registerUsageRoutes(app: FastifyInstance, context: ApiContext): 
           'Task instances created per UTC day, every day from `startDate` to `endDate` (inclusive, at most ' +
           `${MAX_DAYS} days), days without tasks included with 0. The counts outlive retention.`,
         security: bearer(Scope.View),
-        querystring: Type.Object({
+        querystring: ListQuery({
           startDate: Type.String({ format: 'date', description: 'First day, `YYYY-MM-DD` (UTC).' }),
           endDate: Type.String({ format: 'date', description: 'Last day, `YYYY-MM-DD` (UTC).' }),
           metrics: Type.String({ enum: [...METRICS], description: 'Only `taskCount`.' }),

@@ -3,9 +3,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Scope } from '../../model/scopes.js';
 import { WorkflowDocumentSchema } from '../../model/workflow-document.js';
 import type { ApiContext } from '../api-context.js';
-import { requireScope } from '../auth/bearer.js';
+import { principalOf, requireScope } from '../auth/bearer.js';
 import { workflowObject } from '../presenters.js';
-import { parseId, queryBoolean, queryString, route } from '../route-table.js';
+import { idempotencyKeyOf, parseId, queryBoolean, queryString, route } from '../route-table.js';
 import { BooleanQuery, bearer, errorResponses, IdParams, MANAGEMENT_ERRORS, SuccessAnswer } from '../schemas/common.js';
 import { WorkflowObject } from '../schemas/workflow-schemas.js';
 
@@ -39,14 +39,21 @@ export function registerVersionRoutes(app: FastifyInstance, context: ApiContext)
       handler: async (request) => {
         const id = idOf(request, 'Workflow');
         const query = request.query as Record<string, unknown>;
-        await versionCatalog.importVersion(id, request.body, {
-          version: queryString(query, 'version', 64),
-          activate: queryBoolean(query, 'activate') ?? false,
-        });
-        const workflow = await catalog.getWorkflow(id);
-        const versions = await catalog.listVersions(id);
-        const current = versions.find((v) => v.id === workflow.activeVersionId) ?? versions.at(-1);
-        return workflowObject(workflow, current, versions);
+        const work = async () => {
+          await versionCatalog.importVersion(id, request.body, {
+            version: queryString(query, 'version', 64),
+            activate: queryBoolean(query, 'activate') ?? false,
+          });
+          const workflow = await catalog.getWorkflow(id);
+          const versions = await catalog.listVersions(id);
+          const current = versions.find((v) => v.id === workflow.activeVersionId) ?? versions.at(-1);
+          return workflowObject(workflow, current, versions);
+        };
+        const scope = `versions-import\u0000${id}\u0000${principalOf(request)?.clientId ?? ''}`;
+        const key = idempotencyKeyOf(request);
+        return context.importIdempotency
+          ? context.importIdempotency.once(scope, key, { query, body: request.body }, work)
+          : work();
       },
     },
   });

@@ -5,13 +5,23 @@ import type { ApiContext } from '../api-context.js';
 import { principalOf, requireScope } from '../auth/bearer.js';
 import { settingsObject, versionSummary, workflowObject } from '../presenters.js';
 import { sendRunAnswer } from '../run-answers.js';
-import { baseUrlOf, nextPage, parseId, queryBoolean, queryPage, queryString, route } from '../route-table.js';
+import {
+  baseUrlOf,
+  idempotencyKeyOf,
+  nextPage,
+  parseId,
+  queryBoolean,
+  queryPage,
+  queryString,
+  route,
+} from '../route-table.js';
 import {
   AnyObject,
   bearer,
   BooleanQuery,
   errorResponses,
   IdParams,
+  ListQuery,
   MANAGEMENT_ERRORS,
   PageQuery,
   Pagination,
@@ -19,6 +29,7 @@ import {
 } from '../schemas/common.js';
 import { RunMetadata } from '../schemas/run-schemas.js';
 import {
+  ImportAnswer,
   PatchValidationAnswer,
   SettingsObject,
   VersionSummary,
@@ -44,9 +55,35 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ApiContext
   };
 
   const importHandler = async (request: FastifyRequest) => {
-    const activate = queryBoolean(request.query as Record<string, unknown>, 'activate') ?? false;
-    const workflow = await catalog.importWorkflow(request.body, { activate });
-    return present(workflow.id);
+    const query = request.query as Record<string, unknown>;
+    const activate = queryBoolean(query, 'activate') ?? false;
+    const definition = queryString(query, 'workflow_definition_id');
+    const version = queryString(query, 'version', 64);
+    const work = async () => {
+      if (definition === undefined) {
+        const workflow = await catalog.importWorkflow(request.body, { activate, version });
+        return importAnswer(workflow.id);
+      }
+      // As the reference: a new version of that workflow, not a new workflow.
+      const id = parseDefinitionId(definition);
+      const imported = await context.versionCatalog.importVersion(id, request.body, {
+        version: version ?? fileVersionOf(request.body),
+        activate,
+      });
+      return importAnswer(id, imported.version);
+    };
+    const scope = `import\u0000${principalOf(request)?.clientId ?? ''}`;
+    const key = idempotencyKeyOf(request);
+    return context.importIdempotency
+      ? context.importIdempotency.once(scope, key, { query, body: request.body }, work)
+      : work();
+  };
+
+  /** The workflow as GET shows it, with the reference's import fields: `type` and the imported `version`. */
+  const importAnswer = async (id: number, version?: string) => {
+    const shown = await present(id);
+    const versions = await catalog.listVersions(id);
+    return { ...shown, type: 'Workflow::Setup' as const, version: version ?? versions.at(-1)?.version ?? '0.0.1' };
   };
 
   const importSchema = (summary: string, description: string) => ({
@@ -54,9 +91,29 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ApiContext
     summary,
     description,
     security: bearer(Scope.Manage),
-    querystring: Type.Object({ activate: BooleanQuery('Make the imported version active (default false).') }),
+    querystring: Type.Object({
+      activate: BooleanQuery('Make the imported version active (default false).'),
+      workflow_definition_id: Type.Optional(
+        Type.String({ description: 'Import as a new version of this workflow instead of a new workflow.' }),
+      ),
+      version: Type.Optional(
+        Type.String({
+          description:
+            'The version number to give it; with `workflow_definition_id` it must be greater than every version ' +
+            "the workflow has (default the file's `workflow.version`).",
+        }),
+      ),
+    }),
+    headers: Type.Object({
+      'idempotency-key': Type.Optional(
+        Type.String({
+          maxLength: 255,
+          description: 'A retry with the same key and request answers the first answer and imports nothing.',
+        }),
+      ),
+    }),
     body: WorkflowDocumentSchema,
-    response: { 200: WorkflowObject, ...errorResponses(400, ...MANAGEMENT_ERRORS, 415) },
+    response: { 200: ImportAnswer, ...errorResponses(400, ...MANAGEMENT_ERRORS, 404, 409, 415) },
   });
   const IMPORT_DESCRIPTION =
     'Creates a workflow from an export document `{workflow, tasks, linkages}` (ids in the file are remapped). ' +
@@ -69,7 +126,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ApiContext
         tags: ['Workflows'],
         summary: 'List workflows',
         security: bearer(Scope.View),
-        querystring: Type.Object({
+        querystring: ListQuery({
           callout_trigger: BooleanQuery('Only workflows whose callout trigger is on (true) or off (false).'),
           ondemand_trigger: BooleanQuery('Filter on the on-demand trigger.'),
           scheduled_trigger: BooleanQuery('Filter on the scheduled trigger.'),
@@ -247,6 +304,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ApiContext
         summary: 'List versions',
         security: bearer(Scope.View),
         params: IdParams,
+        querystring: ListQuery({}),
         response: {
           200: Type.Object({ data: Type.Array(VersionSummary) }),
           ...errorResponses(...MANAGEMENT_ERRORS, 404),
@@ -304,6 +362,20 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ApiContext
       },
     },
   });
+}
+
+/** `workflow_definition_id`: a positive integer; anything else is a 400 naming it. */
+function parseDefinitionId(raw: string): number {
+  if (!/^[1-9]\d{0,14}$/.test(raw)) {
+    throw new InvalidRequestError('workflow_definition_id must be a workflow id.', 'workflow_definition_id');
+  }
+  return Number(raw);
+}
+
+/** The file's own `workflow.version`, when it has one. */
+function fileVersionOf(body: unknown): string | undefined {
+  const version = (body as { workflow?: { version?: unknown } } | null)?.workflow?.version;
+  return typeof version === 'string' && version !== '' ? version : undefined;
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {

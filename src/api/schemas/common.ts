@@ -1,4 +1,4 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type TProperties, type TSchema } from '@sinclair/typebox';
 
 /**
  * Schemas shared by the routes: the error envelope, ids, pagination. They validate requests (ajv) and
@@ -65,6 +65,13 @@ export const PageQuery = {
   page: Type.Optional(Type.String({ description: 'Page number, from 1 (default 1).', examples: ['1'] })),
   page_length: Type.Optional(Type.String({ description: 'Items per page (default 20).', examples: ['20'] })),
 };
+
+/**
+ * A list endpoint's query string: only the parameters named here, each documented; any other answers
+ * 400 naming it (issue 11: no filter is silently ignored).
+ */
+export const ListQuery = <T extends TProperties>(properties: T) =>
+  Type.Object(properties, { additionalProperties: false });
 
 export const BooleanQuery = (description: string) =>
   Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], { description }));

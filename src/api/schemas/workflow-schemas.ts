@@ -106,3 +106,12 @@ export const UsageAnswer = Type.Object({
     }),
   ),
 });
+
+/** The answer of an import: the workflow, with the reference's `type` and the imported `version`. */
+export const ImportAnswer = Type.Composite([
+  WorkflowObject,
+  Type.Object({
+    type: Type.Literal('Workflow::Setup'),
+    version: Type.String({ description: 'The version the import created.' }),
+  }),
+]);

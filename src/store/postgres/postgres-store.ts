@@ -3,6 +3,7 @@ import type { Notifier } from '../notifier.js';
 import type { Store } from '../store.js';
 import { PgCatalog } from './catalog.js';
 import { migrate, openPool } from './database.js';
+import { PgGlobalConstants } from './global-constants.js';
 import { PgIdBlocks } from './id-blocks.js';
 import { PgNotifier } from './listen-notify.js';
 import { PgQueue } from './queue.js';
@@ -27,6 +28,7 @@ export class PgStore implements Store {
     readonly queue: PgQueue,
     readonly catalog: PgCatalog,
     readonly reads: PgReadModel,
+    readonly constants: PgGlobalConstants,
     readonly notifier: Notifier,
   ) {}
 
@@ -39,7 +41,14 @@ export class PgStore implements Store {
       await migrate(pool);
       const ids = new PgIdBlocks();
       const notifier = await PgNotifier.start({ url, sql: pool, onError: options.onError });
-      return new PgStore(pool, new PgQueue(pool, ids), new PgCatalog(pool, ids), new PgReadModel(pool), notifier);
+      return new PgStore(
+        pool,
+        new PgQueue(pool, ids),
+        new PgCatalog(pool, ids),
+        new PgReadModel(pool),
+        new PgGlobalConstants(pool),
+        notifier,
+      );
     } catch (error) {
       await pool.end().catch(() => undefined);
       throw error;

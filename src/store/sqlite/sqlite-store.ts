@@ -14,6 +14,8 @@ import { RunCreation } from './run-creation.js';
 import { ScheduleQueries } from './schedule-queries.js';
 import { VersionQueries } from './version-queries.js';
 import { WorkflowQueries } from './workflow-queries.js';
+import { GlobalConstantQueries } from './global-constant-queries.js';
+import { SqliteGlobalConstants } from './global-constants.js';
 import { WriteBatcher } from './write-batcher.js';
 
 /**
@@ -25,19 +27,21 @@ export class SqliteStore implements Store {
   readonly queue: SqliteQueue;
   readonly catalog: SqliteCatalog;
   readonly reads: SqliteReadModel;
+  readonly constants: SqliteGlobalConstants;
   readonly notifier: Notifier;
   readonly isExclusive = true;
 
   private constructor(
     private readonly db: Database.Database,
     private readonly writer: WriteBatcher,
-    parts: { queue: SqliteQueue; catalog: SqliteCatalog; reads: SqliteReadModel },
+    parts: { queue: SqliteQueue; catalog: SqliteCatalog; reads: SqliteReadModel; constants: SqliteGlobalConstants },
     private readonly onClose: () => void,
     onListenerError: (error: unknown) => void,
   ) {
     this.queue = parts.queue;
     this.catalog = parts.catalog;
     this.reads = parts.reads;
+    this.constants = parts.constants;
     this.notifier = new LocalNotifier(onListenerError);
   }
 
@@ -63,7 +67,12 @@ export class SqliteStore implements Store {
     return new SqliteStore(
       db,
       writer,
-      { queue, catalog, reads: new SqliteReadModel(db) },
+      {
+        queue,
+        catalog,
+        reads: new SqliteReadModel(db),
+        constants: new SqliteGlobalConstants(writer, new GlobalConstantQueries(db)),
+      },
       options.onClose ?? (() => undefined),
       options.onListenerError ?? ((error) => process.emitWarning(`a notifier listener threw: ${String(error)}`)),
     );

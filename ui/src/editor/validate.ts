@@ -80,9 +80,6 @@ export function validateDocument(document: WorkflowDocument): Problem[] {
       });
     }
     if (!linkage.linkage_type?.trim()) problems.push({ severity: 'error', message: `${where} has no hook.` });
-    if (isStart && linkage.linkage_type !== 'Start') {
-      problems.push({ severity: 'error', message: `${where} has no source task, so its hook must be Start.` });
-    }
     if (source) {
       const hooks = hooksOf(source.action_type, source.parameters);
       if (!hooks.includes(linkage.linkage_type)) {

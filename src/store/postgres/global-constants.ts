@@ -1,0 +1,60 @@
+import type pg from 'pg';
+import type { GlobalConstantRecord, GlobalConstantStore } from '../store-global-constants.js';
+
+interface GlobalConstantRow {
+  name: string;
+  value: string | null;
+  value_sealed: string | null;
+  is_secret: number;
+  created_at: number;
+  updated_at: number;
+}
+
+function toRecord(row: GlobalConstantRow): GlobalConstantRecord {
+  return {
+    name: row.name,
+    valueJson: row.value,
+    valueSealed: row.value_sealed,
+    isSecret: row.is_secret === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** The `global_constants` table on PostgreSQL (migration 002). */
+export class PgGlobalConstants implements GlobalConstantStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async list(): Promise<GlobalConstantRecord[]> {
+    const { rows } = await this.pool.query<GlobalConstantRow>(
+      'SELECT * FROM global_constants ORDER BY name COLLATE "C"',
+    );
+    return rows.map(toRecord);
+  }
+
+  async get(name: string): Promise<GlobalConstantRecord | undefined> {
+    const { rows } = await this.pool.query<GlobalConstantRow>('SELECT * FROM global_constants WHERE name = $1', [name]);
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  async put(input: Parameters<GlobalConstantStore['put']>[0]): Promise<GlobalConstantRecord> {
+    // created_at survives a replacement; updated_at moves.
+    const { rows } = await this.pool.query<GlobalConstantRow>(
+      `INSERT INTO global_constants (name, value, value_sealed, is_secret, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $5)
+       ON CONFLICT (name) DO UPDATE SET
+         value = excluded.value, value_sealed = excluded.value_sealed, is_secret = excluded.is_secret,
+         updated_at = excluded.updated_at
+       RETURNING *`,
+      [input.name, input.valueJson, input.valueSealed, input.isSecret ? 1 : 0, input.now],
+    );
+    const row = rows[0];
+    if (!row) throw new Error('upsert of a global constant returned no row');
+    return toRecord(row);
+  }
+
+  async delete(name: string): Promise<boolean> {
+    const result = await this.pool.query('DELETE FROM global_constants WHERE name = $1', [name]);
+    return (result.rowCount ?? 0) > 0;
+  }
+}

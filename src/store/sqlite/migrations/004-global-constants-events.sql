@@ -1,0 +1,11 @@
+-- Global constants (issue 11): tenant-wide values templates read as `GlobalConstants.<name>`.
+-- A secret one keeps only its sealed form (AES-256-GCM, the trigger credentials' key); `value` is null.
+CREATE TABLE global_constants (
+  name TEXT PRIMARY KEY,
+  value TEXT,
+  value_sealed TEXT,
+  is_secret INTEGER NOT NULL CHECK (is_secret IN (0, 1)),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  CHECK ((is_secret = 1 AND value IS NULL AND value_sealed IS NOT NULL) OR (is_secret = 0 AND value_sealed IS NULL))
+);
