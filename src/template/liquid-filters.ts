@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { Drop, Value, isTruthy, type Context, type Liquid } from 'liquidjs';
 import { diffDates, formatInTimeZone, manipulateDate, parseDate, parseUnit } from './date-math.js';
+import { compileSafeRegex } from './safe-regex.js';
 
 /**
  * The reference's filters beyond Shopify Liquid. Each filter throws a plain `Error` whose message
@@ -189,8 +190,8 @@ function hmacSha256(this: FilterThis, input: unknown, key: unknown): string {
 
 /**
  * `text | regex: "pattern"` (optional flags from `imsu`): the first match's first capture group
- * when the pattern has one, else the whole match, else `''`. Lengths are capped because a
- * backtracking pattern cannot be interrupted once it runs.
+ * when the pattern has one, else the whole match, else `''`. The pattern runs on RE2 (linear
+ * time: the subject often comes from the trigger caller); lengths are capped all the same.
  */
 function regex(this: FilterThis, input: unknown, pattern: unknown, flags: unknown = ''): string {
   const source = text(pattern);
@@ -201,15 +202,15 @@ function regex(this: FilterThis, input: unknown, pattern: unknown, flags: unknow
   if (!/^[imsu]*$/.test(flagText))
     throw new Error(`regex: unsupported flags ${JSON.stringify(flagText)} (use i, m, s, u)`);
   charge(this, subject.length);
-  let compiled: RegExp;
+  let compiled;
   try {
-    compiled = new RegExp(source, flagText);
+    compiled = compileSafeRegex(source, flagText);
   } catch (error) {
     throw new Error(`regex: invalid pattern (${(error as Error).message})`);
   }
   const match = compiled.exec(subject);
   if (!match) return '';
-  return match.length > 1 ? (match[1] ?? '') : match[0];
+  return match.groups.length > 0 ? (match.groups[0] ?? '') : match.match;
 }
 
 /**
