@@ -11,6 +11,8 @@ import { WorkflowCatalog } from './management/workflow-catalog.js';
 import { SecretBox } from './secrets/secret-box.js';
 import { SmtpMailSender } from './mail/smtp-mail-sender.js';
 import { resolveSecretKey } from './secrets/secret-key-file.js';
+import { EgressPolicy } from './net/egress-policy.js';
+import { createGuardedFetch } from './net/guarded-fetch.js';
 import { openStore } from './store/open-store.js';
 
 /** A running Weir: HTTP server, engine and store. */
@@ -58,13 +60,20 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
       const created = await clients.createClient('admin');
       generatedClient = { clientId: created.clientId, clientSecret: created.clientSecret };
     }
-    const mail = config.smtpUrl ? new SmtpMailSender({ url: config.smtpUrl, defaultFrom: config.smtpFrom }) : null;
+    const egress = new EgressPolicy(config.calloutAllow);
+    const mail = config.smtpUrl
+      ? new SmtpMailSender({ url: config.smtpUrl, defaultFrom: config.smtpFrom, egress })
+      : null;
     closeMail = () => mail?.close();
     const engine = new Engine({
       store,
       workerConcurrency: config.workerConcurrency,
       now,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      fetch: createGuardedFetch({
+        policy: egress,
+        maxRedirects: config.calloutMaxRedirects,
+        ...(options.fetch ? { baseFetch: options.fetch } : {}),
+      }),
       mail,
       logError: (message, error) => app.log.error({ err: error }, message),
     });

@@ -42,8 +42,9 @@ export type WeirStartOptions = NonNullable<Parameters<typeof startWeir>[1]>;
 
 /**
  * Starts Weir in-process on a fresh temporary data dir, port 0, with the admin client seeded,
- * and fetches an admin token. `overrides` go to the config (e.g. `syncTimeoutSeconds`),
- * `startOptions` to `startWeir` (e.g. `now`, a clock the test can move).
+ * callouts allowed to 127.0.0.1 (`WEIR_CALLOUT_ALLOW`), and fetches an admin token. `overrides`
+ * go to the config (e.g. `syncTimeoutSeconds`), `startOptions` to `startWeir` (e.g. `now`, a
+ * clock the test can move).
  */
 export async function startTestWeir(
   overrides: Partial<WeirConfig> = {},
@@ -59,6 +60,9 @@ export async function startTestWeir(
       secretKey: TEST_SECRET_KEY,
       bootstrapClient: { ...ADMIN_CLIENT },
       logLevel: 'silent',
+      // The tests' callout targets listen on 127.0.0.1, which the egress policy denies by default;
+      // `calloutAllow: []` in `overrides` gives the default policy.
+      calloutAllow: ['127.0.0.1/32'],
       ...overrides,
     },
   );
