@@ -144,7 +144,7 @@ async function execute(ctx: TaskContext<CalloutPrepared>): Promise<TaskOutcome> 
           RequestBody: body.record,
           ResponseBody: responseBody,
           ResponseCode: exchange.code ?? null,
-          RequestHeaders: requestHeaderRecord(headers),
+          RequestHeaders: requestHeaderRecord(headers, p.auth.type === 'hmac' ? [p.auth.headerName] : []),
           ResponseHeaders: exchange.headers ? responseHeaderRecord(exchange.headers) : {},
         }
       : responseBody;
