@@ -137,6 +137,8 @@ export class OAuthClients {
       const { payload } = await jwtVerify(token, await this.signingKey, {
         issuer: ISSUER,
         algorithms: ['HS256'],
+        // Weir's tokens always expire; one without `exp` (signed with a leaked key, or by a bug) never would.
+        requiredClaims: ['exp'],
         currentDate: new Date(this.options.now()),
       });
       if (typeof payload.sub !== 'string' || typeof payload.scope !== 'string') throw new Error('claims missing');
