@@ -21,6 +21,14 @@ const SQLITE_ONLY = [
   'test/cli-*.test.ts',
   'test/e2e/**',
   'test/store-contract/**',
+  'test/data-at-rest.test.ts',
+  // Not about storage: once is enough.
+  'test/no-freeze.test.ts',
+  'test/egress.test.ts',
+  'test/jwt-claims.test.ts',
+  'test/openapi.test.ts',
+  'test/transport.test.ts',
+  'test/tasks-javascript.test.ts',
 ];
 
 export default defineConfig(async (): Promise<ViteUserConfig> => {

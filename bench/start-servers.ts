@@ -28,6 +28,7 @@ const OVERRIDDEN_WEIR_VARIABLES = new Set([
   'WEIR_BOOTSTRAP_CLIENT_SECRET',
   'WEIR_PUBLIC_URL',
   'WEIR_LOG_LEVEL',
+  'WEIR_CALLOUT_ALLOW',
 ]);
 
 /** `WEIR_*` variables of this environment that reach the Weir server unchanged. */
@@ -107,6 +108,8 @@ export async function startWeirServer(options: StartWeirOptions): Promise<Starte
     WEIR_BOOTSTRAP_CLIENT_ID: clientId,
     WEIR_BOOTSTRAP_CLIENT_SECRET: clientSecret,
     WEIR_LOG_LEVEL: 'warn',
+    // The benchmark's callout targets listen on 127.0.0.1, which the egress policy denies by default.
+    WEIR_CALLOUT_ALLOW: '127.0.0.1/32',
   });
   const started = Date.now();
   const server = new ServerProcess({

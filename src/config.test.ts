@@ -26,3 +26,25 @@ describe('loadConfig: SMTP', () => {
     }
   });
 });
+
+describe('loadConfig: egress', () => {
+  it('reads WEIR_CALLOUT_ALLOW and WEIR_CALLOUT_MAX_REDIRECTS, none allowed and 5 by default', () => {
+    expect(loadConfig({})).toMatchObject({ calloutAllow: [], calloutMaxRedirects: 5 });
+    expect(
+      loadConfig({
+        WEIR_CALLOUT_ALLOW: ' 127.0.0.1/32, 10.0.0.0/8,,billing.internal ',
+        WEIR_CALLOUT_MAX_REDIRECTS: '0',
+      }),
+    ).toMatchObject({ calloutAllow: ['127.0.0.1/32', '10.0.0.0/8', 'billing.internal'], calloutMaxRedirects: 0 });
+  });
+
+  it('names a bad allowlist entry and a bad redirect count', () => {
+    expect(() => loadConfig({ WEIR_CALLOUT_ALLOW: '10.0.0.0/8,10.0.0.0/40' })).toThrow(
+      new ConfigError('WEIR_CALLOUT_ALLOW: "10.0.0.0/40" is not a CIDR: the prefix must be 0 to 32.'),
+    );
+    expect(() => loadConfig({ WEIR_CALLOUT_ALLOW: 'http://x' })).toThrow(ConfigError);
+    expect(() => loadConfig({ WEIR_CALLOUT_MAX_REDIRECTS: '21' })).toThrow(
+      new ConfigError('WEIR_CALLOUT_MAX_REDIRECTS must be an integer from 0 to 20; got "21".'),
+    );
+  });
+});

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { EgressAllowlistError, EgressPolicy } from './net/egress-policy.js';
 
 /** Weir's settings, from flags and the environment (see README "Configuration"). */
 export interface WeirConfig {
@@ -39,6 +40,14 @@ export interface WeirConfig {
   smtpFrom: string | null;
   /** `WEIR_METRICS_PUBLIC`, default false: `GET /metrics` without a bearer token (for a scraper on a private network). */
   metricsPublic: boolean;
+  /**
+   * `WEIR_CALLOUT_ALLOW`: comma-separated CIDRs and host names that callouts, their OAuth token
+   * requests and the SMTP connection may reach although they are loopback, private, link-local
+   * or reserved (denied by default), e.g. `127.0.0.1/32,10.0.0.0/8,billing.internal`. Default none.
+   */
+  calloutAllow: string[];
+  /** `WEIR_CALLOUT_MAX_REDIRECTS`, default 5: redirects a callout follows (each hop checked); 0 follows none. */
+  calloutMaxRedirects: number;
 }
 
 export class ConfigError extends Error {
@@ -78,6 +87,21 @@ function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boole
   throw new ConfigError(`${name} must be true or false; got "${raw}".`);
 }
 
+/** `WEIR_CALLOUT_ALLOW` split and checked; the error names the bad entry. */
+function calloutAllow(raw: string | undefined): string[] {
+  const entries = (raw ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  try {
+    new EgressPolicy(entries);
+  } catch (error) {
+    if (error instanceof EgressAllowlistError) throw new ConfigError(`WEIR_CALLOUT_ALLOW: ${error.message}`);
+    throw error;
+  }
+  return entries;
+}
+
 /** Reads the configuration; `overrides` (from CLI flags) win over the environment. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<WeirConfig> = {}): WeirConfig {
   const dataDir = overrides.dataDir ?? env.WEIR_DATA_DIR ?? './weir-data';
@@ -107,5 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     smtpUrl: overrides.smtpUrl ?? smtpUrl(env.WEIR_SMTP_URL),
     smtpFrom: overrides.smtpFrom ?? (env.WEIR_SMTP_FROM || null),
     metricsPublic: overrides.metricsPublic ?? boolean(env, 'WEIR_METRICS_PUBLIC', false),
+    calloutAllow: overrides.calloutAllow ?? calloutAllow(env.WEIR_CALLOUT_ALLOW),
+    calloutMaxRedirects: overrides.calloutMaxRedirects ?? integer(env, 'WEIR_CALLOUT_MAX_REDIRECTS', 5, 0, 20),
   };
 }

@@ -14,6 +14,8 @@ import { WorkflowCatalog } from './management/workflow-catalog.js';
 import { SecretBox } from './secrets/secret-box.js';
 import { SmtpMailSender } from './mail/smtp-mail-sender.js';
 import { resolveSecretKey } from './secrets/secret-key-file.js';
+import { EgressPolicy } from './net/egress-policy.js';
+import { createGuardedFetch } from './net/guarded-fetch.js';
 import { openStore } from './store/open-store.js';
 import { WeirMetrics } from './observability/metrics.js';
 import { WEIR_VERSION } from './version.js';
@@ -89,7 +91,10 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
       const created = await clients.createClient('admin');
       generatedClient = { clientId: created.clientId, clientSecret: created.clientSecret };
     }
-    const mail = config.smtpUrl ? new SmtpMailSender({ url: config.smtpUrl, defaultFrom: config.smtpFrom }) : null;
+    const egress = new EgressPolicy(config.calloutAllow);
+    const mail = config.smtpUrl
+      ? new SmtpMailSender({ url: config.smtpUrl, defaultFrom: config.smtpFrom, egress })
+      : null;
     closeMail = () => mail?.close();
     const started = new Engine({
       store,
@@ -97,7 +102,11 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
       leaseMs: config.leaseSeconds * 1000,
       leaseSweepIntervalMs: config.leaseSweepSeconds * 1000,
       now,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      fetch: createGuardedFetch({
+        policy: egress,
+        maxRedirects: config.calloutMaxRedirects,
+        ...(options.fetch ? { baseFetch: options.fetch } : {}),
+      }),
       mail,
       logError: (message, error) => app.log.error({ err: error }, message),
       logInfo: (message, fields) => app.log.info(fields, message),

@@ -1,4 +1,5 @@
 import type { JsonObject, TaskInstanceRecord } from '../model/records.js';
+import { maskTaskSecrets } from '../model/callout-secrets.js';
 import type { TaskDefinition } from '../model/workflow-document.js';
 import { objectIdOf, objectOf } from '../management/task-filters.js';
 
@@ -16,7 +17,8 @@ export function taskInstanceObject(
     id: instance.id,
     name: instance.name,
     instance: true,
-    parameters: task?.parameters ?? {},
+    // Callout secrets are never read back, whatever the token's scopes.
+    parameters: task ? maskTaskSecrets(task).parameters : {},
     data: dataIn,
     data_out: instance.dataOut,
     action_type: instance.actionType,
@@ -54,7 +56,7 @@ export function setupTaskObject(task: TaskDefinition, versionId: number) {
     id: task.id,
     name: task.name,
     instance: false,
-    parameters: task.parameters,
+    parameters: maskTaskSecrets(task).parameters,
     action_type: task.action_type,
     object: objectOf(task),
     object_id: objectIdOf(task),

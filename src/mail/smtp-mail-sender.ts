@@ -1,4 +1,6 @@
 import nodemailer, { type Transporter } from 'nodemailer';
+import type { EgressPolicy } from '../net/egress-policy.js';
+import { checkHost } from '../net/guarded-fetch.js';
 import type { MailMessage, MailSender } from '../tasks/task-type.js';
 
 /** Settings of the SMTP sender, from `WEIR_SMTP_URL` and `WEIR_SMTP_FROM`. */
@@ -7,6 +9,8 @@ export interface SmtpMailSenderOptions {
   url: string;
   /** The sender of messages that name none; null makes such messages fail. */
   defaultFrom: string | null;
+  /** The SMTP host must pass it like a callout's (`WEIR_CALLOUT_ALLOW` for a relay on 127.0.0.1). */
+  egress: EgressPolicy;
 }
 
 /**
@@ -30,6 +34,10 @@ export class SmtpMailSender implements MailSender {
   async send(message: MailMessage): Promise<{ messageId: string; accepted: string[] }> {
     const from = message.from ?? this.options.defaultFrom;
     if (from === null) throw new Error('the e-mail has no sender: set email.from on the task, or WEIR_SMTP_FROM.');
+    // Checked at each send, as the pool may open a new connection for it. nodemailer resolves the
+    // name again itself: the SMTP host is the operator's setting, not a workflow's, so the window
+    // between the two lookups is accepted.
+    await checkHost(this.options.egress, new URL(this.options.url).hostname);
     const info = await this.transport.sendMail({
       from,
       to: message.to,

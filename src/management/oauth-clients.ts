@@ -3,7 +3,8 @@ import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { BearerTokenError, InvalidRequestError, NotFoundError, OAuthError } from '../model/errors.js';
 import type { ClientRecord } from '../model/records.js';
 import { ALL_SCOPES, isScope, type Scope } from '../model/scopes.js';
-import { hashSecret, randomSecret, verifySecret, type SecretBox } from '../secrets/secret-box.js';
+import { randomSecret, type SecretBox } from '../secrets/secret-box.js';
+import { hashClientSecret, verifyClientSecret } from './client-secret-hash.js';
 import type { Store } from '../store/store.js';
 
 /** Access tokens live an hour; `expires_in` says 3599 so a client renews before the edge. */
@@ -53,13 +54,13 @@ export class OAuthClients {
     const checked = checkScopes(scopes);
     const clientId = `weir_${randomSecret(12)}`;
     const clientSecret = randomSecret(32);
-    await this.options.store.catalog.createClient(this.record(clientId, name, clientSecret, checked));
+    await this.options.store.catalog.createClient(await this.record(clientId, name, clientSecret, checked));
     return { clientId, clientSecret, scopes: checked };
   }
 
   /** Creates or updates a client with a given id and secret and every scope (bootstrap from the environment). */
   async upsertClient(clientId: string, clientSecret: string, name = 'bootstrap'): Promise<void> {
-    await this.options.store.catalog.upsertClient(this.record(clientId, name, clientSecret, [...ALL_SCOPES]));
+    await this.options.store.catalog.upsertClient(await this.record(clientId, name, clientSecret, [...ALL_SCOPES]));
   }
 
   listClients(): Promise<ClientRecord[]> {
@@ -92,7 +93,12 @@ export class OAuthClients {
     }
     const client = await this.options.store.catalog.getClient(request.clientId);
     // Verify against a dummy hash when the client is unknown, so timing does not tell which ids exist.
-    const isValid = verifySecret(request.clientSecret, client?.secretHash ?? hashSecret('unknown-client'));
+    // A legacy unsalted row (`needsUpgrade`) is not rewritten here: the store's upsert would also
+    // clear a revocation made meanwhile; it is rewritten when its secret is set again.
+    const { isValid } = await verifyClientSecret(
+      request.clientSecret,
+      client?.secretHash ?? (await unknownClientHash()),
+    );
     if (!client || !isValid || client.revokedAt !== null) {
       throw new OAuthError('invalid_client', 'Client authentication failed.');
     }
@@ -131,6 +137,8 @@ export class OAuthClients {
       const { payload } = await jwtVerify(token, await this.signingKey, {
         issuer: ISSUER,
         algorithms: ['HS256'],
+        // Weir's tokens always expire; one without `exp` (signed with a leaked key, or by a bug) never would.
+        requiredClaims: ['exp'],
         currentDate: new Date(this.options.now()),
       });
       if (typeof payload.sub !== 'string' || typeof payload.scope !== 'string') throw new Error('claims missing');
@@ -146,9 +154,17 @@ export class OAuthClients {
     return { clientId, scopes };
   }
 
-  private record(clientId: string, name: string, secret: string, scopes: Scope[]): ClientRecord {
-    return { clientId, name, secretHash: hashSecret(secret), scopes, createdAt: this.options.now(), revokedAt: null };
+  private async record(clientId: string, name: string, secret: string, scopes: Scope[]): Promise<ClientRecord> {
+    const secretHash = await hashClientSecret(secret);
+    return { clientId, name, secretHash, scopes, createdAt: this.options.now(), revokedAt: null };
   }
+}
+
+let dummyHash: Promise<string> | undefined;
+/** A scrypt hash no secret matches, computed once, for unknown client ids. */
+function unknownClientHash(): Promise<string> {
+  dummyHash ??= hashClientSecret(randomSecret(32));
+  return dummyHash;
 }
 
 function checkScopes(scopes: readonly string[]): Scope[] {

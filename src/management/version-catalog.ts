@@ -48,8 +48,9 @@ export class VersionCatalog {
       );
     }
     await catalog.getWorkflow(workflowId);
-    const document = validateWorkflowDocument(body);
     const existing = await store.catalog.listVersions(workflowId);
+    // Masked secrets (as exports show them) keep the values of the version this one follows.
+    const document = validateWorkflowDocument(body, existing.at(-1)?.document);
     if (
       !isGreaterThanAll(
         number,

@@ -1,3 +1,4 @@
+import { maskTaskSecrets } from '../model/callout-secrets.js';
 import type { CompiledVersion } from '../engine/compiled-version.js';
 import type { VersionCache } from '../engine/version-cache.js';
 import { InvalidRequestError, NotFoundError, PatchValidationError } from '../model/errors.js';
@@ -213,7 +214,8 @@ export class WorkflowCatalog {
       chosen = versions.find((v) => v.version === version);
     }
     if (!chosen) throw new NotFoundError(`Workflow version '${version ?? 'active'}' is not found.`);
-    return chosen.document;
+    // Secrets are never read back; a new version imported from this export keeps them.
+    return { ...chosen.document, tasks: chosen.document.tasks.map(maskTaskSecrets) };
   }
 
   /** The trigger view of a workflow, from memory after the first call. */

@@ -10,11 +10,15 @@ export function resolveSecretKey(configured: string | null, dataDir: string): st
   if (configured) return configured;
   const file = path.join(dataDir, 'secret.key');
   try {
-    return fs.readFileSync(file, 'utf8').trim();
+    const key = fs.readFileSync(file, 'utf8').trim();
+    // A key file left readable by others (by an older Weir or a copy) is tightened.
+    if ((fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, 0o600);
+    return key;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  fs.mkdirSync(dataDir, { recursive: true });
+  // Only Weir's user may list the data dir: it holds the key and the database.
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = crypto.randomBytes(32).toString('base64url');
   // 'wx' fails if another process created it meanwhile; then read theirs.
   try {

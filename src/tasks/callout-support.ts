@@ -1,3 +1,4 @@
+import { isSecretHeaderName } from '../model/callout-secrets.js';
 import type { JsonObject, JsonValue } from '../model/records.js';
 import { TaskParameterError } from './task-type.js';
 
@@ -11,9 +12,6 @@ export const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
 
 /** HTTP header names are RFC 9110 tokens; a bad one is a file error, caught at import. */
 export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-/** Header names redacted in `RequestHeaders`: they carry credentials, and `Data` is shown and logged. */
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization']);
 
 /**
  * Parses `validation.status_codes`: exact codes (`"200"`) or classes (`"2xx"`, any case); blank
@@ -120,10 +118,12 @@ export function isJson(text: string): boolean {
 }
 
 /** Request headers as `{name: value}`, lower-cased, credentials replaced by `[redacted]`. */
-export function requestHeaderRecord(headers: Headers): JsonObject {
+export function requestHeaderRecord(headers: Headers, secretNames: readonly string[] = []): JsonObject {
   const out: JsonObject = {};
+  const extra = new Set(secretNames.map((n) => n.toLowerCase()));
   headers.forEach((value, name) => {
-    out[name] = SECRET_HEADERS.has(name) ? '[redacted]' : value;
+    // `Data` is shown, logged and answered to `/sync` callers: credentials never go into it.
+    out[name] = isSecretHeaderName(name) || extra.has(name) ? '[redacted]' : value;
   });
   return out;
 }

@@ -32,6 +32,8 @@ import {
   type TaskContext,
   type TaskOutcome,
   type TaskType,
+  EgressRefusedError,
+  isEgressRefusal,
 } from './task-type.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
@@ -142,7 +144,7 @@ async function execute(ctx: TaskContext<CalloutPrepared>): Promise<TaskOutcome> 
           RequestBody: body.record,
           ResponseBody: responseBody,
           ResponseCode: exchange.code ?? null,
-          RequestHeaders: requestHeaderRecord(headers),
+          RequestHeaders: requestHeaderRecord(headers, p.auth.type === 'hmac' ? [p.auth.headerName] : []),
           ResponseHeaders: exchange.headers ? responseHeaderRecord(exchange.headers) : {},
         }
       : responseBody;
@@ -264,8 +266,16 @@ async function send(
     if (ctx.signal.aborted) return { ok: false, reason: 'the run was stopped', retryable: false, ...partial };
     if (timeout.aborted)
       return { ok: false, reason: `no answer within ${p.timeoutMs / 1000} seconds`, retryable: true, ...partial };
+    // The same URL would be refused again: no retry.
+    if (isEgressRefusal(err)) return { ok: false, reason: egressReason(err), retryable: false, ...partial };
     return { ok: false, reason: networkReason(err), retryable: true, ...partial };
   }
+}
+
+/** The egress policy's reason, saying who refused. */
+export function egressReason(err: Error): string {
+  const refusal = err.cause instanceof EgressRefusedError ? err.cause : err;
+  return `refused by the egress policy: ${refusal.message}`;
 }
 
 /** A short reason for a failed fetch; undici hides the useful part (ECONNREFUSED, ...) in `cause`. */

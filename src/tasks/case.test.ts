@@ -47,10 +47,21 @@ describe('Logic::Case', () => {
     });
   });
 
+  it('matches a catastrophic pattern in linear time', async () => {
+    const parameters = { case_clause: '{{ Data.Account.Value }}', case_condition: { Case_1: '(a+)+b' } };
+    expect(await hookFor(parameters, { Value: 'ab' })).toBe('Case_1'); // loads RE2's tables, once per process
+    const started = performance.now();
+    // 25 characters: ~1 s in V8's backtracking RegExp, doubling per character; microseconds in RE2.
+    expect(await hookFor(parameters, { Value: 'a'.repeat(25) })).toBe('Case_Else');
+    expect(performance.now() - started).toBeLessThan(200);
+  });
+
   it('rejects unusable parameters at prepare, naming them', () => {
     const bad: [Record<string, unknown>, string][] = [
       [{ case_condition: { Case_1: 'a' } }, 'case_clause'],
       [{ case_clause: 'x', case_condition: { Case_1: '(' } }, 'case_condition.Case_1'],
+      [{ case_clause: 'x', case_condition: { Case_1: '(a)\\1' } }, 'case_condition.Case_1'],
+      [{ case_clause: 'x', case_condition: { Case_2: 'a(?!b)' } }, 'case_condition.Case_2'],
       [{ case_clause: 'x', case_condition: { Case_51: 'a' } }, 'case_condition.Case_51'],
       [{ case_clause: 'x', case_condition: { Other: 'a' } }, 'case_condition.Other'],
       [{ case_clause: 'x', case_condition: { Case_0: 'a' } }, 'case_condition.Case_0'],

@@ -1,4 +1,5 @@
 import type { TaskDefinition } from '../model/workflow-document.js';
+import { compileSafeRegex } from '../template/safe-regex.js';
 import type { CompiledLiquid } from '../template/template-engine.js';
 import {
   boolParam,
@@ -62,13 +63,14 @@ function prepare(task: TaskDefinition, tools: PrepareTools): CasePrepared {
 
 /**
  * The reference anchors case patterns: `USD` matches the value `USD` only, not `USDX`. The group
- * keeps an alternation (`USD|EUR`) inside the anchors. A pattern that does not compile rejects
- * the import.
+ * keeps an alternation (`USD|EUR`) inside the anchors. The value comes from the trigger caller,
+ * so the pattern runs on RE2 (linear time, see safe-regex.ts). A pattern that does not compile
+ * there (backreferences, lookaround) rejects the import.
  */
 function anchoredRegex(pattern: string, name: string): (value: string) => boolean {
-  let regex: RegExp;
+  let regex;
   try {
-    regex = new RegExp(`^(?:${pattern})$`);
+    regex = compileSafeRegex(`^(?:${pattern})$`);
   } catch (err) {
     throw new TaskParameterError(name, `${name}: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -1,4 +1,5 @@
 import { jsonOrText, readLimited } from './callout-support.js';
+import { EgressRefusedError, isEgressRefusal } from './task-type.js';
 
 /**
  * OAuth 2 client-credentials tokens for the Callout task (RFC 6749 §4.4), cached per
@@ -100,6 +101,14 @@ async function fetchToken(request: TokenRequest, io: TokenIo): Promise<TokenResu
     const read = await readLimited(res, MAX_TOKEN_RESPONSE_BYTES);
     body = read.tooLarge ? null : jsonOrText(read.text);
   } catch (err) {
+    if (isEgressRefusal(err)) {
+      const refusal = err.cause instanceof EgressRefusedError ? err.cause : err;
+      return {
+        ok: false,
+        reason: `the OAuth token request to ${request.tokenUrl} was refused by the egress policy: ${refusal.message}`,
+        retryable: false,
+      };
+    }
     const reason = err instanceof Error && err.name === 'TimeoutError' ? 'no answer in time' : networkText(err);
     return { ok: false, reason: `the OAuth token request to ${request.tokenUrl} failed: ${reason}`, retryable: true };
   }

@@ -183,3 +183,17 @@ export class TaskParameterError extends Error {
 }
 
 export type { JsonValue };
+
+/**
+ * A destination the egress policy refuses (a loopback, private or link-local address, too many
+ * redirects). `TaskContext.fetch` and `MailSender.send` reject with it, or with an error whose
+ * `cause` it is. Not worth retrying: the same URL is refused again.
+ */
+export class EgressRefusedError extends Error {
+  override readonly name = 'EgressRefusedError';
+}
+
+/** Whether `error` is, or was caused by, an `EgressRefusedError`. */
+export function isEgressRefusal(error: unknown): error is Error {
+  return error instanceof EgressRefusedError || (error instanceof Error && error.cause instanceof EgressRefusedError);
+}

@@ -103,4 +103,20 @@ describe('compileJsonata', () => {
     );
     expect(Date.now() - started).toBeLessThan(3000);
   });
+
+  it('matches regexes in linear time, with $match, $replace and $contains', async () => {
+    const input = { s: 'a'.repeat(25), inv: 'INV-00042 and INV-7' };
+    await compileJsonata('$contains("ab", /(a+)+b/)').evaluate({}); // loads RE2's tables, once per process
+    const started = performance.now();
+    expect(await compileJsonata('$contains(s, /(a+)+b/)').evaluate(input)).toBe(false);
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(await compileJsonata('$match(inv, /INV-([0-9]+)/).groups').evaluate(input)).toEqual(['00042', '7']);
+    expect(await compileJsonata('$replace(inv, /inv-/i, "#")').evaluate(input)).toBe('#00042 and #7');
+    expect(await compileJsonata('$split(inv, / and /)').evaluate(input)).toEqual(['INV-00042', 'INV-7']);
+  });
+
+  it('rejects a regex RE2 cannot run with a clear error', async () => {
+    const error = await rejection(compileJsonata('$contains(s, /(a)\\1/)').evaluate({ s: 'aa' }));
+    expect(error.message).toMatch(/backreferences and lookaround are not supported/);
+  });
 });

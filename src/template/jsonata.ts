@@ -1,7 +1,9 @@
 import jsonata from 'jsonata';
 import type { JsonValue } from '../model/records.js';
 import { toPlainJson } from './plain-json.js';
+import { SafeRegexEngine } from './safe-regex.js';
 import { TemplateError, type CompiledJsonata } from './template-engine.js';
+import { evaluateJsonataInWorker } from './template-worker-pool.js';
 
 /** Budgets for one evaluation; both are checked each time JSONata enters a sub-expression. */
 export interface JsonataLimits {
@@ -12,6 +14,13 @@ export interface JsonataLimits {
 }
 
 export const DEFAULT_JSONATA_LIMITS: Readonly<JsonataLimits> = Object.freeze({ timeoutMs: 5_000, maxDepth: 500 });
+
+/**
+ * What one evaluation may spend on the event loop before it moves to a worker thread and runs
+ * again there with the full limits (see template-worker-pool.ts and MAIN_THREAD_LIQUID_SLICE).
+ * JSONata reads its clock in whole milliseconds at each sub-expression.
+ */
+export const MAIN_THREAD_JSONATA_SLICE_MS = 10;
 
 /** JSONata throws plain objects, not `Error`s: `{ code, position, token, message }`. */
 function toTemplateError(error: unknown): TemplateError {
@@ -38,20 +47,42 @@ function isJsonataFunction(value: object): boolean {
  * an exceeded time budget (D1012) or recursion depth (D1011) rejects with one.
  * Results are plain JSON: `undefined` (no match) is `null`, functions are `null`.
  * `limits` exists for tests and callers that need tighter budgets than the defaults.
+ *
+ * Each evaluation starts on the event loop within `MAIN_THREAD_JSONATA_SLICE_MS`; one that
+ * exceeds it is evaluated again in a worker thread with `limits`.
  */
 export function compileJsonata(
   expression: string,
   limits: Readonly<JsonataLimits> = DEFAULT_JSONATA_LIMITS,
 ): CompiledJsonata {
-  let compiled: jsonata.Expression;
-  try {
-    // The `timeout`/`stack` options are jsonata 2's built-in form of the documented
-    // `timeboxExpression` entry/exit hooks, but counted per evaluation: hooks assigned on the
-    // expression would share one clock and depth between concurrent evaluations.
-    compiled = jsonata(expression, { timeout: limits.timeoutMs, stack: limits.maxDepth });
-  } catch (error) {
-    throw toTemplateError(error);
-  }
+  if (limits.timeoutMs <= MAIN_THREAD_JSONATA_SLICE_MS) return compileJsonataHere(expression, limits);
+  const here = compile(expression, { timeoutMs: MAIN_THREAD_JSONATA_SLICE_MS, maxDepth: limits.maxDepth });
+  return {
+    async evaluate(input, bindings) {
+      let result: unknown;
+      try {
+        result = await here.evaluate(input, bindings);
+      } catch (error) {
+        if (!isTimeout(error)) throw toTemplateError(error);
+        return evaluateJsonataInWorker({
+          expression,
+          limits: { ...limits },
+          // Plain JSON by contract; the copy drops anything a worker could not receive.
+          input: toPlainJson(input),
+          bindings: bindings && (toPlainJson(bindings) as Record<string, JsonValue>),
+        });
+      }
+      return toPlainJson(result, isJsonataFunction);
+    },
+  };
+}
+
+/** `compileJsonata` with `limits` enforced in this thread: for the template worker. */
+export function compileJsonataHere(
+  expression: string,
+  limits: Readonly<JsonataLimits> = DEFAULT_JSONATA_LIMITS,
+): CompiledJsonata {
+  const compiled = compile(expression, limits);
   return {
     async evaluate(input: JsonValue, bindings?: Record<string, JsonValue>): Promise<JsonValue> {
       let result: unknown;
@@ -63,4 +94,24 @@ export function compileJsonata(
       return toPlainJson(result, isJsonataFunction);
     },
   };
+}
+
+function isTimeout(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'D1012';
+}
+
+function compile(expression: string, limits: Readonly<JsonataLimits>): jsonata.Expression {
+  try {
+    // The `timeout`/`stack` options are jsonata 2's built-in form of the documented
+    // `timeboxExpression` entry/exit hooks, but counted per evaluation: hooks assigned on the
+    // expression would share one clock and depth between concurrent evaluations.
+    // Regex literals (`$match(s, /.../)`) run on RE2, in linear time: see safe-regex.ts.
+    return jsonata(expression, {
+      timeout: limits.timeoutMs,
+      stack: limits.maxDepth,
+      RegexEngine: SafeRegexEngine as unknown as RegExpConstructor,
+    });
+  } catch (error) {
+    throw toTemplateError(error);
+  }
 }

@@ -243,4 +243,19 @@ describe('regex', () => {
       'regex: unsupported flags "g" (use i, m, s, u), line:1, col:1',
     );
   });
+
+  it('matches in linear time: a catastrophic pattern answers at once', async () => {
+    await render('{{ "ab" | regex: "(a+)+b" }}'); // loads RE2's tables, once per process
+    const started = performance.now();
+    // V8's backtracking RegExp takes seconds here and doubles per extra character.
+    expect(await render('[{{ Data.s | regex: "(a+)+b" }}]', { s: 'a'.repeat(25) })).toBe('[]');
+    expect(performance.now() - started).toBeLessThan(200);
+  });
+
+  it('refuses backreferences and lookaround with a clear error', async () => {
+    expect(await failure('{{ "aa" | regex: "(a)\\\\1" }}')).toMatch(
+      /^regex: invalid pattern \(.*backreferences and lookaround are not supported\), line:1, col:1$/,
+    );
+    expect(await failure('{{ "ab" | regex: "a(?=b)" }}')).toMatch(/^regex: invalid pattern/);
+  });
 });

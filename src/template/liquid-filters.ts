@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { Drop, Value, isTruthy, type Context, type Liquid } from 'liquidjs';
 import { REFERENCE_FILTERS } from './reference-filters.js';
 import { diffDates, formatInTimeZone, manipulateDate, parseDate, parseUnit } from './date-math.js';
+import { compileSafeRegex } from './safe-regex.js';
 
 /**
  * The reference's filters beyond Shopify Liquid. Each filter throws a plain `Error` whose message
@@ -187,8 +188,8 @@ function hmacSha256(this: FilterThis, input: unknown, key: unknown): string {
  * when the pattern has one, else the whole match, else `''`. The reference's operations:
  * `regex: "pattern", "match_first"` is the first match as `[whole, group1, ...]` (`[]` when none),
  * `"match_all"` every match (`["a", "b"]`, or one `[group1, ...]` per match when the pattern has
- * groups, as Ruby's `scan`). Lengths are capped because a backtracking pattern cannot be
- * interrupted once it runs.
+ * groups, as Ruby's `scan`). The pattern runs on RE2 (linear time: the subject often comes
+ * from the trigger caller); lengths are capped all the same.
  */
 function regex(this: FilterThis, input: unknown, pattern: unknown, flags: unknown = ''): unknown {
   const source = text(pattern);
@@ -201,21 +202,28 @@ function regex(this: FilterThis, input: unknown, pattern: unknown, flags: unknow
   if (!/^[imsu]*$/.test(flagText))
     throw new Error(`regex: unsupported flags ${JSON.stringify(flagText)} (use i, m, s, u)`);
   charge(this, subject.length);
-  let compiled: RegExp;
+  let compiled;
   try {
-    compiled = new RegExp(source, operation === 'match_all' ? 'g' : flagText);
+    compiled = compileSafeRegex(source, flagText);
   } catch (error) {
     throw new Error(`regex: invalid pattern (${(error as Error).message})`);
   }
-  if (operation === 'match_first') return [...(compiled.exec(subject) ?? [])].map((part) => part ?? null);
+  if (operation === 'match_first') {
+    const first = compiled.exec(subject);
+    return first ? [first.match, ...first.groups] : [];
+  }
   if (operation === 'match_all') {
-    return [...subject.matchAll(compiled)].map((match) =>
-      match.length > 1 ? match.slice(1).map((part) => part ?? null) : match[0],
-    );
+    const all: unknown[] = [];
+    for (let found = compiled.exec(subject); found;) {
+      all.push(found.groups.length > 0 ? found.groups : found.match);
+      // An empty match moves on by one character, as String.prototype.matchAll does.
+      found = compiled.exec(subject, found.end > found.index ? found.end : found.end + 1);
+    }
+    return all;
   }
   const match = compiled.exec(subject);
   if (!match) return '';
-  return match.length > 1 ? (match[1] ?? '') : match[0];
+  return match.groups.length > 0 ? (match.groups[0] ?? '') : match.match;
 }
 
 /**

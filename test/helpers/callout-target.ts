@@ -47,8 +47,8 @@ export interface CalloutTarget {
   close(): Promise<void>;
 }
 
-/** Starts a callout target on 127.0.0.1, port 0. */
-export async function startCalloutTarget(): Promise<CalloutTarget> {
+/** Starts a callout target on `host` (default 127.0.0.1; any 127.x.y.z works on Linux), port 0. */
+export async function startCalloutTarget(host = '127.0.0.1'): Promise<CalloutTarget> {
   const requests: RecordedRequest[] = [];
   const responders = new Map<string, TargetResponder>();
   const timers = new Set<NodeJS.Timeout>();
@@ -97,10 +97,10 @@ export async function startCalloutTarget(): Promise<CalloutTarget> {
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const baseUrl = `http://${host}:${port}`;
   const requestsTo = (path: string): RecordedRequest[] => requests.filter((r) => r.path === path);
 
   return {

@@ -43,8 +43,9 @@ export type WeirStartOptions = NonNullable<Parameters<typeof startWeir>[1]>;
 
 /**
  * Starts Weir in-process on a fresh temporary data dir, port 0, with the admin client seeded,
- * and fetches an admin token. `overrides` go to the config (e.g. `syncTimeoutSeconds`),
- * `startOptions` to `startWeir` (e.g. `now`, a clock the test can move).
+ * callouts allowed to 127.0.0.1 (`WEIR_CALLOUT_ALLOW`), and fetches an admin token. `overrides`
+ * go to the config (e.g. `syncTimeoutSeconds`), `startOptions` to `startWeir` (e.g. `now`, a
+ * clock the test can move).
  */
 export async function startTestWeir(
   overrides: Partial<WeirConfig> = {},
@@ -66,6 +67,9 @@ export async function startTestWeir(
       bootstrapClient: { ...ADMIN_CLIENT },
       logLevel: 'silent',
       ...(database ? { databaseUrl: database.url } : {}),
+      // The tests' callout targets listen on 127.0.0.1, which the egress policy denies by default;
+      // `calloutAllow: []` in `overrides` gives the default policy.
+      calloutAllow: ['127.0.0.1/32'],
       ...overrides,
     },
   );

@@ -65,6 +65,8 @@ export async function startWeirProcess(options: WeirProcessOptions): Promise<Wei
     WEIR_BOOTSTRAP_CLIENT_ID: ADMIN_CLIENT.clientId,
     WEIR_BOOTSTRAP_CLIENT_SECRET: ADMIN_CLIENT.clientSecret,
     WEIR_LOG_LEVEL: options.logLevel ?? 'warn',
+    // The tests' callout targets listen on 127.0.0.1, which the egress policy denies by default.
+    WEIR_CALLOUT_ALLOW: '127.0.0.1/32',
   });
   const child = spawn(process.execPath, ['--no-node-snapshot', '--import', 'tsx', 'src/cli/main.ts', 'serve'], {
     cwd: ROOT,

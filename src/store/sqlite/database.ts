@@ -10,7 +10,7 @@ const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '
  * an answered trigger survives a power cut, not only a crash), a busy timeout, foreign keys on.
  */
 export function openDatabase(file: string): Database.Database {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (file !== ':memory:') restrictModes(file);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${process.env.WEIR_SQLITE_SYNCHRONOUS ?? 'FULL'}`);
@@ -20,6 +20,24 @@ export function openDatabase(file: string): Database.Database {
   db.pragma('temp_store = MEMORY');
   db.pragma('cache_size = -65536');
   return db;
+}
+
+/**
+ * The database holds sealed credentials and every run's Data: only Weir's user may read it. A new
+ * directory is made 0700; the file is created 0600 before SQLite opens it, because SQLite creates
+ * files 0644 and gives its -wal and -shm files the main file's mode. Files left readable by an
+ * older Weir are tightened to 0600.
+ */
+function restrictModes(file: string): void {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const part of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if ((fs.statSync(part).mode & 0o077) !== 0) fs.chmodSync(part, 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
 }
 
 /** Applies the numbered migrations in `migrations/` that have not run yet, each in a transaction. */
