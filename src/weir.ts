@@ -96,7 +96,9 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
       ? new SmtpMailSender({ url: config.smtpUrl, defaultFrom: config.smtpFrom, egress })
       : null;
     closeMail = () => mail?.close();
+    const globalConstants = new GlobalConstants({ store, secrets, now });
     const started = new Engine({
+      globalConstants: () => globalConstants.values(),
       store,
       workerConcurrency: config.workerConcurrency,
       leaseMs: config.leaseSeconds * 1000,
@@ -153,7 +155,7 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
         runRequests,
         metrics,
         importIdempotency: new ImportIdempotency({ now }),
-        globalConstants: new GlobalConstants({ store, secrets, now }),
+        globalConstants,
         now,
       },
       options.onRoute ? { onRoute: options.onRoute } : {},

@@ -2,7 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectErrorEnvelope } from './helpers/assertions.js';
-import { must } from './helpers/setup-workflow.js';
+import { must, setupWorkflow } from './helpers/setup-workflow.js';
+import { responseFormatterWorkflow } from './helpers/workflows.js';
 import { fetchToken, startTestWeir, type TestWeir } from './helpers/start-weir.js';
 
 /**
@@ -73,5 +74,25 @@ describe('/workflows/global_constants', () => {
     expectErrorEnvelope(await weir.api('PUT', '/workflows/global_constants/A', { value: 5, secret: true }), 400, {
       field: 'value',
     });
+  });
+});
+
+describe('GlobalConstants in Liquid', () => {
+  it('templates read the constants, secret ones opened; a change is seen by the next run', async () => {
+    must(await weir.api('PUT', '/workflows/global_constants/REGION', { value: 'eu-west' }), 200, 'put');
+    must(await weir.api('PUT', '/workflows/global_constants/TOKEN', { value: 'tok-1234', secret: true }), 200, 'put');
+    const workflow = await setupWorkflow(
+      weir,
+      responseFormatterWorkflow({
+        template:
+          '{"region": {{ GlobalConstants.REGION | to_json }}, "tokenLength": {{ GlobalConstants.TOKEN | size }}}',
+      }),
+    );
+    const first = await workflow.sync();
+    expect(first.status, first.text).toBe(200);
+    expect(first.body).toEqual({ region: 'eu-west', tokenLength: 8 });
+    must(await weir.api('PUT', '/workflows/global_constants/REGION', { value: 'us-east' }), 200, 'put');
+    const second = await workflow.sync();
+    expect(second.body).toEqual({ region: 'us-east', tokenLength: 8 });
   });
 });

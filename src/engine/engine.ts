@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { JsonObject, RunRecord } from '../model/records.js';
+import type { JsonObject, JsonValue, RunRecord } from '../model/records.js';
 import { isFinalRunStatus } from '../model/statuses.js';
 import type { Priority } from '../model/workflow-document.js';
 import type { NewRun, Store } from '../store/store.js';
@@ -30,6 +30,8 @@ export interface EngineOptions {
   mail?: MailSender | null;
   logError: (message: string, error: unknown) => void;
   logInfo?: (message: string, fields: Record<string, unknown>) => void;
+  /** The `GlobalConstants` Liquid scope (secrets opened), cached by its owner. */
+  globalConstants?: () => Promise<Record<string, JsonValue>>;
 }
 
 /** A request to start a run of a version. */
@@ -92,6 +94,7 @@ export class Engine {
         subRunStarter({ store, notifier: store.notifier, versions: this.versions, now: this.now }, run, instance),
       logError: options.logError,
       onDueAt: (dueAt) => this.loop.wakeAt(dueAt),
+      ...(options.globalConstants ? { globalConstants: options.globalConstants } : {}),
     });
     this.loop = new ClaimLoop({
       queue: store.queue,

@@ -1,4 +1,4 @@
-import type { JsonObject, RunRecord, TaskInstanceRecord } from '../model/records.js';
+import type { JsonObject, JsonValue, RunRecord, TaskInstanceRecord } from '../model/records.js';
 import type { Notifier } from '../store/notifier.js';
 import type { QueueStore } from '../store/queue-store.js';
 import type { RunReadModel } from '../store/store.js';
@@ -24,6 +24,8 @@ export interface TaskExecutorOptions {
   logError: (message: string, error: unknown) => void;
   /** A task instance waits until `dueAt`: make sure this node's claim loop wakes then. */
   onDueAt: (dueAt: number) => void;
+  /** The tenant's `GlobalConstants` scope (secrets opened), cached by its owner; absent: none. */
+  globalConstants?: () => Promise<Record<string, JsonValue>>;
 }
 
 /** A failed completion write is retried after 100 ms, doubling up to this, until the lease ends. */
@@ -180,6 +182,7 @@ export class TaskExecutor {
       }
     }
     const data = instance.dataIn ?? initialData(run);
+    const globalConstants = this.options.globalConstants ? await this.options.globalConstants() : undefined;
     const logLines: string[] = [];
     const context: TaskContext = {
       prepared: task.prepared,
@@ -189,6 +192,7 @@ export class TaskExecutor {
         Data: data,
         WorkflowInstance: workflowInstanceScope(run),
         TaskInstance: { id: instance.id, name: instance.name, attempt: instance.attempt },
+        ...(globalConstants ? { GlobalConstants: globalConstants } : {}),
       },
       state: instance.state,
       attempt: instance.attempt,

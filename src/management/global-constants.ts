@@ -6,6 +6,7 @@ import type { Store } from '../store/store.js';
 
 export interface GlobalConstantsOptions {
   store: Store;
+  /** Changes are announced to every node, each of which drops its cached scope. */
   secrets: SecretBox;
   now: () => number;
 }
@@ -37,7 +38,11 @@ const MAX_VALUE_CHARS = 64 * 1024;
 export class GlobalConstants {
   private cached: Promise<Record<string, JsonValue>> | undefined;
 
-  constructor(private readonly options: GlobalConstantsOptions) {}
+  constructor(private readonly options: GlobalConstantsOptions) {
+    options.store.notifier.subscribe((event) => {
+      if (event.kind === 'constants-changed' || event.kind === 'resync') this.cached = undefined;
+    });
+  }
 
   async list(): Promise<ShownGlobalConstant[]> {
     return (await this.options.store.constants.list()).map((r) => this.show(r));
@@ -70,7 +75,7 @@ export class GlobalConstants {
       isSecret: secret,
       now: this.options.now(),
     });
-    this.cached = undefined;
+    this.options.store.notifier.publish({ kind: 'constants-changed' });
     return this.show(record);
   }
 
@@ -78,7 +83,7 @@ export class GlobalConstants {
     if (!(await this.options.store.constants.delete(name))) {
       throw new NotFoundError(`Global constant ${name} does not exist.`);
     }
-    this.cached = undefined;
+    this.options.store.notifier.publish({ kind: 'constants-changed' });
   }
 
   /** Every constant's value by name, secrets opened: the `GlobalConstants` Liquid scope. */

@@ -15,6 +15,8 @@ export type WeirEvent =
   | { kind: 'run-finished'; runId: number; run?: RunRecord }
   /** A workflow, its status, versions or credentials changed: drop what is cached of it. */
   | { kind: 'catalog-changed'; workflowId: number }
+  /** A global constant was set or deleted: drop the cached `GlobalConstants` scope. */
+  | { kind: 'constants-changed' }
   /** A run is being stopped: whoever executes its task instances aborts them. */
   | { kind: 'stop-requested'; runId: number }
   /** Hints may have been lost (a connection came back): rescan everything. */

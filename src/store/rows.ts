@@ -10,6 +10,8 @@ import type {
 import type { RunResult, RunStatus, TaskStatus } from '../model/statuses.js';
 import type { Priority, WorkflowDocument } from '../model/workflow-document.js';
 import type { RunMode, WaitingOn, WorkflowStatus } from '../model/records.js';
+import type { ClaimCandidate } from './queue-store.js';
+import type { GlobalConstantRecord } from './store-global-constants.js';
 
 /** Row shapes as SQLite returns them, and their mapping to records. */
 
@@ -242,4 +244,49 @@ export function toClient(row: ClientRow): ClientRecord {
 /** Claim order: High before Medium before Low. */
 export function priorityRank(priority: Priority): number {
   return priority === 'High' ? 0 : priority === 'Low' ? 2 : 1;
+}
+
+/** A claim candidate as both dialects' candidate query returns it. */
+export interface ClaimCandidateRow {
+  id: number;
+  task_id: number;
+  priority_rank: number;
+  run_id: number;
+  workflow_id: number;
+  run_status: string;
+  task_limit: number | null;
+  run_limit: number | null;
+}
+
+export function toClaimCandidate(row: ClaimCandidateRow): ClaimCandidate {
+  return {
+    id: row.id,
+    taskId: row.task_id,
+    priorityRank: row.priority_rank,
+    runId: row.run_id,
+    workflowId: row.workflow_id,
+    runStatus: row.run_status as ClaimCandidate['runStatus'],
+    taskLimit: row.task_limit,
+    runLimit: row.run_limit,
+  };
+}
+
+export interface GlobalConstantRow {
+  name: string;
+  value: string | null;
+  value_sealed: string | null;
+  is_secret: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export function toGlobalConstant(row: GlobalConstantRow): GlobalConstantRecord {
+  return {
+    name: row.name,
+    valueJson: row.value,
+    valueSealed: row.value_sealed,
+    isSecret: row.is_secret === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
 }

@@ -1,25 +1,6 @@
 import type pg from 'pg';
+import { toGlobalConstant, type GlobalConstantRow } from '../rows.js';
 import type { GlobalConstantRecord, GlobalConstantStore } from '../store-global-constants.js';
-
-interface GlobalConstantRow {
-  name: string;
-  value: string | null;
-  value_sealed: string | null;
-  is_secret: number;
-  created_at: number;
-  updated_at: number;
-}
-
-function toRecord(row: GlobalConstantRow): GlobalConstantRecord {
-  return {
-    name: row.name,
-    valueJson: row.value,
-    valueSealed: row.value_sealed,
-    isSecret: row.is_secret === 1,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
 /** The `global_constants` table on PostgreSQL (migration 002). */
 export class PgGlobalConstants implements GlobalConstantStore {
@@ -29,12 +10,12 @@ export class PgGlobalConstants implements GlobalConstantStore {
     const { rows } = await this.pool.query<GlobalConstantRow>(
       'SELECT * FROM global_constants ORDER BY name COLLATE "C"',
     );
-    return rows.map(toRecord);
+    return rows.map(toGlobalConstant);
   }
 
   async get(name: string): Promise<GlobalConstantRecord | undefined> {
     const { rows } = await this.pool.query<GlobalConstantRow>('SELECT * FROM global_constants WHERE name = $1', [name]);
-    return rows[0] && toRecord(rows[0]);
+    return rows[0] && toGlobalConstant(rows[0]);
   }
 
   async put(input: Parameters<GlobalConstantStore['put']>[0]): Promise<GlobalConstantRecord> {
@@ -50,7 +31,7 @@ export class PgGlobalConstants implements GlobalConstantStore {
     );
     const row = rows[0];
     if (!row) throw new Error('upsert of a global constant returned no row');
-    return toRecord(row);
+    return toGlobalConstant(row);
   }
 
   async delete(name: string): Promise<boolean> {

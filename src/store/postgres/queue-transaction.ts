@@ -10,7 +10,15 @@ import type {
   RunStatusChange,
   Scope,
 } from '../queue-store.js';
-import { priorityRank, toRun, toTaskInstance, type RunRow, type TaskInstanceRow } from '../rows.js';
+import {
+  priorityRank,
+  toClaimCandidate,
+  toRun,
+  toTaskInstance,
+  type ClaimCandidateRow,
+  type RunRow,
+  type TaskInstanceRow,
+} from '../rows.js';
 import type { Sql } from './database.js';
 import type { PgIdBlocks } from './id-blocks.js';
 
@@ -317,16 +325,7 @@ export class PgQueueTransaction implements QueueTransaction {
   }
 
   async queuedCandidates(query: CandidateQuery): Promise<ClaimCandidate[]> {
-    const rows = await this.rows<{
-      id: number;
-      task_id: number;
-      priority_rank: number;
-      run_id: number;
-      workflow_id: number;
-      run_status: string;
-      task_limit: number | null;
-      run_limit: number | null;
-    }>(
+    const rows = await this.rows<ClaimCandidateRow>(
       `SELECT ti.id, ti.task_id, ti.priority_rank, ti.run_id, r.workflow_id, r.status AS run_status,
               tl.concurrent_limit AS task_limit, v.concurrent_run_limit AS run_limit
        FROM task_instances ti
@@ -342,16 +341,7 @@ export class PgQueueTransaction implements QueueTransaction {
        FOR UPDATE OF ti SKIP LOCKED`,
       [query.after.priorityRank, query.after.id, query.excludedTaskIds, query.excludedWorkflowIds, query.limit],
     );
-    return rows.map((row) => ({
-      id: row.id,
-      taskId: row.task_id,
-      priorityRank: row.priority_rank,
-      runId: row.run_id,
-      workflowId: row.workflow_id,
-      runStatus: row.run_status as ClaimCandidate['runStatus'],
-      taskLimit: row.task_limit,
-      runLimit: row.run_limit,
-    }));
+    return rows.map(toClaimCandidate);
   }
 
   async countProcessingOfTask(taskId: number): Promise<number> {

@@ -1,25 +1,6 @@
 import type Database from 'better-sqlite3';
+import { toGlobalConstant, type GlobalConstantRow } from '../rows.js';
 import type { GlobalConstantRecord } from '../store-global-constants.js';
-
-interface GlobalConstantRow {
-  name: string;
-  value: string | null;
-  value_sealed: string | null;
-  is_secret: number;
-  created_at: number;
-  updated_at: number;
-}
-
-function toRecord(row: GlobalConstantRow): GlobalConstantRecord {
-  return {
-    name: row.name,
-    valueJson: row.value,
-    valueSealed: row.value_sealed,
-    isSecret: row.is_secret === 1,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
 /** The `global_constants` table (migration 004). */
 export class GlobalConstantQueries {
@@ -43,12 +24,12 @@ export class GlobalConstantQueries {
   }
 
   list(): GlobalConstantRecord[] {
-    return (this.selectAll.all() as GlobalConstantRow[]).map(toRecord);
+    return (this.selectAll.all() as GlobalConstantRow[]).map(toGlobalConstant);
   }
 
   get(name: string): GlobalConstantRecord | undefined {
     const row = this.selectOne.get(name) as GlobalConstantRow | undefined;
-    return row && toRecord(row);
+    return row && toGlobalConstant(row);
   }
 
   put(input: { name: string; valueJson: string | null; valueSealed: string | null; isSecret: boolean; now: number }) {
@@ -59,7 +40,7 @@ export class GlobalConstantQueries {
       isSecret: input.isSecret ? 1 : 0,
       now: input.now,
     }) as GlobalConstantRow;
-    return toRecord(row);
+    return toGlobalConstant(row);
   }
 
   delete(name: string): boolean {

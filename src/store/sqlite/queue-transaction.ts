@@ -12,18 +12,15 @@ import type {
   Scope,
 } from '../queue-store.js';
 import type { IdAllocator } from './id-allocator.js';
-import { priorityRank, toRun, toTaskInstance, type RunRow, type TaskInstanceRow } from '../rows.js';
-
-interface CandidateRow {
-  id: number;
-  task_id: number;
-  priority_rank: number;
-  run_id: number;
-  workflow_id: number;
-  run_status: string;
-  task_limit: number | null;
-  run_limit: number | null;
-}
+import {
+  priorityRank,
+  toClaimCandidate,
+  toRun,
+  toTaskInstance,
+  type ClaimCandidateRow,
+  type RunRow,
+  type TaskInstanceRow,
+} from '../rows.js';
 
 /**
  * The queue primitives on SQLite: one prepared statement each, run synchronously inside the write
@@ -329,17 +326,8 @@ export class SqliteQueueTransaction implements QueueTransaction {
       excludedTasks: JSON.stringify(query.excludedTaskIds),
       excludedWorkflows: JSON.stringify(query.excludedWorkflowIds),
       limit: query.limit,
-    }) as CandidateRow[];
-    return rows.map((row) => ({
-      id: row.id,
-      taskId: row.task_id,
-      priorityRank: row.priority_rank,
-      runId: row.run_id,
-      workflowId: row.workflow_id,
-      runStatus: row.run_status as ClaimCandidate['runStatus'],
-      taskLimit: row.task_limit,
-      runLimit: row.run_limit,
-    }));
+    }) as ClaimCandidateRow[];
+    return rows.map(toClaimCandidate);
   }
 
   async countProcessingOfTask(taskId: number): Promise<number> {
