@@ -642,7 +642,7 @@ for (const backend of CATALOG_BACKENDS) {
             updatedAt: T0,
             startedAt: T0 + 1,
             finishedAt: T0 + 2,
-            idempotencyKey: null,
+            idempotencyKey: 'key-1',
           });
           expect(await reads.getRun(r1)).toMatchObject({ result: null, response: null, depth: 0, startedAt: null });
           expect(await reads.getRun(999_999)).toBeUndefined();

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { RunMode } from '../../model/records.js';
 import { RunResult, RunStatus } from '../../model/statuses.js';
-import { PageQuery } from './common.js';
+import { ListQuery, PageQuery } from './common.js';
 
 const Timestamp = Type.String({ description: '`YYYY-MM-DD HH:MM:SS UTC`', examples: ['2019-09-19 18:25:33 UTC'] });
 const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
@@ -82,7 +82,7 @@ const TimeQuery = (description: string) =>
   );
 
 /** The filters of `GET /workflows/workflow_runs` (**ext**); all given must match. */
-export const RunListQuery = Type.Object({
+export const RunListQuery = ListQuery({
   workflow_id: Type.Optional(Type.String({ description: 'Only runs of this workflow.' })),
   status: Type.Optional(
     Type.String({
