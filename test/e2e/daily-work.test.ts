@@ -219,7 +219,9 @@ describe('web UI: daily work', () => {
       .locator('.timeline .timeline-track')
       .first()
       .evaluate((e) => e.getBoundingClientRect().width);
-    for (const width of widths) expect(width).toBeGreaterThan(track * 0.2);
+    // On a linear axis each bar would be a sliver (tens of ms of a span over 3 s: under 2 % of the track).
+    // Broken, the bars share the busy time by their durations, which vary run to run: 6 % is the floor.
+    for (const width of widths) expect(width).toBeGreaterThan(track * 0.06);
     expect(await page.locator('.timeline-axis').textContent()).toMatch(/later/);
     await ui.screenshot('run-after-rerun');
     ui.expectNoErrors();
