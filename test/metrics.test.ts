@@ -76,6 +76,10 @@ describe('GET /metrics', () => {
   });
 
   it('shows the queue at scrape time: a run held back by its run limit is queued, and its wait ages', async () => {
+    // Runs the earlier tests triggered in standard mode drain first (slower on PostgreSQL).
+    await expect
+      .poll(async () => (await scrape()).value('weir_queue_depth', { state: 'queued' }), { timeout: 15_000 })
+      .toBe(0);
     const idle = await scrape();
     expect(idle.value('weir_queue_depth', { state: 'queued' })).toBe(0);
     expect(idle.value('weir_queue_depth', { state: 'due' })).toBe(0);
