@@ -7,7 +7,7 @@ import type {
   WorkflowRecord,
 } from '../../model/records.js';
 import type { WorkflowDocument } from '../../model/workflow-document.js';
-import { toClient, toVersion, toWorkflow, type ClientRow, type VersionRow, type WorkflowRow } from '../rows.js';
+import { toVersion, toWorkflow, type VersionRow, type WorkflowRow } from '../rows.js';
 import { NO_TASK_LIMIT } from '../sqlite/task-limits.js';
 import type { CatalogStore } from '../store.js';
 import type { NewVersion, NewWorkflow, PageRequest, WorkflowFilter, WorkflowPatch } from '../store-inputs.js';
@@ -19,6 +19,7 @@ import type {
   VersionEdit,
   VersionEditResult,
 } from '../store-versions-schedules.js';
+import { PgClientQueries } from './client-queries.js';
 import { inTransaction, type Sql } from './database.js';
 import type { PgIdBlocks } from './id-blocks.js';
 
@@ -100,18 +101,6 @@ const SELECT_SCHEDULES = `
   WHERE w.deleted_at IS NULL AND w.status = 'Active' AND v.scheduled_trigger = 1
     AND v.interval IS NOT NULL AND v.interval <> '' AND v.timezone IS NOT NULL AND v.timezone <> ''
   ORDER BY w.id`;
-const INSERT_CLIENT = `
-  INSERT INTO oauth_clients (client_id, name, secret_hash, scopes, created_at, revoked_at)
-  VALUES ($1, $2, $3, $4, $5, NULL)`;
-const UPSERT_CLIENT = `${INSERT_CLIENT}
-  ON CONFLICT (client_id) DO UPDATE SET secret_hash = excluded.secret_hash, scopes = excluded.scopes,
-    name = excluded.name, revoked_at = NULL`;
-const SELECT_CLIENT = 'SELECT * FROM oauth_clients WHERE client_id = $1';
-// COLLATE "C": byte order, as SQLite's BINARY, whatever the database's collation.
-const SELECT_CLIENTS = 'SELECT * FROM oauth_clients ORDER BY created_at, client_id COLLATE "C"';
-const REVOKE_CLIENT = 'UPDATE oauth_clients SET revoked_at = $1 WHERE client_id = $2 AND revoked_at IS NULL';
-const COUNT_CLIENTS = 'SELECT count(*) AS n FROM oauth_clients WHERE revoked_at IS NULL';
-
 interface ScheduleRow {
   workflow_id: number;
   version_id: number;
@@ -131,10 +120,14 @@ type LiveVersionRow = VersionRow & { workflow_active_version_id: number | null; 
  * pass a compare-and-set that SQLite's single writer makes safe by construction.
  */
 export class PgCatalog implements CatalogStore {
+  private readonly clients: PgClientQueries;
+
   constructor(
     private readonly pool: pg.Pool,
     private readonly ids: PgIdBlocks,
-  ) {}
+  ) {
+    this.clients = new PgClientQueries(pool);
+  }
 
   allocateObjectIds(count: number): Promise<number[]> {
     return this.ids.nextMany('object', count, this.pool);
@@ -316,29 +309,28 @@ export class PgCatalog implements CatalogStore {
     }));
   }
 
-  async createClient(client: ClientRecord): Promise<void> {
-    await this.pool.query(INSERT_CLIENT, clientValues(client));
+  createClient(client: ClientRecord): Promise<void> {
+    return this.clients.create(client);
   }
 
-  async upsertClient(client: ClientRecord): Promise<void> {
-    await this.pool.query(UPSERT_CLIENT, clientValues(client));
+  upsertClient(client: ClientRecord): Promise<void> {
+    return this.clients.upsert(client);
   }
 
-  async getClient(clientId: string): Promise<ClientRecord | undefined> {
-    const row = (await this.pool.query<ClientRow>(SELECT_CLIENT, [clientId])).rows[0];
-    return row && toClient(row);
+  getClient(clientId: string): Promise<ClientRecord | undefined> {
+    return this.clients.get(clientId);
   }
 
-  async listClients(): Promise<ClientRecord[]> {
-    return (await this.pool.query<ClientRow>(SELECT_CLIENTS)).rows.map(toClient);
+  listClients(): Promise<ClientRecord[]> {
+    return this.clients.list();
   }
 
-  async revokeClient(clientId: string, now: number): Promise<boolean> {
-    return (await this.pool.query(REVOKE_CLIENT, [now, clientId])).rowCount === 1;
+  revokeClient(clientId: string, now: number): Promise<boolean> {
+    return this.clients.revoke(clientId, now);
   }
 
-  async countClients(): Promise<number> {
-    return (await this.pool.query<{ n: number }>(COUNT_CLIENTS)).rows[0]?.n ?? 0;
+  countClients(): Promise<number> {
+    return this.clients.count();
   }
 }
 
@@ -399,8 +391,4 @@ function settingsValues(settings: VersionSettings): Param[] {
     settings.concurrentRunLimit,
     settings.activeScheduledRunCheck ? 1 : 0,
   ];
-}
-
-function clientValues(client: ClientRecord): Param[] {
-  return [client.clientId, client.name, client.secretHash, client.scopes.join(' '), client.createdAt];
 }
