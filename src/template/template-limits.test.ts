@@ -52,10 +52,10 @@ describe('template CPU limits', () => {
     const template = compileLiquid(
       HEAVY_LIQUID,
       { strictVariables: true },
-      { ...DEFAULT_LIQUID_LIMITS, renderMs: 300 },
+      { ...DEFAULT_LIQUID_LIMITS, renderMs: 100 },
     );
     const { result: error, stallMs } = await longestStall(() => rejection(template.render({ Data: { n: 1 } })));
-    expect(error.message).toBe('the Liquid template ran out of time (limit 0.3 s)');
+    expect(error.message).toBe('the Liquid template ran out of time (limit 0.1 s)');
     expect(error.templateKind).toBe('Liquid');
     expect(stallMs).toBeLessThan(MAX_STALL_MS);
   });
