@@ -48,3 +48,19 @@ describe('loadConfig: egress', () => {
     );
   });
 });
+
+describe('loadConfig: node registry', () => {
+  it('heartbeats every 5 s and declares a node gone after 30 s by default', () => {
+    expect(loadConfig({})).toMatchObject({ nodeHeartbeatSeconds: 5, nodeTimeoutSeconds: 30 });
+    expect(loadConfig({ WEIR_NODE_HEARTBEAT_SECONDS: '2', WEIR_NODE_TIMEOUT_SECONDS: '4' })).toMatchObject({
+      nodeHeartbeatSeconds: 2,
+      nodeTimeoutSeconds: 4,
+    });
+  });
+
+  it('refuses a timeout shorter than two heartbeats, naming both settings', () => {
+    expect(() => loadConfig({ WEIR_NODE_HEARTBEAT_SECONDS: '5', WEIR_NODE_TIMEOUT_SECONDS: '9' })).toThrow(
+      /WEIR_NODE_TIMEOUT_SECONDS \(9\) must be at least twice WEIR_NODE_HEARTBEAT_SECONDS \(5\)/,
+    );
+  });
+});

@@ -23,6 +23,13 @@ export interface WeirConfig {
   leaseSeconds: number;
   /** How often every node re-queues work whose lease expired (`WEIR_LEASE_SWEEP_SECONDS`, default 10). */
   leaseSweepSeconds: number;
+  /** How often this node heartbeats in the node registry (`WEIR_NODE_HEARTBEAT_SECONDS`, default 5). */
+  nodeHeartbeatSeconds: number;
+  /**
+   * A node silent this long is declared gone and the others take over its work (`WEIR_NODE_TIMEOUT_SECONDS`,
+   * default 30; at least twice the heartbeat).
+   */
+  nodeTimeoutSeconds: number;
   /** PostgreSQL: connections in each node's pool (`WEIR_PG_POOL_SIZE`, default 10). */
   pgPoolSize: number;
   /** `WEIR_BOOTSTRAP_CLIENT_ID` / `WEIR_BOOTSTRAP_CLIENT_SECRET`: an OAuth client with every scope, created or updated at start. */
@@ -113,6 +120,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (clientSecret !== undefined && clientSecret.length < 16) {
     throw new ConfigError('WEIR_BOOTSTRAP_CLIENT_SECRET must be at least 16 characters.');
   }
+  const nodeHeartbeatSeconds =
+    overrides.nodeHeartbeatSeconds ?? integer(env, 'WEIR_NODE_HEARTBEAT_SECONDS', 5, 1, 3600);
+  const nodeTimeoutSeconds = overrides.nodeTimeoutSeconds ?? integer(env, 'WEIR_NODE_TIMEOUT_SECONDS', 30, 2, 86400);
+  if (nodeTimeoutSeconds < 2 * nodeHeartbeatSeconds) {
+    // One late heartbeat must not get a live node declared gone.
+    throw new ConfigError(
+      `WEIR_NODE_TIMEOUT_SECONDS (${nodeTimeoutSeconds}) must be at least twice WEIR_NODE_HEARTBEAT_SECONDS (${nodeHeartbeatSeconds}).`,
+    );
+  }
   return {
     port: overrides.port ?? integer(env, 'WEIR_PORT', 8080, 0, 65535),
     host: overrides.host ?? env.WEIR_HOST ?? '127.0.0.1',
@@ -124,6 +140,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     workerConcurrency: overrides.workerConcurrency ?? integer(env, 'WEIR_WORKER_CONCURRENCY', 32, 1, 10000),
     leaseSeconds: overrides.leaseSeconds ?? integer(env, 'WEIR_LEASE_SECONDS', 60, 5, 86400),
     leaseSweepSeconds: overrides.leaseSweepSeconds ?? integer(env, 'WEIR_LEASE_SWEEP_SECONDS', 10, 1, 3600),
+    nodeHeartbeatSeconds,
+    nodeTimeoutSeconds,
     pgPoolSize: overrides.pgPoolSize ?? integer(env, 'WEIR_PG_POOL_SIZE', 10, 1, 1000),
     bootstrapClient: overrides.bootstrapClient ?? (clientId && clientSecret ? { clientId, clientSecret } : null),
     publicUrl: overrides.publicUrl ?? env.WEIR_PUBLIC_URL ?? null,

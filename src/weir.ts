@@ -103,6 +103,9 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
       workerConcurrency: config.workerConcurrency,
       leaseMs: config.leaseSeconds * 1000,
       leaseSweepIntervalMs: config.leaseSweepSeconds * 1000,
+      heartbeatMs: config.nodeHeartbeatSeconds * 1000,
+      nodeTimeoutMs: config.nodeTimeoutSeconds * 1000,
+      version: WEIR_VERSION,
       now,
       fetch: createGuardedFetch({
         policy: egress,
@@ -112,6 +115,7 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
       mail,
       logError: (message, error) => app.log.error({ err: error }, message),
       logInfo: (message, fields) => app.log.info(fields, message),
+      logWarn: (message, fields) => app.log.warn(fields, message),
     });
     engine = started;
     const hasTimers = options.hasBackgroundTimers ?? true;

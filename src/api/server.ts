@@ -8,6 +8,7 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerGlobalConstantRoutes } from './routes/global-constants.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
+import { registerNodeRoutes } from './routes/nodes.js';
 import { registerTriggerMetrics } from './trigger-metrics.js';
 import { registerOAuthRoutes } from './routes/oauth.js';
 import { registerRunRoutes } from './routes/runs.js';
@@ -111,6 +112,7 @@ export async function buildServer(context: ApiContext, options: ServerOptions = 
   registerTaskRoutes(app, context);
   registerEventRoutes(app, context);
   registerGlobalConstantRoutes(app, context);
+  registerNodeRoutes(app, context);
   await registerUiAssets(app);
   return app;
 }

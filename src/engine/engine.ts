@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import os from 'node:os';
 import type { JsonObject, JsonValue, RunRecord } from '../model/records.js';
 import { isFinalRunStatus } from '../model/statuses.js';
 import type { Priority } from '../model/workflow-document.js';
@@ -8,6 +9,7 @@ import type { MailSender } from '../tasks/task-type.js';
 import { ClaimLoop } from './claim-loop.js';
 import type { CompiledVersion } from './compiled-version.js';
 import { DEFAULT_LEASE_MS, DEFAULT_SWEEP_INTERVAL_MS, LeaseKeeper } from './leases.js';
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_NODE_TIMEOUT_MS, NodePresence } from './node-presence.js';
 import * as actions from './run-actions.js';
 import { RunWaiters } from './run-waiters.js';
 import { subRunStarter } from './sub-runs.js';
@@ -22,6 +24,12 @@ export interface EngineOptions {
   leaseMs?: number;
   /** How often expired leases are swept; default 10 s. */
   leaseSweepIntervalMs?: number;
+  /** How often this node heartbeats in the registry; default 5 s. */
+  heartbeatMs?: number;
+  /** A node silent this long is declared gone and its work taken over; default 30 s. */
+  nodeTimeoutMs?: number;
+  /** What the registry shows of this node: Weir's version (host and pid are the process's). */
+  version?: string;
   /** Injectable clock (epoch ms). */
   now?: () => number;
   /** HTTP client for callouts. */
@@ -30,6 +38,7 @@ export interface EngineOptions {
   mail?: MailSender | null;
   logError: (message: string, error: unknown) => void;
   logInfo?: (message: string, fields: Record<string, unknown>) => void;
+  logWarn?: (message: string, fields: Record<string, unknown>) => void;
   /** The `GlobalConstants` Liquid scope (secrets opened), cached by its owner. */
   globalConstants?: () => Promise<Record<string, JsonValue>>;
 }
@@ -70,6 +79,7 @@ export class Engine {
   private readonly executor: TaskExecutor;
   private readonly loop: ClaimLoop;
   private readonly leases: LeaseKeeper;
+  private readonly presence: NodePresence;
   private readonly now: () => number;
   private readonly leaseMs: number;
 
@@ -106,8 +116,24 @@ export class Engine {
       now: this.now,
       logError: options.logError,
     });
+    const logWarn = options.logWarn ?? (() => undefined);
+    this.presence = new NodePresence({
+      nodes: store.nodes,
+      nodeId: this.nodeId,
+      host: os.hostname(),
+      pid: process.pid,
+      version: options.version ?? 'unknown',
+      heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+      now: this.now,
+      onDeclaredGone: () =>
+        this.executor.abandon(this.executor.executingIds(), 'This node was declared gone; its work was re-queued.'),
+      logError: options.logError,
+      logWarn,
+    });
     this.leases = new LeaseKeeper({
       queue: store.queue,
+      nodes: store.nodes,
+      nodeTimeoutMs: options.nodeTimeoutMs ?? DEFAULT_NODE_TIMEOUT_MS,
       notifier: store.notifier,
       nodeId: this.nodeId,
       leaseMs: this.leaseMs,
@@ -118,19 +144,21 @@ export class Engine {
       onRenewed: (ids, leaseUntil) => this.executor.leaseRenewed(ids, leaseUntil),
       logError: options.logError,
       logInfo: options.logInfo ?? (() => undefined),
+      logWarn,
     });
   }
 
   /**
-   * Takes back work left by nodes that are gone, then starts claiming and keeping leases. On a store
-   * one server owns (SQLite), whatever another node holds is dead now; elsewhere only expired leases are.
+   * Announces this node in the registry, takes back work left by nodes that are gone, then starts
+   * claiming and keeping leases. On a store one server owns (SQLite), whatever another node holds is
+   * dead now; elsewhere the sweep takes what silent nodes held and what is past its lease.
    */
   async start(): Promise<{ recovered: number }> {
     const { queue } = this.store;
-    const at = this.now();
+    await this.presence.start();
     const recovered = this.store.isExclusive
-      ? await queue.requeueHeldByOthers(this.nodeId, at)
-      : await queue.requeueExpiredLeases(at);
+      ? await queue.requeueHeldByOthers(this.nodeId, this.now())
+      : await this.leases.sweep();
     this.leases.start();
     this.loop.start();
     return { recovered };
@@ -151,6 +179,7 @@ export class Engine {
     this.executor.abandon(left, 'The node is shutting down.');
     this.leases.stop();
     const released = left.length > 0 ? await this.store.queue.releaseTaskInstances(this.nodeId, left, this.now()) : 0;
+    await this.presence.stop();
     return { released };
   }
 

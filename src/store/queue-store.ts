@@ -40,6 +40,11 @@ export interface QueueStore {
   /** Re-queues `Processing` task instances whose lease ended before `now`; returns how many. */
   requeueExpiredLeases(now: number): Promise<number>;
   /**
+   * Re-queues `Processing` task instances held by nodes the registry records as stopped (a node whose
+   * heartbeat stopped, or one that shut down without releasing them); returns how many.
+   */
+  requeueHeldByStoppedNodes(now: number): Promise<number>;
+  /**
    * Re-queues every `Processing` task instance not held by `nodeId`. Only for a store that one server
    * owns exclusively (SQLite, under its data-dir lock): at start, whatever another node holds is dead.
    */

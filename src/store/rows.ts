@@ -12,6 +12,7 @@ import type { Priority, WorkflowDocument } from '../model/workflow-document.js';
 import type { RunMode, WaitingOn, WorkflowStatus } from '../model/records.js';
 import type { ClaimCandidate } from './queue-store.js';
 import type { GlobalConstantRecord } from './store-global-constants.js';
+import type { NodeStopReason, NodeView } from './store-nodes.js';
 
 /** Row shapes as SQLite returns them, and their mapping to records. */
 
@@ -288,5 +289,32 @@ export function toGlobalConstant(row: GlobalConstantRow): GlobalConstantRecord {
     isSecret: row.is_secret === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  };
+}
+
+/** A node of the registry, with the count of task instances it holds (`held`), as both dialects list it. */
+export interface NodeRow {
+  id: string;
+  host: string;
+  pid: number;
+  version: string;
+  started_at: number;
+  heartbeat_at: number;
+  stopped_at: number | null;
+  stop_reason: string | null;
+  held: number;
+}
+
+export function toNodeView(row: NodeRow): NodeView {
+  return {
+    id: row.id,
+    host: row.host,
+    pid: row.pid,
+    version: row.version,
+    startedAt: row.started_at,
+    heartbeatAt: row.heartbeat_at,
+    stoppedAt: row.stopped_at,
+    stopReason: row.stop_reason as NodeStopReason | null,
+    heldTaskInstances: row.held,
   };
 }

@@ -11,6 +11,7 @@ import type {
 import type { WorkflowDocument } from '../model/workflow-document.js';
 import type { Notifier } from './notifier.js';
 import type { GlobalConstantStore } from './store-global-constants.js';
+import type { NodeStore } from './store-nodes.js';
 import type { QueueStore } from './queue-store.js';
 import type {
   NewWorkflow,
@@ -33,8 +34,9 @@ export type * from './store-inputs.js';
 
 /**
  * One database, seen through three small ports, each named for who uses it: the engine's `queue`, the
- * management `catalog`, the API's `reads`; and the `notifier` that carries hints between nodes.
- * `store/sqlite` (embedded default) implements it; `store/postgres` joins with the scale-out work.
+ * management `catalog`, the API's `reads`; the `nodes` registry; and the `notifier` that carries hints
+ * between nodes. `store/sqlite` (embedded default, one server) and `store/postgres` (any number of
+ * nodes) implement it.
  */
 export interface Store {
   readonly queue: QueueStore;
@@ -42,6 +44,8 @@ export interface Store {
   readonly reads: RunReadModel;
   /** Tenant-wide constants (`GlobalConstants` in Liquid). */
   readonly constants: GlobalConstantStore;
+  /** The node registry: heartbeats, and which nodes are gone (their work is taken over). */
+  readonly nodes: NodeStore;
   readonly notifier: Notifier;
   /**
    * True when one server owns the database exclusively (SQLite under its data-dir lock): at start,

@@ -6,6 +6,7 @@ import { migrate, openPool } from './database.js';
 import { PgGlobalConstants } from './global-constants.js';
 import { PgIdBlocks } from './id-blocks.js';
 import { PgNotifier } from './listen-notify.js';
+import { PgNodes } from './node-queries.js';
 import { PgQueue } from './queue.js';
 import { PgReadModel } from './read-model.js';
 
@@ -29,6 +30,7 @@ export class PgStore implements Store {
     readonly catalog: PgCatalog,
     readonly reads: PgReadModel,
     readonly constants: PgGlobalConstants,
+    readonly nodes: PgNodes,
     readonly notifier: Notifier,
   ) {}
 
@@ -47,6 +49,7 @@ export class PgStore implements Store {
         new PgCatalog(pool, ids),
         new PgReadModel(pool),
         new PgGlobalConstants(pool),
+        new PgNodes(pool),
         notifier,
       );
     } catch (error) {

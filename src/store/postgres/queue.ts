@@ -75,6 +75,17 @@ export class PgQueue implements QueueStore {
     return result.rowCount ?? 0;
   }
 
+  async requeueHeldByStoppedNodes(now: number): Promise<number> {
+    const result = await this.pool.query(
+      `UPDATE task_instances SET status = 'Queued', locked_by = NULL, lease_until = NULL, updated_at = $1
+       WHERE id IN (SELECT id FROM task_instances
+                    WHERE status = 'Processing' AND locked_by IN (SELECT id FROM nodes WHERE stopped_at IS NOT NULL)
+                    FOR UPDATE SKIP LOCKED)`,
+      [now],
+    );
+    return result.rowCount ?? 0;
+  }
+
   async requeueHeldByOthers(nodeId: string, now: number): Promise<number> {
     const result = await this.pool.query(
       `UPDATE task_instances SET status = 'Queued', locked_by = NULL, lease_until = NULL, updated_at = $2

@@ -6,6 +6,7 @@ export class LeaseQueries {
   private readonly releaseInstance;
   private readonly requeueExpired;
   private readonly requeueHeldByOthers;
+  private readonly requeueHeldByStopped;
   private readonly selectNextDue;
 
   constructor(db: Database.Database) {
@@ -21,6 +22,9 @@ export class LeaseQueries {
     this.requeueHeldByOthers = db.prepare(`
       UPDATE task_instances SET status = 'Queued', locked_by = NULL, lease_until = NULL, updated_at = @now
       WHERE status = 'Processing' AND locked_by IS NOT @nodeId`);
+    this.requeueHeldByStopped = db.prepare(`
+      UPDATE task_instances SET status = 'Queued', locked_by = NULL, lease_until = NULL, updated_at = @now
+      WHERE status = 'Processing' AND locked_by IN (SELECT id FROM nodes WHERE stopped_at IS NOT NULL)`);
     this.selectNextDue = db.prepare(
       "SELECT min(due_at) AS due FROM task_instances WHERE status = 'Pending' AND due_at IS NOT NULL",
     );
@@ -43,6 +47,10 @@ export class LeaseQueries {
 
   requeueHeldByOthersThan(nodeId: string, now: number): number {
     return this.requeueHeldByOthers.run({ nodeId, now }).changes;
+  }
+
+  requeueHeldByStoppedNodes(now: number): number {
+    return this.requeueHeldByStopped.run({ now }).changes;
   }
 
   nextDueAt(): number | null {

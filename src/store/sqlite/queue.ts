@@ -52,6 +52,10 @@ export class SqliteQueue implements QueueStore {
     return this.writer.run(() => this.leases.requeueExpiredLeases(now));
   }
 
+  requeueHeldByStoppedNodes(now: number): Promise<number> {
+    return this.writer.run(() => this.leases.requeueHeldByStoppedNodes(now));
+  }
+
   requeueHeldByOthers(nodeId: string, now: number): Promise<number> {
     return this.writer.run(() => this.leases.requeueHeldByOthersThan(nodeId, now));
   }

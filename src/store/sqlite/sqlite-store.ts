@@ -17,6 +17,7 @@ import { WorkflowQueries } from './workflow-queries.js';
 import { GlobalConstantQueries } from './global-constant-queries.js';
 import { SqliteGlobalConstants } from './global-constants.js';
 import { WriteBatcher } from './write-batcher.js';
+import { SqliteNodes } from './node-queries.js';
 
 /**
  * The embedded store: one SQLite file, one server (the data-dir lock, `server-lock.ts`). Reads run
@@ -28,13 +29,20 @@ export class SqliteStore implements Store {
   readonly catalog: SqliteCatalog;
   readonly reads: SqliteReadModel;
   readonly constants: SqliteGlobalConstants;
+  readonly nodes: SqliteNodes;
   readonly notifier: Notifier;
   readonly isExclusive = true;
 
   private constructor(
     private readonly db: Database.Database,
     private readonly writer: WriteBatcher,
-    parts: { queue: SqliteQueue; catalog: SqliteCatalog; reads: SqliteReadModel; constants: SqliteGlobalConstants },
+    parts: {
+      queue: SqliteQueue;
+      catalog: SqliteCatalog;
+      reads: SqliteReadModel;
+      constants: SqliteGlobalConstants;
+      nodes: SqliteNodes;
+    },
     private readonly onClose: () => void,
     onListenerError: (error: unknown) => void,
   ) {
@@ -42,6 +50,7 @@ export class SqliteStore implements Store {
     this.catalog = parts.catalog;
     this.reads = parts.reads;
     this.constants = parts.constants;
+    this.nodes = parts.nodes;
     this.notifier = new LocalNotifier(onListenerError);
   }
 
@@ -72,6 +81,7 @@ export class SqliteStore implements Store {
         catalog,
         reads: new SqliteReadModel(db),
         constants: new SqliteGlobalConstants(writer, new GlobalConstantQueries(db)),
+        nodes: new SqliteNodes(db, writer),
       },
       options.onClose ?? (() => undefined),
       options.onListenerError ?? ((error) => process.emitWarning(`a notifier listener threw: ${String(error)}`)),
