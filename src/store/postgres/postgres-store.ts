@@ -13,8 +13,15 @@ import { PgReadModel } from './read-model.js';
 export interface PgStoreOptions {
   /** Connections in the pool (`WEIR_PG_POOL_SIZE`). */
   poolSize: number;
+  /**
+   * `application_name` of the pool's connections (the listening one adds `-listen`): operators see
+   * which node holds which connection in `pg_stat_activity`.
+   */
+  applicationName: string;
   /** Infrastructure trouble that does not fail a request (a lost idle connection, a lost notification). */
   onError: (message: string, error: unknown) => void;
+  /** Told of every group commit of the queue: writes in it and milliseconds. */
+  onCommit?: (size: number, ms: number) => void;
 }
 
 /**
@@ -37,15 +44,25 @@ export class PgStore implements Store {
   static async open(url: string, options: PgStoreOptions): Promise<PgStore> {
     const pool = await openPool(url, {
       size: options.poolSize,
+      applicationName: options.applicationName,
       onError: (error) => options.onError('an idle database connection failed', error),
     });
     try {
       await migrate(pool);
       const ids = new PgIdBlocks();
-      const notifier = await PgNotifier.start({ url, sql: pool, onError: options.onError });
+      const notifier = await PgNotifier.start({
+        url,
+        sql: pool,
+        onError: options.onError,
+        clientConfig: { application_name: `${options.applicationName}-listen` },
+      });
       return new PgStore(
         pool,
-        new PgQueue(pool, ids),
+        // Half the pool for group commits; the rest serves reads, leases and notifications meanwhile.
+        new PgQueue(pool, ids, {
+          maxConcurrentBatches: Math.max(1, Math.floor(options.poolSize / 2)),
+          ...(options.onCommit ? { onCommit: options.onCommit } : {}),
+        }),
         new PgCatalog(pool, ids),
         new PgReadModel(pool),
         new PgGlobalConstants(pool),

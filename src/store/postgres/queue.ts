@@ -9,22 +9,48 @@ import { PgQueueTransaction } from './queue-transaction.js';
 import { deleteExpiredRuns, nextRunExpiry } from './retention-queries.js';
 import { createRunIn, IdempotencyKeyTaken } from './run-creation.js';
 import { startScheduledRunIn } from './schedule-fires.js';
+import { PgWriteBatcher, type PgWriteBatcherOptions } from './write-batcher.js';
 
 /** Times a transaction is run when PostgreSQL rolls it back for a deadlock or a serialization failure. */
 const TRANSACTION_ATTEMPTS = 3;
 
-/** The engine's queue on PostgreSQL: each transaction on a pooled connection of its own. */
+/**
+ * The engine's queue on PostgreSQL. Its transactions and run creations are group-committed by the
+ * `PgWriteBatcher` (the writes of one event-loop turn in one database transaction); the rest are
+ * single auto-committed statements.
+ */
 export class PgQueue implements QueueStore {
+  private readonly batcher: PgWriteBatcher;
+
   constructor(
     private readonly pool: pg.Pool,
     private readonly ids: PgIdBlocks,
-  ) {}
+    batching: PgWriteBatcherOptions,
+  ) {
+    this.batcher = new PgWriteBatcher(pool, batching);
+  }
+
+  transaction<T>(work: (tx: QueueTransaction) => Promise<T>): Promise<T> {
+    return this.batcher.run(
+      (client) => work(new PgQueueTransaction(client, this.ids)),
+      () => this.transactionAlone(work),
+    );
+  }
+
+  createRun(input: NewRun): Promise<{ run: RunRecord; instances: TaskInstanceRecord[]; created: boolean }> {
+    return this.batcher.run(
+      (client) => createRunIn(client, this.ids, input),
+      () => this.createRunAlone(input),
+      { isRunCreation: true },
+    );
+  }
 
   /**
-   * A deadlock (two transactions locking rows of one run in another order, e.g. a claim and a stop) or
-   * a serialization failure rolls one of them back; it is run again, a few times.
+   * One transaction on a connection of its own. A deadlock (two transactions locking rows of one run in
+   * another order, e.g. a claim and a stop) or a serialization failure rolls one of them back; it is run
+   * again, a few times.
    */
-  async transaction<T>(work: (tx: QueueTransaction) => Promise<T>): Promise<T> {
+  private async transactionAlone<T>(work: (tx: QueueTransaction) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await inTransaction(this.pool, (client) => work(new PgQueueTransaction(client, this.ids)));
@@ -35,7 +61,9 @@ export class PgQueue implements QueueStore {
     }
   }
 
-  async createRun(input: NewRun): Promise<{ run: RunRecord; instances: TaskInstanceRecord[]; created: boolean }> {
+  private async createRunAlone(
+    input: NewRun,
+  ): Promise<{ run: RunRecord; instances: TaskInstanceRecord[]; created: boolean }> {
     try {
       return await inTransaction(this.pool, (client) => createRunIn(client, this.ids, input));
     } catch (error) {
