@@ -17,7 +17,10 @@ export interface WeirConfig {
   syncTimeoutSeconds: number;
   /** `WEIR_SYNC_CONCURRENCY`, default 64: responsive runs in flight per process. */
   syncConcurrency: number;
-  /** `WEIR_WORKER_CONCURRENCY`, default 32: task instances this process executes at once from the queue. */
+  /**
+   * `WEIR_WORKER_CONCURRENCY`, default 32: task instances this process executes at once from the queue.
+   * 0 makes a node that takes triggers (and executes its responsive runs) but claims nothing from the queue.
+   */
   workerConcurrency: number;
   /** How long a claim holds a task instance without renewal (`WEIR_LEASE_SECONDS`, default 60). */
   leaseSeconds: number;
@@ -137,7 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     secretKey: overrides.secretKey ?? env.WEIR_SECRET_KEY ?? null,
     syncTimeoutSeconds: overrides.syncTimeoutSeconds ?? integer(env, 'WEIR_SYNC_TIMEOUT_SECONDS', 110, 1, 3600),
     syncConcurrency: overrides.syncConcurrency ?? integer(env, 'WEIR_SYNC_CONCURRENCY', 64, 1, 100000),
-    workerConcurrency: overrides.workerConcurrency ?? integer(env, 'WEIR_WORKER_CONCURRENCY', 32, 1, 10000),
+    workerConcurrency: overrides.workerConcurrency ?? integer(env, 'WEIR_WORKER_CONCURRENCY', 32, 0, 10000),
     leaseSeconds: overrides.leaseSeconds ?? integer(env, 'WEIR_LEASE_SECONDS', 60, 5, 86400),
     leaseSweepSeconds: overrides.leaseSweepSeconds ?? integer(env, 'WEIR_LEASE_SWEEP_SECONDS', 10, 1, 3600),
     nodeHeartbeatSeconds,

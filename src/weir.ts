@@ -1,6 +1,6 @@
 import type { WeirConfig } from './config.js';
 import { buildServer } from './api/server.js';
-import { Engine } from './engine/engine.js';
+import { Engine, newNodeId } from './engine/engine.js';
 import { OAuthClients } from './management/oauth-clients.js';
 import { RunRequests } from './management/run-requests.js';
 import type { FastifyInstance, RouteOptions } from 'fastify';
@@ -73,9 +73,11 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
   let logStoreError = (message: string, error: unknown): void => {
     process.stderr.write(`weir: ${message}: ${String(error)}\n`);
   };
+  const nodeId = newNodeId();
   const store = await openStore(config.databaseUrl, {
     role: 'server',
     poolSize: config.pgPoolSize,
+    applicationName: `weir ${nodeId}`,
     onError: (message, error) => logStoreError(message, error),
   });
   let closeMail = (): void => undefined;
@@ -98,6 +100,7 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
     closeMail = () => mail?.close();
     const globalConstants = new GlobalConstants({ store, secrets, now });
     const started = new Engine({
+      nodeId,
       globalConstants: () => globalConstants.values(),
       store,
       workerConcurrency: config.workerConcurrency,

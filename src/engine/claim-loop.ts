@@ -26,7 +26,8 @@ const MAX_SLEEP_MS = 60 * 60 * 1000;
  * States: `idle` (waiting for a wake-up: new work, a due time, or a free slot), `claiming` (one claim
  * in flight; wake-ups meanwhile set `isWakeRequested` so none is lost), `stopped`.
  * It never polls: it is woken by the notifier's `new-work` (from any node) and `resync`, by a timer set
- * for the earliest due time, and by the executor finishing (a slot frees up).
+ * for the earliest due time (its own look-up after a claim, and `work-due` from any node), and by the
+ * executor finishing (a slot frees up).
  * Invariant: every claimed task instance is handed to the executor, which completes, stops or
  * abandons it (to the lease sweeper) before it forgets it.
  */
@@ -45,6 +46,7 @@ export class ClaimLoop {
   start(): void {
     this.unsubscribe = this.options.notifier.subscribe((event) => {
       if (event.kind === 'new-work' || event.kind === 'resync') this.wake();
+      else if (event.kind === 'work-due') this.wakeAt(event.at);
     });
     this.wake();
   }

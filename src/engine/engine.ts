@@ -18,6 +18,8 @@ import { VersionCache } from './version-cache.js';
 
 export interface EngineOptions {
   store: Store;
+  /** This node's id in the registry and on what it holds; default `node-<random UUID>`. */
+  nodeId?: string;
   /** Task instances executed at once from the queue. */
   workerConcurrency: number;
   /** How long a claim holds a task instance without renewal; default 60 s. */
@@ -63,6 +65,11 @@ export interface ScheduledRunStart extends Omit<StartRunRequest, 'idempotencyKey
   skipReason: string | null;
 }
 
+/** A new node id: unique per process start, so a restarted node is a new node. */
+export function newNodeId(): string {
+  return `node-${crypto.randomUUID()}`;
+}
+
 /** Idempotency keys are honoured for 24 hours. */
 const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
@@ -72,7 +79,7 @@ const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
  * to other nodes only through the store's notifier.
  */
 export class Engine {
-  readonly nodeId = `node-${crypto.randomUUID()}`;
+  readonly nodeId: string;
   readonly versions: VersionCache;
   readonly waiters: RunWaiters;
   private readonly store: Store;
@@ -85,6 +92,7 @@ export class Engine {
 
   constructor(private readonly options: EngineOptions) {
     const { store } = options;
+    this.nodeId = options.nodeId ?? newNodeId();
     this.store = store;
     this.now = options.now ?? Date.now;
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
@@ -103,7 +111,6 @@ export class Engine {
       subRuns: (run, instance) =>
         subRunStarter({ store, notifier: store.notifier, versions: this.versions, now: this.now }, run, instance),
       logError: options.logError,
-      onDueAt: (dueAt) => this.loop.wakeAt(dueAt),
       ...(options.globalConstants ? { globalConstants: options.globalConstants } : {}),
     });
     this.loop = new ClaimLoop({

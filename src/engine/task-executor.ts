@@ -22,8 +22,6 @@ export interface TaskExecutorOptions {
   /** Sub-runs started on behalf of one task instance of one run. */
   subRuns: (run: RunRecord, instance: TaskInstanceRecord) => SubRunStarter;
   logError: (message: string, error: unknown) => void;
-  /** A task instance waits until `dueAt`: make sure this node's claim loop wakes then. */
-  onDueAt: (dueAt: number) => void;
   /** The tenant's `GlobalConstants` scope (secrets opened), cached by its owner; absent: none. */
   globalConstants?: () => Promise<Record<string, JsonValue>>;
 }
@@ -136,7 +134,9 @@ export class TaskExecutor {
     if (result.runBecameFinal && result.run) {
       notifier.publish({ kind: 'run-finished', runId: result.run.id, run: result.run });
     }
-    if (completion.status === 'Pending' && completion.dueAt) this.options.onDueAt(completion.dueAt);
+    // Whichever node is free then runs it: every claim loop sets a timer.
+    if (completion.status === 'Pending' && completion.dueAt)
+      notifier.publish({ kind: 'work-due', at: completion.dueAt });
     const isHeld = completion.claimSuccessorsUntil !== null;
     if (result.wokeCount > 0 || (result.successors.length > 0 && !isHeld)) notifier.publish({ kind: 'new-work' });
     // Responsive runs continue in this process at once, without a trip through the queue.

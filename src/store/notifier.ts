@@ -9,6 +9,11 @@ export type WeirEvent =
   /** Task instances became claimable (queued, due now, or a limit slot freed). */
   | { kind: 'new-work' }
   /**
+   * A task instance becomes claimable at `at` (epoch ms: a delay, a retry): every claim loop sets a
+   * timer for it, so the node that wrote it need not be the one that runs it.
+   */
+  | { kind: 'work-due'; at: number }
+  /**
    * A run became final. `run` is set only for listeners in the node that finished it (saves a
    * read); other nodes read the run by id.
    */

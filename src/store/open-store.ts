@@ -16,6 +16,10 @@ export interface OpenStoreOptions {
   role: 'server' | 'admin';
   /** PostgreSQL: connections in the pool; default 10. */
   poolSize?: number;
+  /** PostgreSQL: who the connections say they are (`application_name`), e.g. the node id; default `weir`. */
+  applicationName?: string;
+  /** PostgreSQL: told of every group commit of the queue (writes in it, milliseconds). */
+  onCommit?: (size: number, ms: number) => void;
   /** Infrastructure trouble that fails no request (a lost idle connection); default: ignored. */
   onError?: (message: string, error: unknown) => void;
 }
@@ -28,7 +32,9 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions):
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
     return PgStore.open(databaseUrl, {
       poolSize: options.poolSize ?? 10,
+      applicationName: options.applicationName ?? 'weir',
       onError: options.onError ?? (() => undefined),
+      ...(options.onCommit ? { onCommit: options.onCommit } : {}),
     });
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(databaseUrl) && !databaseUrl.startsWith('sqlite:')) {

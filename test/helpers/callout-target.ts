@@ -41,6 +41,8 @@ export interface CalloutTarget {
   on(path: string, responder: TargetResponder): void;
   /** Every request received, in arrival order. */
   readonly requests: readonly RecordedRequest[];
+  /** Requests whose caller went away (the connection closed) before they were answered. */
+  readonly abandoned: readonly RecordedRequest[];
   requestsTo(path: string): RecordedRequest[];
   /** Resolves with the requests to `path` once there are at least `count`; rejects after `timeoutMs`. */
   waitForRequests(path: string, count: number, timeoutMs?: number): Promise<RecordedRequest[]>;
@@ -50,6 +52,7 @@ export interface CalloutTarget {
 /** Starts a callout target on `host` (default 127.0.0.1; any 127.x.y.z works on Linux), port 0. */
 export async function startCalloutTarget(host = '127.0.0.1'): Promise<CalloutTarget> {
   const requests: RecordedRequest[] = [];
+  const abandoned: RecordedRequest[] = [];
   const responders = new Map<string, TargetResponder>();
   const timers = new Set<NodeJS.Timeout>();
   const waiters = new Set<() => void>();
@@ -84,6 +87,9 @@ export async function startCalloutTarget(host = '127.0.0.1'): Promise<CalloutTar
         res.end(isText ? replyBody : JSON.stringify(replyBody));
       };
       if (reply.delayMs && reply.delayMs > 0) {
+        res.once('close', () => {
+          if (!res.writableEnded) abandoned.push(recorded);
+        });
         const timer = setTimeout(() => {
           timers.delete(timer);
           if (!res.destroyed) send();
@@ -110,6 +116,7 @@ export async function startCalloutTarget(host = '127.0.0.1'): Promise<CalloutTar
       responders.set(path, responder);
     },
     requests,
+    abandoned,
     requestsTo,
     waitForRequests: (path, count, timeoutMs = 10_000) =>
       new Promise<RecordedRequest[]>((resolve, reject) => {

@@ -30,6 +30,10 @@ export interface WeirProcessOptions {
   logLevel?: string;
   /** Characters of output kept; default 20,000. */
   outputLimit?: number;
+  /** `WEIR_DATABASE_URL`; default the SQLite file in `dataDir`. */
+  databaseUrl?: string;
+  /** More `WEIR_*` settings (e.g. `WEIR_WORKER_CONCURRENCY`). */
+  env?: Record<string, string>;
 }
 
 /** A free TCP port on 127.0.0.1 (bound, read, released). */
@@ -67,6 +71,8 @@ export async function startWeirProcess(options: WeirProcessOptions): Promise<Wei
     WEIR_LOG_LEVEL: options.logLevel ?? 'warn',
     // The tests' callout targets listen on 127.0.0.1, which the egress policy denies by default.
     WEIR_CALLOUT_ALLOW: '127.0.0.1/32',
+    ...(options.databaseUrl !== undefined ? { WEIR_DATABASE_URL: options.databaseUrl } : {}),
+    ...options.env,
   });
   const child = spawn(process.execPath, ['--no-node-snapshot', '--import', 'tsx', 'src/cli/main.ts', 'serve'], {
     cwd: ROOT,

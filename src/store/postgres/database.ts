@@ -44,7 +44,7 @@ export class DatabaseUnreachableError extends StartupError {
  */
 export async function openPool(
   url: string,
-  options: { size: number; onError: (error: unknown) => void },
+  options: { size: number; applicationName: string; onError: (error: unknown) => void },
 ): Promise<pg.Pool> {
   const pool = new pg.Pool({
     connectionString: url,
@@ -52,7 +52,7 @@ export async function openPool(
     types: ROW_TYPES,
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
-    application_name: 'weir',
+    application_name: options.applicationName,
   });
   pool.on('error', options.onError);
   try {
