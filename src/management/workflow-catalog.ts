@@ -40,8 +40,11 @@ export interface CatalogOptions {
   versions: VersionCache;
   secrets: SecretBox;
   now: () => number;
-  /** Told after any change to a workflow or its versions, made on any node (the scheduler re-plans). */
-  onChange?: (workflowId: number) => void;
+  /**
+   * Told after any change to a workflow or its versions, made on any node, and after a resync (changes
+   * may have been missed): the scheduler and retention re-plan.
+   */
+  onChange?: () => void;
 }
 
 /** Trigger targets kept at most (about 2 KiB each, plus the compiled version the version cache holds). */
@@ -59,9 +62,12 @@ export class WorkflowCatalog {
     options.notifier.subscribe((event) => {
       if (event.kind === 'catalog-changed') {
         this.targets.delete(event.workflowId);
-        this.options.onChange?.(event.workflowId);
+        this.options.onChange?.();
       }
-      if (event.kind === 'resync') this.targets.clear();
+      if (event.kind === 'resync') {
+        this.targets.clear();
+        this.options.onChange?.();
+      }
     });
   }
 

@@ -54,7 +54,8 @@ export async function openPool(
     idleTimeoutMillis: 30_000,
     application_name: options.applicationName,
   });
-  pool.on('error', options.onError);
+  // pg-pool hangs the whole client on the error (`error.client`): report the error alone.
+  pool.on('error', (error) => options.onError(withoutClient(error)));
   try {
     await pool.query('SELECT 1');
   } catch (error) {
@@ -66,12 +67,18 @@ export async function openPool(
   return pool;
 }
 
+/** The error pg-pool reports for an idle client, without the client (its socket, queues, settings) pinned to it. */
+function withoutClient(error: Error): Error {
+  const { client: _client, ...fields } = error as Error & { client?: unknown };
+  return Object.assign(new Error(error.message), { name: error.name, stack: error.stack }, fields);
+}
+
 /**
  * Applies the numbered migrations of `migrations/` not applied yet, each in its own transaction, under
  * an advisory lock: nodes starting together wait for each other and migrate once.
  */
 export async function migrate(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
+  const client = await checkout(pool);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     await client.query(
@@ -103,9 +110,29 @@ export async function migrate(pool: pg.Pool): Promise<void> {
   }
 }
 
+/** Clients that already carry the error listener of `checkout`. */
+const guarded = new WeakSet<pg.PoolClient>();
+const ignore = (): void => undefined;
+
+/**
+ * A pooled client for a transaction of several statements. While a client is checked out the pool does
+ * not listen to it, and a connection that breaks then (a restarted server, `pg_terminate_backend`) emits
+ * `error` on it: without a listener that would take the whole process down. The listener only keeps
+ * the node alive: the client's pending and later queries fail with the error, and the caller (claim
+ * loop, completion retry, the API's 503) deals with it.
+ */
+export async function checkout(pool: pg.Pool): Promise<pg.PoolClient> {
+  const client = await pool.connect();
+  if (!guarded.has(client)) {
+    client.on('error', ignore);
+    guarded.add(client);
+  }
+  return client;
+}
+
 /** Runs `work` in one transaction on a client of its own; commits, or rolls back when it throws. */
 export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+  const client = await checkout(pool);
   try {
     await client.query('BEGIN');
     const result = await work(client);
