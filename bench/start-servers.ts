@@ -87,6 +87,14 @@ export interface StartWeirOptions {
   timeoutMs: number;
   /** The CLI entry, relative to the repository root or absolute; default `src/cli/main.ts`. */
   entry: string;
+  /** `WEIR_DATABASE_URL`; default the SQLite file in `dataDir`. */
+  databaseUrl?: string;
+  /** A secret key shared by several nodes; default a random one. */
+  secretKey?: string;
+  /** The bootstrap client, shared by several nodes; default a random secret. */
+  client?: { clientId: string; clientSecret: string };
+  /** Shown in messages; default `weir`. */
+  name?: string;
 }
 
 /**
@@ -96,24 +104,25 @@ export interface StartWeirOptions {
  */
 export async function startWeirServer(options: StartWeirOptions): Promise<StartedWeir> {
   const port = await freePort();
-  const clientId = 'weir-bench';
-  const clientSecret = randomBytes(24).toString('hex');
+  const clientId = options.client?.clientId ?? 'weir-bench';
+  const clientSecret = options.client?.clientSecret ?? randomBytes(24).toString('hex');
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of OVERRIDDEN_WEIR_VARIABLES) delete env[name];
   Object.assign(env, {
     WEIR_PORT: String(port),
     WEIR_HOST: '127.0.0.1',
     WEIR_DATA_DIR: options.dataDir,
-    WEIR_SECRET_KEY: randomBytes(32).toString('hex'),
+    WEIR_SECRET_KEY: options.secretKey ?? randomBytes(32).toString('hex'),
     WEIR_BOOTSTRAP_CLIENT_ID: clientId,
     WEIR_BOOTSTRAP_CLIENT_SECRET: clientSecret,
     WEIR_LOG_LEVEL: 'warn',
     // The benchmark's callout targets listen on 127.0.0.1, which the egress policy denies by default.
     WEIR_CALLOUT_ALLOW: '127.0.0.1/32',
+    ...(options.databaseUrl !== undefined ? { WEIR_DATABASE_URL: options.databaseUrl } : {}),
   });
   const started = Date.now();
   const server = new ServerProcess({
-    name: 'weir',
+    name: options.name ?? 'weir',
     // The orphan guard comes after tsx (it is TypeScript) and before the CLI.
     nodeArgs: [...NODE_FLAGS, '--import', ORPHAN_GUARD_URL, options.entry, 'serve'],
     cwd: REPO_ROOT,
