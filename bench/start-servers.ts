@@ -95,6 +95,8 @@ export interface StartWeirOptions {
   client?: { clientId: string; clientSecret: string };
   /** Shown in messages; default `weir`. */
   name?: string;
+  /** More node flags, e.g. `--cpu-prof` (NODE_OPTIONS refuses it). */
+  nodeFlags?: string[];
 }
 
 /**
@@ -124,7 +126,7 @@ export async function startWeirServer(options: StartWeirOptions): Promise<Starte
   const server = new ServerProcess({
     name: options.name ?? 'weir',
     // The orphan guard comes after tsx (it is TypeScript) and before the CLI.
-    nodeArgs: [...NODE_FLAGS, '--import', ORPHAN_GUARD_URL, options.entry, 'serve'],
+    nodeArgs: [...NODE_FLAGS, ...(options.nodeFlags ?? []), '--import', ORPHAN_GUARD_URL, options.entry, 'serve'],
     cwd: REPO_ROOT,
     env,
     cpu: options.cpu,

@@ -1,0 +1,139 @@
+/**
+ * Where the trigger path's CPU goes: starts Weir with `--cpu-prof`, loads one trigger mode for a while,
+ * stops it (the profile is written at exit) and prints the main thread's time per request by module and
+ * by function (self time), with the `.cpuprofile` kept for a flame graph (Chrome DevTools, speedscope).
+ *
+ *   npx tsx bench/profile.ts            # responsive /sync, 10 s, 50 connections
+ *   PROFILE_MODE=run npx tsx bench/profile.ts
+ *
+ * Settings: PROFILE_MODE (sync | run), PROFILE_SECONDS (10), PROFILE_TOP (25), PROFILE_DIR (where the
+ * .cpuprofile goes; default a temp dir, printed). The server is pinned like the benchmark's (BENCH_PIN).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runPhase } from './load.js';
+import { setUpPinning } from './machine.js';
+import { stopAllServers } from './server-process.js';
+import { REPO_ROOT, startWeirServer } from './start-servers.js';
+import { fetchAccessToken, probeAnswer, REQUEST_BODY, setUpWorkflow } from './weir-client.js';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+/** A frame's module: a package name, a file of ours, or Node's internals. */
+function moduleOf(url: string): string {
+  if (url === '') return '(native, GC, idle)';
+  const nodeModules = url.lastIndexOf('node_modules/');
+  if (nodeModules >= 0) {
+    const rest = url.slice(nodeModules + 'node_modules/'.length).split('/');
+    return rest[0]?.startsWith('@') ? `${rest[0]}/${rest[1] ?? ''}` : (rest[0] ?? url);
+  }
+  if (url.startsWith('node:')) return 'node (core)';
+  const src = url.indexOf('/src/');
+  if (src >= 0) return url.slice(src + 1).replace(/\.[jt]s$/, '');
+  return url;
+}
+
+function summarize(profile: CpuProfile, requests: number, top: number): string {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const selfUs = new Map<number, number>();
+  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const byModule = new Map<string, number>();
+  const byFunction = new Map<string, number>();
+  let idleUs = 0;
+  for (const [id, us] of selfUs) {
+    const node = byId.get(id);
+    if (!node) continue;
+    const { functionName, url, lineNumber } = node.callFrame;
+    if (functionName === '(idle)') {
+      idleUs += us;
+      continue;
+    }
+    const module = functionName === '(garbage collector)' ? '(garbage collector)' : moduleOf(url);
+    byModule.set(module, (byModule.get(module) ?? 0) + us);
+    const key = `${functionName || '(anonymous)'}  ${module}:${lineNumber + 1}`;
+    byFunction.set(key, (byFunction.get(key) ?? 0) + us);
+  }
+  const busyUs = [...byModule.values()].reduce((sum, us) => sum + us, 0);
+  const perRequest = (us: number): string => (us / Math.max(1, requests)).toFixed(1).padStart(8);
+  const share = (us: number): string => `${((100 * us) / Math.max(1, busyUs)).toFixed(1)}%`.padStart(7);
+  const table = (title: string, rows: Map<string, number>): string[] => [
+    '',
+    `${title}: µs per request, share of busy time`,
+    ...[...rows.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, us]) => `${perRequest(us)} ${share(us)}  ${name}`),
+  ];
+  return [
+    `main thread busy ${(busyUs / 1e6).toFixed(2)} s, idle ${(idleUs / 1e6).toFixed(2)} s, ${requests} requests: ` +
+      `${(busyUs / Math.max(1, requests)).toFixed(0)} µs of main-thread CPU per request`,
+    ...table('by module', byModule),
+    ...table('by function (self time)', byFunction),
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const mode = process.env.PROFILE_MODE ?? 'sync';
+  if (mode !== 'sync' && mode !== 'run') throw new Error('PROFILE_MODE must be sync or run');
+  const seconds = Number(process.env.PROFILE_SECONDS ?? '10');
+  const top = Number(process.env.PROFILE_TOP ?? '25');
+  const profileDir = process.env.PROFILE_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'weir-profile-'));
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'weir-profile-data-'));
+  const pinning = setUpPinning(process.env.BENCH_PIN !== '0');
+  try {
+    const weir = await startWeirServer({
+      cpu: pinning.serverCpu,
+      dataDir,
+      timeoutMs: 60_000,
+      entry: path.join('src', 'cli', 'main.ts'),
+      nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+    });
+    const token = await fetchAccessToken(weir.baseUrl, weir.clientId, weir.clientSecret);
+    const workflow = await setUpWorkflow(weir.baseUrl, token);
+    const headers = { 'content-type': 'application/json', 'api-token': workflow.apiToken };
+    const url = mode === 'sync' ? workflow.syncUrl : workflow.runUrl;
+    if (mode === 'sync') await probeAnswer('probe /sync', url, headers);
+    const load = { url, headers, body: REQUEST_BODY, connections: 50, pipelining: 1, timeoutSeconds: 10 };
+    await runPhase(load, 2, 'warm-up');
+    const measured = await runPhase(load, seconds, `profile ${mode}`);
+    await stopAllServers(30_000);
+    const files = fs
+      .readdirSync(profileDir)
+      .filter((file) => file.endsWith('.cpuprofile'))
+      .map((file) => path.join(profileDir, file));
+    // The largest profile is the server's main thread (workers and the tsx loader write their own).
+    const file = files.sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0];
+    if (!file) throw new Error(`no .cpuprofile was written to ${profileDir}`);
+    const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
+    // Requests during the whole profile: warm-up and setup are a small share; the measured phase dominates.
+    const requests = measured.responses;
+    process.stdout.write(
+      `Weir ${mode === 'sync' ? 'responsive POST /sync' : 'standard POST /run'}: ${measured.requestsPerSecond.toFixed(0)} req/s ` +
+        `over ${seconds} s (50 connections)\nprofile: ${path.relative(REPO_ROOT, file) || file}\n` +
+        `${summarize(profile, requests, top)}\n`,
+    );
+  } finally {
+    await stopAllServers(5_000);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`profile failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);
