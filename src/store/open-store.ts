@@ -1,6 +1,7 @@
 import { StartupError } from '../startup-errors.js';
 import { PgStore } from './postgres/postgres-store.js';
 import type { Store } from './store.js';
+import type { StoreObserver } from './store-observer.js';
 import { takeServerLock } from './sqlite/server-lock.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 
@@ -18,6 +19,8 @@ export interface OpenStoreOptions {
   poolSize?: number;
   /** Infrastructure trouble that fails no request (a lost idle connection); default: ignored. */
   onError?: (message: string, error: unknown) => void;
+  /** Told of migrations applied and of group commits (metrics); default none. */
+  observer?: StoreObserver;
 }
 
 /**
@@ -29,6 +32,7 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions):
     return PgStore.open(databaseUrl, {
       poolSize: options.poolSize ?? 10,
       onError: options.onError ?? (() => undefined),
+      ...(options.observer ? { observer: options.observer } : {}),
     });
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(databaseUrl) && !databaseUrl.startsWith('sqlite:')) {
@@ -41,6 +45,7 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions):
   try {
     return SqliteStore.open(file, {
       onClose: release,
+      ...(options.observer ? { observer: options.observer } : {}),
       ...(options.onError ? { onListenerError: (error) => options.onError?.('a notifier listener threw', error) } : {}),
     });
   } catch (error) {

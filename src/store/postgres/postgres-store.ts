@@ -8,12 +8,18 @@ import { PgIdBlocks } from './id-blocks.js';
 import { PgNotifier } from './listen-notify.js';
 import { PgQueue } from './queue.js';
 import { PgReadModel } from './read-model.js';
+import type { StoreObserver } from '../store-observer.js';
 
 export interface PgStoreOptions {
   /** Connections in the pool (`WEIR_PG_POOL_SIZE`). */
   poolSize: number;
   /** Infrastructure trouble that does not fail a request (a lost idle connection, a lost notification). */
   onError: (message: string, error: unknown) => void;
+  /**
+   * Told of migrations applied at open and of group commits (`commitBatch`: for the PostgreSQL write
+   * batcher to call, once there is one); default none.
+   */
+  observer?: StoreObserver;
 }
 
 /**
@@ -38,7 +44,7 @@ export class PgStore implements Store {
       onError: (error) => options.onError('an idle database connection failed', error),
     });
     try {
-      await migrate(pool);
+      await migrate(pool, options.observer?.migrationApplied?.bind(options.observer));
       const ids = new PgIdBlocks();
       const notifier = await PgNotifier.start({ url, sql: pool, onError: options.onError });
       return new PgStore(
