@@ -17,8 +17,12 @@ import { resolveSecretKey } from './secrets/secret-key-file.js';
 import { EgressPolicy } from './net/egress-policy.js';
 import { createGuardedFetch } from './net/guarded-fetch.js';
 import { openStore } from './store/open-store.js';
+import { redactUrl } from './store/postgres/database.js';
 import { WeirMetrics } from './observability/metrics.js';
+import { createLogger } from './observability/logger.js';
+import { EngineObservers, observeStore } from './observability/observers.js';
 import { WEIR_VERSION } from './version.js';
+import type { DestinationStream } from 'pino';
 
 /** A running Weir: HTTP server, engine and store. */
 export interface RunningWeir {
@@ -48,6 +52,8 @@ export interface StartOptions {
   hasBackgroundTimers?: boolean;
   /** Told about every route the server registers (tests check the API description covers them). */
   onRoute?: (route: RouteOptions) => void;
+  /** Where the log's JSON lines go instead of stdout (tests read them). */
+  logDestination?: DestinationStream;
 }
 
 /** Listens on the configured port; a port already taken is a sentence, not a stack trace. */
@@ -68,16 +74,25 @@ async function listen(app: FastifyInstance, config: WeirConfig): Promise<void> {
 /** Starts Weir: opens and migrates the store, recovers abandoned work, starts the engine and the server. */
 export async function startWeir(config: WeirConfig, options: StartOptions = {}): Promise<RunningWeir> {
   const now = options.now ?? Date.now;
+  const startedAt = performance.now();
+  const logger = createLogger({
+    level: config.logLevel,
+    ...(options.logDestination ? { destination: options.logDestination } : {}),
+  });
+  const database = redactUrl(config.databaseUrl);
+  logger.info(
+    { version: WEIR_VERSION, nodeVersion: process.version, database, logLevel: config.logLevel },
+    'starting Weir',
+  );
   const secrets = new SecretBox(resolveSecretKey(config.secretKey, config.dataDir));
-  // Until the server's logger exists, store trouble goes to stderr.
-  let logStoreError = (message: string, error: unknown): void => {
-    process.stderr.write(`weir: ${message}: ${String(error)}\n`);
-  };
+  const metrics = new WeirMetrics({ version: WEIR_VERSION, now });
   const store = await openStore(config.databaseUrl, {
     role: 'server',
     poolSize: config.pgPoolSize,
-    onError: (message, error) => logStoreError(message, error),
+    onError: (message, error) => logger.error({ err: error }, message),
+    observer: observeStore(metrics, logger),
   });
+  const observers = new EngineObservers(metrics, logger);
   let closeMail = (): void => undefined;
   let engine: Engine | undefined;
   // What was started before a failure, stopped in reverse order so the process can exit.
@@ -98,6 +113,7 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
     closeMail = () => mail?.close();
     const globalConstants = new GlobalConstants({ store, secrets, now });
     const started = new Engine({
+      observer: observers,
       globalConstants: () => globalConstants.values(),
       store,
       workerConcurrency: config.workerConcurrency,
@@ -110,12 +126,12 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
         ...(options.fetch ? { baseFetch: options.fetch } : {}),
       }),
       mail,
-      logError: (message, error) => app.log.error({ err: error }, message),
-      logInfo: (message, fields) => app.log.info(fields, message),
+      logError: (message, error) => logger.error({ err: error }, message),
+      logInfo: (message, fields) => logger.info(fields, message),
     });
     engine = started;
     const hasTimers = options.hasBackgroundTimers ?? true;
-    const logError = (message: string, error: unknown): void => app.log.error({ err: error }, message);
+    const logError = (message: string, error: unknown): void => logger.error({ err: error }, message);
     const scheduler = new Scheduler({
       store,
       versions: started.versions,
@@ -138,11 +154,10 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
     });
     const versionCatalog = new VersionCatalog({ store, versions: engine.versions, catalog, now });
     const runRequests = new RunRequests(engine, config.syncTimeoutSeconds * 1000, config.syncConcurrency);
-    const metrics = new WeirMetrics({
-      version: WEIR_VERSION,
+    metrics.watch({
       queueSnapshot: (at) => store.reads.queueStats(at),
       syncInFlight: () => runRequests.syncInFlightCount,
-      now,
+      runWaiters: () => started.waiters.waitingCount,
     });
     const app = await buildServer(
       {
@@ -158,9 +173,8 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
         globalConstants,
         now,
       },
-      options.onRoute ? { onRoute: options.onRoute } : {},
+      { logger, ...(options.onRoute ? { onRoute: options.onRoute } : {}) },
     );
-    logStoreError = (message, error) => app.log.error({ err: error }, message);
     undo.push(() => app.close());
     const { recovered } = await started.start();
     scheduler.start();
@@ -174,9 +188,26 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `http://${host}:${port}`;
+    logger.info(
+      {
+        url,
+        node: started.nodeId,
+        version: WEIR_VERSION,
+        database,
+        recovered,
+        ...(config.bootstrapClient ? { bootstrapClientId: config.bootstrapClient.clientId } : {}),
+        ...(generatedClient ? { generatedClientId: generatedClient.clientId } : {}),
+        workerConcurrency: config.workerConcurrency,
+        syncConcurrency: config.syncConcurrency,
+        metrics: config.metricsPublic ? 'public' : 'bearer token',
+        startupMs: Math.round(performance.now() - startedAt),
+      },
+      'Weir is ready',
+    );
     let isClosed = false;
     return {
-      url: `http://${host}:${port}`,
+      url,
       port,
       config,
       generatedClient,
