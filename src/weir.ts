@@ -21,8 +21,10 @@ import { redactUrl } from './store/postgres/database.js';
 import { WeirMetrics } from './observability/metrics.js';
 import { createLogger } from './observability/logger.js';
 import { EngineObservers, observeStore } from './observability/observers.js';
+import type { WeirTracing } from './observability/tracing.js';
 import { WEIR_VERSION } from './version.js';
 import type { DestinationStream } from 'pino';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 /** A running Weir: HTTP server, engine and store. */
 export interface RunningWeir {
@@ -54,6 +56,8 @@ export interface StartOptions {
   onRoute?: (route: RouteOptions) => void;
   /** Where the log's JSON lines go instead of stdout (tests read them). */
   logDestination?: DestinationStream;
+  /** With `otelEnabled`: where spans go instead of OTLP (tests: an in-memory exporter). */
+  spanExporter?: SpanExporter;
 }
 
 /** Listens on the configured port; a port already taken is a sentence, not a stack trace. */
@@ -93,6 +97,7 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
     observer: observeStore(metrics, logger),
   });
   const observers = new EngineObservers(metrics, logger);
+  let tracing: WeirTracing | null = null;
   let closeMail = (): void => undefined;
   let engine: Engine | undefined;
   // What was started before a failure, stopped in reverse order so the process can exit.
@@ -130,6 +135,18 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
       logInfo: (message, fields) => logger.info(fields, message),
     });
     engine = started;
+    if (config.otelEnabled) {
+      // Loaded only when on: with tracing off, no OpenTelemetry code is in the process.
+      const { WeirTracing } = await import('./observability/tracing.js');
+      tracing = new WeirTracing({
+        serviceName: config.otelServiceName,
+        version: WEIR_VERSION,
+        nodeId: started.nodeId,
+        ...(options.spanExporter ? { exporter: options.spanExporter } : {}),
+        logWarn: (message, fields) => logger.warn(fields, message),
+      });
+      observers.attachTracing(tracing);
+    }
     const hasTimers = options.hasBackgroundTimers ?? true;
     const logError = (message: string, error: unknown): void => logger.error({ err: error }, message);
     const scheduler = new Scheduler({
@@ -173,7 +190,7 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
         globalConstants,
         now,
       },
-      { logger, ...(options.onRoute ? { onRoute: options.onRoute } : {}) },
+      { logger, tracing, ...(options.onRoute ? { onRoute: options.onRoute } : {}) },
     );
     undo.push(() => app.close());
     const { recovered } = await started.start();
@@ -201,6 +218,7 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
         workerConcurrency: config.workerConcurrency,
         syncConcurrency: config.syncConcurrency,
         metrics: config.metricsPublic ? 'public' : 'bearer token',
+        tracing: tracing ? 'on' : 'off',
         startupMs: Math.round(performance.now() - startedAt),
       },
       'Weir is ready',
@@ -227,12 +245,14 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
         app.server.closeAllConnections();
         await closing;
         closeMail();
+        await tracing?.shutdown();
         await store.close();
       },
     };
   } catch (error) {
     for (const step of undo.reverse()) await Promise.resolve(step()).catch(() => undefined);
     await engine?.stop(0).catch(() => undefined);
+    await tracing?.shutdown().catch(() => undefined);
     closeMail();
     await store.close().catch(() => undefined);
     throw error;

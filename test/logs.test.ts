@@ -60,6 +60,7 @@ describe('the log of a Weir at debug', () => {
       recovered: 0,
       bootstrapClientId: 'test-admin',
       workerConcurrency: 32,
+      tracing: 'off',
       startupMs: expect.any(Number),
     });
   });

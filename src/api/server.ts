@@ -4,6 +4,7 @@ import formBody from '@fastify/formbody';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
 import type { Logger } from 'pino';
 import { createLogger } from '../observability/logger.js';
+import type { WeirTracing } from '../observability/tracing.js';
 import { AccessLogController } from './access-log.js';
 import type { ApiContext } from './api-context.js';
 import { envelope, toHttpError } from './errors.js';
@@ -12,6 +13,7 @@ import { registerGlobalConstantRoutes } from './routes/global-constants.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerTriggerMetrics } from './trigger-metrics.js';
+import { registerTriggerTracing } from './trigger-tracing.js';
 import { registerOAuthRoutes } from './routes/oauth.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { registerTaskRoutes } from './routes/tasks.js';
@@ -33,6 +35,8 @@ export interface ServerOptions {
   onRoute?: (route: RouteOptions) => void;
   /** The process's logger; default one at `config.logLevel` on stdout. */
   logger?: Logger;
+  /** Spans of trigger requests, while tracing is on. */
+  tracing?: WeirTracing | null;
 }
 
 /** Builds the HTTP server: the three surfaces on one port, one error mapper, request ids, the API description. */
@@ -106,6 +110,7 @@ export async function buildServer(context: ApiContext, options: ServerOptions = 
   registerHealthRoutes(app, context);
   registerMetricsRoutes(app, context);
   registerTriggerMetrics(app, context.metrics);
+  if (options.tracing) registerTriggerTracing(app, options.tracing);
   registerOAuthRoutes(app, context);
   registerTriggerRoutes(app, context);
   registerWorkflowRoutes(app, context);

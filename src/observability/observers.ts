@@ -10,13 +10,15 @@ import type { RunRecord } from '../model/records.js';
 import type { StoreObserver } from '../store/store-observer.js';
 import type { WeirMetrics } from './metrics.js';
 import { RunLog } from './run-log.js';
+import type { WeirTracing } from './tracing.js';
 
 /**
- * What watches the engine: the metrics and the run log. A method is a few calls, each of which
- * records and returns.
+ * What watches the engine: metrics and the run log always, traces when on. A method is a few
+ * calls, each of which records and returns; with tracing off no span or context is made.
  */
 export class EngineObservers implements EngineObserver {
   private readonly runLog: RunLog;
+  private tracing: WeirTracing | null = null;
 
   constructor(
     private readonly metrics: WeirMetrics,
@@ -25,18 +27,25 @@ export class EngineObservers implements EngineObserver {
     this.runLog = new RunLog(log);
   }
 
-  runStarted(run: RunRecord, origin: RunOrigin, _parent: TraceParent | undefined): void {
+  /** Turns traces on; called once, before the engine starts (the tracer names the engine's node). */
+  attachTracing(tracing: WeirTracing): void {
+    this.tracing = tracing;
+  }
+
+  runStarted(run: RunRecord, origin: RunOrigin, parent: TraceParent | undefined): void {
     this.metrics.runStarted(origin);
     this.runLog.runStarted(run, origin);
+    this.tracing?.runStarted(run, origin, parent);
   }
 
   runFinished(run: RunRecord): void {
     this.metrics.runFinished(run.status === 'Stopped' ? 'Stopped' : run.result === 'Error' ? 'Error' : 'Success');
     this.runLog.runFinished(run);
+    this.tracing?.runFinished(run);
   }
 
-  taskStarted(_attempt: ObservedAttempt): TaskAttemptTrace | undefined {
-    return undefined;
+  taskStarted(attempt: ObservedAttempt): TaskAttemptTrace | undefined {
+    return this.tracing?.taskStarted(attempt);
   }
 
   taskEnded(attempt: ObservedAttempt): void {
@@ -44,6 +53,7 @@ export class EngineObservers implements EngineObserver {
       this.metrics.taskInstanceExecuted(attempt.instance.actionType, attempt.executionSeconds);
     }
     this.runLog.taskEnded(attempt);
+    this.tracing?.taskEnded(attempt);
   }
 
   claimed(_count: number, ms: number): void {
