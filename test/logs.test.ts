@@ -86,6 +86,7 @@ describe('the log of a Weir at debug', () => {
       result: 'Success',
       durationMs: expect.any(Number),
     });
+    expect(finished).not.toHaveProperty('errorClass');
     const lines = log.lines();
     const at = (msg: string): number => lines.findIndex((line) => line.msg === msg && line.runId === queued.id);
     expect(at('run started')).toBeLessThan(at('run finished'));

@@ -6,7 +6,7 @@ import { TRIGGER_MODES } from './trigger-metrics.js';
 /** The span of each trigger request in flight (kept with the request object, gone with it). */
 const traces = new WeakMap<FastifyRequest, TriggerTrace>();
 
-/** The trace parent of the run a trigger request starts; undefined while tracing is off. */
+/** The trace parent of the run a trigger request starts; undefined (a lookup in an empty map) while tracing is off. */
 export function triggerTraceParent(request: FastifyRequest): TraceParent | undefined {
   return traces.get(request)?.parent;
 }

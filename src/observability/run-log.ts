@@ -38,7 +38,9 @@ export class RunLog {
       status: run.status,
       result: run.result,
       durationMs: run.finishedAt === null ? null : run.finishedAt - run.createdAt,
-      ...(run.errorClass !== null ? { errorClass: run.errorClass, errorMessage: run.errorMessage } : {}),
+      // pino leaves out undefined fields: a run without a failure has no error fields (and no object spread).
+      errorClass: run.errorClass ?? undefined,
+      errorMessage: run.errorClass === null ? undefined : run.errorMessage,
     };
     if (isError) this.log.warn(fields, 'run finished');
     else this.log.info(fields, 'run finished');
