@@ -70,6 +70,15 @@ describe('metrics fed by the engine', () => {
       failingCalloutWorkflow({ url: target.url('/fails'), hasFailureBranch: false }),
     );
     const delayed = await setupWorkflow(weir, delayWorkflow({ seconds: 600 }));
+    const child = await setupWorkflow(weir, responseFormatterWorkflow({ template: '{"child": true}' }));
+    const caller = await setupWorkflow(
+      weir,
+      workflowDocument({
+        name: uniqueName('calls a child'),
+        tasks: [task.raw(1, 'Call child', 'Execute::WorkflowTask', { workflow_id: String(child.id) })],
+        linkages: [start(1)],
+      }),
+    );
     const scheduled = scheduledLiquidWorkflow();
     must(await weir.api('POST', '/workflows/import?activate=true', scheduled), 200, 'import the scheduled workflow');
 
@@ -85,6 +94,8 @@ describe('metrics fed by the engine', () => {
     await waitForRun(weir, waiting.id, { until: (run) => run.status === 'Pending' });
     must(await weir.api('PUT', `/workflows/workflow_runs/${waiting.id}/stop`), 200, 'stop');
     expect((await waitForRun(weir, waiting.id)).status).toBe('Stopped');
+    // A standard run whose task starts a sub-run and waits for it: both Success.
+    await expectRunSucceeds(weir, must(await caller.run(), 200, 'caller /run').id);
     // Scheduled: the instants since the import, missed, fire once (the latest).
     const tick = await weir.running.scheduler.tick(Date.now() + 5_000);
     const fired = tick.fired.filter((f) => f.result.outcome === 'started');
@@ -93,20 +104,22 @@ describe('metrics fed by the engine', () => {
     await expectRunSucceeds(weir, firedRun?.outcome === 'started' ? firedRun.run.id : 0);
 
     // The last run's end is counted just after its commit, which the API may see first.
-    await expect.poll(async () => finished(await scrape(), 'Success'), { timeout: 10_000 }).toBe(5);
+    await expect.poll(async () => finished(await scrape(), 'Success'), { timeout: 10_000 }).toBe(7);
     const after = await scrape();
-    expect(started(after, 'standard')).toBe(4);
+    expect(started(after, 'standard')).toBe(5);
     expect(started(after, 'sync')).toBe(2);
     expect(started(after, 'scheduled')).toBe(1);
-    expect(started(after, 'sub_run')).toBe(0);
-    expect(finished(after, 'Success')).toBe(5);
+    expect(started(after, 'sub_run')).toBe(1);
+    expect(finished(after, 'Success')).toBe(7);
     expect(finished(after, 'Error')).toBe(1);
     expect(finished(after, 'Stopped')).toBe(1);
 
-    // Liquid: 3 trigger runs and the scheduled one; the formatter: 3; Callout: 2 (one waited 150 ms);
-    // Delay: its first attempt (the run was stopped while it waited).
+    // Liquid: 3 trigger runs and the scheduled one; the formatter: 3 and the sub-run's; Callout: 2 (one
+    // waited 150 ms); Delay: its first attempt (the run was stopped while it waited); the sub-run's
+    // caller: the attempt that started it and the one that read its end.
     expect(taskCount(after, 'Logic::Liquid')).toBe(4);
-    expect(taskCount(after, 'Logic::ResponseFormatter')).toBe(3);
+    expect(taskCount(after, 'Logic::ResponseFormatter')).toBe(4);
+    expect(taskCount(after, 'Execute::WorkflowTask')).toBe(2);
     expect(taskCount(after, 'Callout')).toBe(2);
     expect(taskCount(after, 'Delay')).toBe(1);
     expect(taskSum(after, 'Callout')).toBeGreaterThanOrEqual(0.15);
