@@ -146,7 +146,7 @@ describe('metrics fed by the engine', () => {
   });
 
   it('shows a responsive run in flight as a sync waiter and a run waiter', async () => {
-    target.on('/held', { delayMs: 1_500 });
+    target.on('/held', { delayMs: 3_000 });
     const held = await setupWorkflow(weir, oneCalloutWorkflow({ url: target.url('/held') }));
     expect((await scrape()).value('weir_run_waiters')).toBe(0);
     const answer = held.sync();
