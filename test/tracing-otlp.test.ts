@@ -109,4 +109,16 @@ describe('traces exported over OTLP/HTTP', () => {
       error: expect.any(String),
     });
   });
+
+  it('does not let a collector that never answers hold its shutdown', async () => {
+    // The exporter's own timeouts are 10 s per request: the shutdown gives the last batch 2 s.
+    collector.on('/v1/traces', { delayMs: 120_000 });
+    const workflow = await setupWorkflow(admin, oneCalloutWorkflow({ url: collector.url('/called-last') }));
+    await expectRunSucceeds(admin, must(await workflow.run(), 200, '/run').id);
+    const stopping = Date.now();
+    await weir.stop(30_000);
+    expect(weir.child.signalCode).toBeNull();
+    expect(weir.child.exitCode).toBe(0);
+    expect(Date.now() - stopping).toBeLessThan(9_000);
+  });
 });

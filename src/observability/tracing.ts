@@ -22,6 +22,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { LRUCache } from 'lru-cache';
 import type { ObservedAttempt, RunOrigin, TaskAttemptTrace, TraceParent } from '../engine/engine-observer.js';
 import type { RunRecord } from '../model/records.js';
+import { detachedAgent } from './detached-agent.js';
 import { ReportingExporter } from './reporting-exporter.js';
 
 export interface TracingOptions {
@@ -50,6 +51,8 @@ export interface TriggerTrace {
 
 /** Run spans kept open in this process; past this many the oldest is ended (`weir.run.open`). */
 const MAX_OPEN_RUNS = 10_000;
+/** The longest a shutdown waits for the last spans to be sent. */
+const SHUTDOWN_FLUSH_MS = 2_000;
 
 /** The engine's opaque `TraceParent`, holding an OpenTelemetry context. */
 class SpanParent implements TraceParent {
@@ -73,6 +76,8 @@ export class WeirTracing {
   private readonly tracer: Tracer;
   private readonly propagator = new W3CTraceContextPropagator();
   private readonly runs: LRUCache<number, Span>;
+  /** The OTLP exporter, when spans go to a collector. */
+  private readonly otlp: ReportingExporter | null = null;
 
   constructor(options: TracingOptions) {
     const resource = detectResources({ detectors: [envDetector] }).merge(
@@ -82,9 +87,13 @@ export class WeirTracing {
         'service.instance.id': options.nodeId,
       }),
     );
-    const processor = options.exporter
-      ? new SimpleSpanProcessor(options.exporter)
-      : new BatchSpanProcessor(new ReportingExporter(new OTLPTraceExporter(), options.logWarn));
+    let processor;
+    if (options.exporter) {
+      processor = new SimpleSpanProcessor(options.exporter);
+    } else {
+      this.otlp = new ReportingExporter(new OTLPTraceExporter({ httpAgentOptions: detachedAgent }), options.logWarn);
+      processor = new BatchSpanProcessor(this.otlp);
+    }
     this.provider = new BasicTracerProvider({ resource, spanProcessors: [processor] });
     this.tracer = this.provider.getTracer('weir', options.version);
     this.runs = new LRUCache<number, Span>({
@@ -195,14 +204,28 @@ export class WeirTracing {
     span.end();
   }
 
-  /** Ends the run spans still open (`weir.run.open`: the run goes on elsewhere or after a restart) and flushes. */
+  /**
+   * Ends the run spans still open (`weir.run.open`: the run goes on elsewhere or after a restart) and
+   * sends what is buffered, waiting at most `SHUTDOWN_FLUSH_MS`: a collector that is down must not hold
+   * the shutdown for the exporter's own timeouts (10 s per request, 30 s per batch).
+   */
   async shutdown(): Promise<void> {
     for (const span of this.runs.values()) {
       span.setAttribute('weir.run.open', true);
       span.end();
     }
     this.runs.clear();
-    await this.provider.shutdown();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, SHUTDOWN_FLUSH_MS);
+      timer.unref();
+    });
+    const flushed = this.provider.shutdown().catch(() => undefined);
+    await Promise.race([flushed, deadline]);
+    clearTimeout(timer);
+    // Past the budget: what still waits for the collector is dropped (and said), and the exporter's own
+    // shutdown, which waits for those requests, is not waited for: nothing holds the exit.
+    this.otlp?.abandonPending();
   }
 }
 
