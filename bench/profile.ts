@@ -45,10 +45,31 @@ function moduleOf(url: string): string {
   return url;
 }
 
-function summarize(profile: CpuProfile, requests: number, top: number): string {
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+/**
+ * Self time per profile node, counting only the samples between `fromEndUs` and `toEndUs` microseconds
+ * before the profile's end (the measured window: start-up and shutdown are left out).
+ */
+function selfTimes(profile: CpuProfile, window: { fromEndUs: number; toEndUs: number }): Map<number, number> {
   const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const from = profile.endTime - window.fromEndUs;
+  const to = profile.endTime - window.toEndUs;
+  let at = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (at >= from && at <= to) selfUs.set(id, (selfUs.get(id) ?? 0) + delta);
+  });
+  return selfUs;
+}
+
+function summarize(
+  profile: CpuProfile,
+  window: { fromEndUs: number; toEndUs: number },
+  requests: number,
+  top: number,
+): string {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const selfUs = selfTimes(profile, window);
   const byModule = new Map<string, number>();
   const byFunction = new Map<string, number>();
   let idleUs = 0;
@@ -77,7 +98,8 @@ function summarize(profile: CpuProfile, requests: number, top: number): string {
       .map(([name, us]) => `${perRequest(us)} ${share(us)}  ${name}`),
   ];
   return [
-    `main thread busy ${(busyUs / 1e6).toFixed(2)} s, idle ${(idleUs / 1e6).toFixed(2)} s, ${requests} requests: ` +
+    `measured window: main thread busy ${(busyUs / 1e6).toFixed(2)} s, idle ${(idleUs / 1e6).toFixed(2)} s, ` +
+      `${requests} requests: ` +
       `${(busyUs / Math.max(1, requests)).toFixed(0)} µs of main-thread CPU per request`,
     ...table('by module', byModule),
     ...table('by function (self time)', byFunction),
@@ -107,8 +129,13 @@ async function main(): Promise<void> {
     if (mode === 'sync') await probeAnswer('probe /sync', url, headers);
     const load = { url, headers, body: REQUEST_BODY, connections: 50, pipelining: 1, timeoutSeconds: 10 };
     await runPhase(load, 2, 'warm-up');
+    const measuredFrom = Date.now();
     const measured = await runPhase(load, seconds, `profile ${mode}`);
+    const measuredTo = Date.now();
     await stopAllServers(30_000);
+    // The profile ends when the server exits: the window is placed back from there (ms precision).
+    const exitedAt = Date.now();
+    const window = { fromEndUs: (exitedAt - measuredFrom) * 1000, toEndUs: (exitedAt - measuredTo) * 1000 };
     const files = fs
       .readdirSync(profileDir)
       .filter((file) => file.endsWith('.cpuprofile'))
@@ -117,12 +144,11 @@ async function main(): Promise<void> {
     const file = files.sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0];
     if (!file) throw new Error(`no .cpuprofile was written to ${profileDir}`);
     const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
-    // Requests during the whole profile: warm-up and setup are a small share; the measured phase dominates.
     const requests = measured.responses;
     process.stdout.write(
       `Weir ${mode === 'sync' ? 'responsive POST /sync' : 'standard POST /run'}: ${measured.requestsPerSecond.toFixed(0)} req/s ` +
         `over ${seconds} s (50 connections)\nprofile: ${path.relative(REPO_ROOT, file) || file}\n` +
-        `${summarize(profile, requests, top)}\n`,
+        `${summarize(profile, window, requests, top)}\n`,
     );
   } finally {
     await stopAllServers(5_000);

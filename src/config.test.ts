@@ -64,3 +64,16 @@ describe('loadConfig: node registry', () => {
     );
   });
 });
+
+describe('loadConfig: tracing', () => {
+  it('reads WEIR_OTEL_ENABLED (off by default) and OTEL_SERVICE_NAME (default weir)', () => {
+    expect(loadConfig({})).toMatchObject({ otelEnabled: false, otelServiceName: 'weir' });
+    expect(loadConfig({ WEIR_OTEL_ENABLED: 'true', OTEL_SERVICE_NAME: 'weir-eu-1' })).toMatchObject({
+      otelEnabled: true,
+      otelServiceName: 'weir-eu-1',
+    });
+    expect(() => loadConfig({ WEIR_OTEL_ENABLED: 'yes' })).toThrow(
+      new ConfigError('WEIR_OTEL_ENABLED must be true or false; got "yes".'),
+    );
+  });
+});

@@ -58,6 +58,14 @@ export interface WeirConfig {
   calloutAllow: string[];
   /** `WEIR_CALLOUT_MAX_REDIRECTS`, default 5: redirects a callout follows (each hop checked); 0 follows none. */
   calloutMaxRedirects: number;
+  /**
+   * `WEIR_OTEL_ENABLED`, default false: OpenTelemetry traces, exported over OTLP/HTTP to the collector
+   * the standard `OTEL_EXPORTER_OTLP_ENDPOINT` (or `..._TRACES_ENDPOINT`) names, default
+   * http://localhost:4318 (docs/operations.md, "Traces").
+   */
+  otelEnabled: boolean;
+  /** `OTEL_SERVICE_NAME`, default `weir`: the service name on Weir's spans. */
+  otelServiceName: string;
 }
 
 export class ConfigError extends Error {
@@ -154,5 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     metricsPublic: overrides.metricsPublic ?? boolean(env, 'WEIR_METRICS_PUBLIC', false),
     calloutAllow: overrides.calloutAllow ?? calloutAllow(env.WEIR_CALLOUT_ALLOW),
     calloutMaxRedirects: overrides.calloutMaxRedirects ?? integer(env, 'WEIR_CALLOUT_MAX_REDIRECTS', 5, 0, 20),
+    otelEnabled: overrides.otelEnabled ?? boolean(env, 'WEIR_OTEL_ENABLED', false),
+    otelServiceName: overrides.otelServiceName ?? (env.OTEL_SERVICE_NAME || 'weir'),
   };
 }

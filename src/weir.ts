@@ -17,8 +17,14 @@ import { resolveSecretKey } from './secrets/secret-key-file.js';
 import { EgressPolicy } from './net/egress-policy.js';
 import { createGuardedFetch } from './net/guarded-fetch.js';
 import { openStore } from './store/open-store.js';
+import { redactUrl } from './store/postgres/database.js';
 import { WeirMetrics } from './observability/metrics.js';
+import { createLogger } from './observability/logger.js';
+import { EngineObservers, observeStore } from './observability/observers.js';
+import type { WeirTracing } from './observability/tracing.js';
 import { WEIR_VERSION } from './version.js';
+import type { DestinationStream } from 'pino';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 /** A running Weir: HTTP server, engine and store. */
 export interface RunningWeir {
@@ -48,6 +54,10 @@ export interface StartOptions {
   hasBackgroundTimers?: boolean;
   /** Told about every route the server registers (tests check the API description covers them). */
   onRoute?: (route: RouteOptions) => void;
+  /** Where the log's JSON lines go instead of stdout (tests read them). */
+  logDestination?: DestinationStream;
+  /** With `otelEnabled`: where spans go instead of OTLP (tests: an in-memory exporter). */
+  spanExporter?: SpanExporter;
 }
 
 /** Listens on the configured port; a port already taken is a sentence, not a stack trace. */
@@ -68,18 +78,28 @@ async function listen(app: FastifyInstance, config: WeirConfig): Promise<void> {
 /** Starts Weir: opens and migrates the store, recovers abandoned work, starts the engine and the server. */
 export async function startWeir(config: WeirConfig, options: StartOptions = {}): Promise<RunningWeir> {
   const now = options.now ?? Date.now;
+  const startedAt = performance.now();
+  const logger = createLogger({
+    level: config.logLevel,
+    ...(options.logDestination ? { destination: options.logDestination } : {}),
+  });
+  const database = redactUrl(config.databaseUrl);
+  logger.info(
+    { version: WEIR_VERSION, nodeVersion: process.version, database, logLevel: config.logLevel },
+    'starting Weir',
+  );
   const secrets = new SecretBox(resolveSecretKey(config.secretKey, config.dataDir));
-  // Until the server's logger exists, store trouble goes to stderr.
-  let logStoreError = (message: string, error: unknown): void => {
-    process.stderr.write(`weir: ${message}: ${String(error)}\n`);
-  };
+  const metrics = new WeirMetrics({ version: WEIR_VERSION, now });
   const nodeId = newNodeId();
   const store = await openStore(config.databaseUrl, {
     role: 'server',
     poolSize: config.pgPoolSize,
     applicationName: `weir ${nodeId}`,
-    onError: (message, error) => logStoreError(message, error),
+    onError: (message, error) => logger.error({ err: error }, message),
+    observer: observeStore(metrics, logger),
   });
+  const observers = new EngineObservers(metrics, logger);
+  let tracing: WeirTracing | null = null;
   let closeMail = (): void => undefined;
   let engine: Engine | undefined;
   // What was started before a failure, stopped in reverse order so the process can exit.
@@ -101,6 +121,7 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
     const globalConstants = new GlobalConstants({ store, secrets, now });
     const started = new Engine({
       nodeId,
+      observer: observers,
       globalConstants: () => globalConstants.values(),
       store,
       workerConcurrency: config.workerConcurrency,
@@ -116,13 +137,25 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
         ...(options.fetch ? { baseFetch: options.fetch } : {}),
       }),
       mail,
-      logError: (message, error) => app.log.error({ err: error }, message),
-      logInfo: (message, fields) => app.log.info(fields, message),
-      logWarn: (message, fields) => app.log.warn(fields, message),
+      logError: (message, error) => logger.error({ err: error }, message),
+      logInfo: (message, fields) => logger.info(fields, message),
+      logWarn: (message, fields) => logger.warn(fields, message),
     });
     engine = started;
+    if (config.otelEnabled) {
+      // Loaded only when on: with tracing off, no OpenTelemetry code is in the process.
+      const { WeirTracing } = await import('./observability/tracing.js');
+      tracing = new WeirTracing({
+        serviceName: config.otelServiceName,
+        version: WEIR_VERSION,
+        nodeId: started.nodeId,
+        ...(options.spanExporter ? { exporter: options.spanExporter } : {}),
+        logWarn: (message, fields) => logger.warn(fields, message),
+      });
+      observers.attachTracing(tracing);
+    }
     const hasTimers = options.hasBackgroundTimers ?? true;
-    const logError = (message: string, error: unknown): void => app.log.error({ err: error }, message);
+    const logError = (message: string, error: unknown): void => logger.error({ err: error }, message);
     const scheduler = new Scheduler({
       store,
       versions: started.versions,
@@ -145,11 +178,10 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
     });
     const versionCatalog = new VersionCatalog({ store, versions: engine.versions, catalog, now });
     const runRequests = new RunRequests(engine, config.syncTimeoutSeconds * 1000, config.syncConcurrency);
-    const metrics = new WeirMetrics({
-      version: WEIR_VERSION,
+    metrics.watch({
       queueSnapshot: (at) => store.reads.queueStats(at),
       syncInFlight: () => runRequests.syncInFlightCount,
-      now,
+      runWaiters: () => started.waiters.waitingCount,
     });
     const app = await buildServer(
       {
@@ -165,9 +197,8 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
         globalConstants,
         now,
       },
-      options.onRoute ? { onRoute: options.onRoute } : {},
+      { logger, tracing, ...(options.onRoute ? { onRoute: options.onRoute } : {}) },
     );
-    logStoreError = (message, error) => app.log.error({ err: error }, message);
     undo.push(() => app.close());
     const { recovered } = await started.start();
     scheduler.start();
@@ -181,9 +212,27 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `http://${host}:${port}`;
+    logger.info(
+      {
+        url,
+        node: started.nodeId,
+        version: WEIR_VERSION,
+        database,
+        recovered,
+        ...(config.bootstrapClient ? { bootstrapClientId: config.bootstrapClient.clientId } : {}),
+        ...(generatedClient ? { generatedClientId: generatedClient.clientId } : {}),
+        workerConcurrency: config.workerConcurrency,
+        syncConcurrency: config.syncConcurrency,
+        metrics: config.metricsPublic ? 'public' : 'bearer token',
+        tracing: tracing ? 'on' : 'off',
+        startupMs: Math.round(performance.now() - startedAt),
+      },
+      'Weir is ready',
+    );
     let isClosed = false;
     return {
-      url: `http://${host}:${port}`,
+      url,
       port,
       config,
       generatedClient,
@@ -203,12 +252,14 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
         app.server.closeAllConnections();
         await closing;
         closeMail();
+        await tracing?.shutdown();
         await store.close();
       },
     };
   } catch (error) {
     for (const step of undo.reverse()) await Promise.resolve(step()).catch(() => undefined);
     await engine?.stop(0).catch(() => undefined);
+    await tracing?.shutdown().catch(() => undefined);
     closeMail();
     await store.close().catch(() => undefined);
     throw error;

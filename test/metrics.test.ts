@@ -39,8 +39,9 @@ describe('GET /metrics', () => {
     expect(metrics.value('nodejs_heap_size_used_bytes')).toBeGreaterThan(1_000_000);
     expect(metrics.types.get('weir_triggers_total')).toBe('counter');
     expect(metrics.value('weir_sync_waiters_in_flight')).toBe(0);
-    // Declared for the engine's counters (fed once the engine reports them), present from the start.
+    // The engine's metrics are there from the start (test/engine-metrics.test.ts watches them move).
     for (const name of [
+      'weir_run_waiters',
       'weir_runs_started_total',
       'weir_runs_finished_total',
       'weir_task_instance_duration_seconds',

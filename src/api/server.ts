@@ -1,7 +1,11 @@
 import crypto from 'node:crypto';
 import compress from '@fastify/compress';
 import formBody from '@fastify/formbody';
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
+import type { Logger } from 'pino';
+import { createLogger } from '../observability/logger.js';
+import type { WeirTracing } from '../observability/tracing.js';
+import { AccessLogController } from './access-log.js';
 import type { ApiContext } from './api-context.js';
 import { envelope, toHttpError } from './errors.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -10,6 +14,7 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerNodeRoutes } from './routes/nodes.js';
 import { registerTriggerMetrics } from './trigger-metrics.js';
+import { registerTriggerTracing } from './trigger-tracing.js';
 import { registerOAuthRoutes } from './routes/oauth.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { registerTaskRoutes } from './routes/tasks.js';
@@ -29,22 +34,24 @@ const TRACK_ID_MAX = 64;
 export interface ServerOptions {
   /** Told about every route registered (tests compare them with the API description). */
   onRoute?: (route: RouteOptions) => void;
+  /** The process's logger; default one at `config.logLevel` on stdout. */
+  logger?: Logger;
+  /** Spans of trigger requests, while tracing is on. */
+  tracing?: WeirTracing | null;
 }
 
 /** Builds the HTTP server: the three surfaces on one port, one error mapper, request ids, the API description. */
 export async function buildServer(context: ApiContext, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const logger = options.logger ?? createLogger({ level: context.config.logLevel });
   const app = Fastify({
     // Route schemas validate requests without changing them: no coercion (query values stay strings,
     // as the handlers read them), no defaults, no stripped properties.
     ajv: { customOptions: { coerceTypes: false, useDefaults: false, removeAdditional: false, allErrors: true } },
-    logger: {
-      level: context.config.logLevel,
-      // Secrets never reach the log, whatever a future log line includes.
-      redact: ['req.headers.authorization', 'req.headers["api-token"]', 'req.body', 'res.headers["set-cookie"]'],
-    },
+    // Secrets never reach the log: the logger redacts credential headers and bodies (observability/logger.ts).
+    loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
-    // Per-request log lines cost the hot path; failures are logged by the error handler.
-    logController: new LogController({ disableRequestLogging: true }),
+    // Access logs at `debug` only (a line per request costs the hot path); failures are logged by the error handler.
+    logController: new AccessLogController(logger.isLevelEnabled('debug')),
     genReqId: () => crypto.randomUUID(),
     return503OnClosing: true,
     // Errors Fastify raises before routing (a malformed URL, say) get the envelope too.
@@ -84,7 +91,8 @@ export async function buildServer(context: ApiContext, options: ServerOptions = 
 
   app.setErrorHandler((error, request, reply) => {
     const answer = toHttpError(error);
-    if (answer.status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
+    // The path, not the URL: a query string carries trigger inputs.
+    if (answer.status >= 500) request.log.error({ err: error, path: request.url.split('?', 1)[0] }, 'request failed');
     return reply.code(answer.status).headers(answer.headers).send(answer.body);
   });
 
@@ -103,6 +111,7 @@ export async function buildServer(context: ApiContext, options: ServerOptions = 
   registerHealthRoutes(app, context);
   registerMetricsRoutes(app, context);
   registerTriggerMetrics(app, context.metrics);
+  if (options.tracing) registerTriggerTracing(app, options.tracing);
   registerOAuthRoutes(app, context);
   registerTriggerRoutes(app, context);
   registerWorkflowRoutes(app, context);

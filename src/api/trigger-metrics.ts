@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { WeirMetrics } from '../observability/metrics.js';
 
 /** The trigger routes and the mode each counts as. */
-const TRIGGER_MODES: Readonly<Record<string, 'standard' | 'sync'>> = {
+export const TRIGGER_MODES: Readonly<Record<string, 'standard' | 'sync'>> = {
   '/api/v1/workflows/:id/run': 'standard',
   '/api/v1/workflows/:id/sync': 'sync',
 };

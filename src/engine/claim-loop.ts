@@ -1,6 +1,7 @@
 import type { Notifier } from '../store/notifier.js';
 import type { QueueStore } from '../store/queue-store.js';
 import { claimTaskInstances } from './claims.js';
+import type { EngineObserver } from './engine-observer.js';
 import type { TaskExecutor } from './task-executor.js';
 
 export interface ClaimLoopOptions {
@@ -13,6 +14,8 @@ export interface ClaimLoopOptions {
   leaseMs: number;
   now: () => number;
   logError: (message: string, error: unknown) => void;
+  /** Told how long each claim took (`weir_claim_duration_seconds`). */
+  observer?: Pick<EngineObserver, 'claimed'>;
 }
 
 /** Back-off after a failing claim: 100 ms doubling to 10 s, so a sick database is not hammered. */
@@ -98,8 +101,10 @@ export class ClaimLoop {
     try {
       const at = now();
       const request = { nodeId, limit: free, now: at, leaseUntil: at + leaseMs };
+      const started = performance.now();
       const instances = await queue.transaction((tx) => claimTaskInstances(tx, request));
       claimed = instances.length;
+      this.options.observer?.claimed(claimed, performance.now() - started);
       this.consecutiveErrors = 0;
       for (const instance of instances) this.run(instance);
       if (claimed < free && !this.isStopped()) {

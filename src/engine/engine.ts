@@ -8,6 +8,7 @@ import type { ScheduledRunResult } from '../store/store-versions-schedules.js';
 import type { MailSender } from '../tasks/task-type.js';
 import { ClaimLoop } from './claim-loop.js';
 import type { CompiledVersion } from './compiled-version.js';
+import { NO_OBSERVER, type EngineObserver, type TraceParent } from './engine-observer.js';
 import { DEFAULT_LEASE_MS, DEFAULT_SWEEP_INTERVAL_MS, LeaseKeeper } from './leases.js';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_NODE_TIMEOUT_MS, NodePresence } from './node-presence.js';
 import * as actions from './run-actions.js';
@@ -43,6 +44,8 @@ export interface EngineOptions {
   logWarn?: (message: string, fields: Record<string, unknown>) => void;
   /** The `GlobalConstants` Liquid scope (secrets opened), cached by its owner. */
   globalConstants?: () => Promise<Record<string, JsonValue>>;
+  /** Told of runs and task instances as they start and end (metrics, logs, traces); default none. */
+  observer?: EngineObserver;
 }
 
 /** A request to start a run of a version. */
@@ -54,6 +57,8 @@ export interface StartRunRequest {
   idempotencyKey: string | null;
   /** Whether the workflow has a run limit: a run ending then frees a slot queued runs may wait for. */
   hasRunLimit?: boolean;
+  /** The trace the run belongs to (the trigger request's span), while tracing is on. */
+  trace?: TraceParent;
 }
 
 /** A scheduled instant to start a run for (`WorkflowRunUser` "Scheduler"). */
@@ -89,10 +94,13 @@ export class Engine {
   private readonly presence: NodePresence;
   private readonly now: () => number;
   private readonly leaseMs: number;
+  private readonly observer: EngineObserver;
 
   constructor(private readonly options: EngineOptions) {
     const { store } = options;
     this.nodeId = options.nodeId ?? newNodeId();
+    const observer = options.observer ?? NO_OBSERVER;
+    this.observer = observer;
     this.store = store;
     this.now = options.now ?? Date.now;
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
@@ -108,9 +116,20 @@ export class Engine {
       now: this.now,
       fetch: options.fetch ?? fetch,
       mail: options.mail ?? null,
-      subRuns: (run, instance) =>
-        subRunStarter({ store, notifier: store.notifier, versions: this.versions, now: this.now }, run, instance),
+      subRuns: (run, instance, parent) =>
+        subRunStarter(
+          {
+            store,
+            notifier: store.notifier,
+            versions: this.versions,
+            now: this.now,
+            onStarted: (child) => observer.runStarted(child, 'sub_run', parent),
+          },
+          run,
+          instance,
+        ),
       logError: options.logError,
+      observer,
       ...(options.globalConstants ? { globalConstants: options.globalConstants } : {}),
     });
     this.loop = new ClaimLoop({
@@ -122,6 +141,7 @@ export class Engine {
       leaseMs: this.leaseMs,
       now: this.now,
       logError: options.logError,
+      observer,
     });
     const logWarn = options.logWarn ?? (() => undefined);
     this.presence = new NodePresence({
@@ -198,7 +218,10 @@ export class Engine {
   /** Standard mode: commits a `Queued` run and tells the claimers. */
   async startRun(request: StartRunRequest): Promise<{ run: RunRecord; created: boolean }> {
     const { run, created } = await this.store.queue.createRun(this.newRun(request, 'standard', null));
-    if (created) this.store.notifier.publish({ kind: 'new-work' });
+    if (created) {
+      this.observer.runStarted(run, 'standard', request.trace);
+      this.store.notifier.publish({ kind: 'new-work' });
+    }
     return { run, created };
   }
 
@@ -219,6 +242,8 @@ export class Engine {
     const begun = this.store.queue.beginRun?.(input);
     const { run, instances, created } = begun ? { ...begun, created: true } : await this.store.queue.createRun(input);
     if (!created) return { run, created, outcome: this.waitForRun(run.id, timeoutMs) };
+    // Before its first task starts (it may start before the commit): its span is their parent.
+    this.observer.runStarted(run, 'sync', request.trace);
     const outcome = this.waiters.wait(run.id, timeoutMs);
     const committed = begun?.committed;
     for (const instance of instances)
@@ -246,7 +271,10 @@ export class Engine {
       isActiveRunCheckOn: request.isActiveRunCheckOn,
       skipReason: request.skipReason,
     });
-    if (result.outcome === 'started') this.store.notifier.publish({ kind: 'new-work' });
+    if (result.outcome === 'started') {
+      this.observer.runStarted(result.run, 'scheduled', undefined);
+      this.store.notifier.publish({ kind: 'new-work' });
+    }
     return result;
   }
 
@@ -291,8 +319,10 @@ export class Engine {
   async stopTaskInstance(id: number): Promise<boolean> {
     const result = await this.store.queue.transaction((tx) => actions.stopTaskInstance(tx, id, this.now()));
     if (!result) return false;
-    if (result.runBecameFinal)
+    if (result.runBecameFinal) {
+      this.observer.runFinished(result.run);
       this.store.notifier.publish({ kind: 'run-finished', runId: result.run.id, run: result.run });
+    }
     if (result.wokeCount > 0) this.store.notifier.publish({ kind: 'new-work' });
     return true;
   }
@@ -305,6 +335,7 @@ export class Engine {
     const { notifier } = this.store;
     if (stopped.executingIds.length > 0) notifier.publish({ kind: 'stop-requested', runId });
     if (isFinalRunStatus(stopped.run.status)) {
+      this.observer.runFinished(stopped.run);
       notifier.publish({ kind: 'run-finished', runId, run: stopped.run });
       // Its slot of the workflow's run limit is free; a caller waiting on it as a sub-run may go on.
       notifier.publish({ kind: 'new-work' });

@@ -8,6 +8,7 @@ import type { RunReadModel } from '../store/store.js';
  */
 export class RunWaiters {
   private readonly waiters = new Map<number, Set<(run: RunRecord) => void>>();
+  private waiting = 0;
 
   constructor(
     private readonly reads: Pick<RunReadModel, 'getRun'>,
@@ -20,9 +21,14 @@ export class RunWaiters {
     });
   }
 
-  /** How many requests are waiting. */
+  /** How many runs are waited for. */
   get size(): number {
     return this.waiters.size;
+  }
+
+  /** How many requests are waiting (several may wait for one run: repeats of an idempotent trigger). */
+  get waitingCount(): number {
+    return this.waiting;
   }
 
   /** Resolves with the final run, or with `undefined` after `timeoutMs`. */
@@ -30,9 +36,10 @@ export class RunWaiters {
     return new Promise((resolve) => {
       const set = this.waiters.get(runId) ?? new Set();
       this.waiters.set(runId, set);
+      this.waiting += 1;
       const done = (run: RunRecord | undefined): void => {
         clearTimeout(timer);
-        set.delete(onFinal);
+        if (set.delete(onFinal)) this.waiting -= 1;
         if (set.size === 0) this.waiters.delete(runId);
         resolve(run);
       };

@@ -14,6 +14,8 @@ export interface SubRunOptions {
   notifier: Notifier;
   versions: VersionCache;
   now: () => number;
+  /** Told of each sub-run started (metrics, logs, traces). */
+  onStarted?: (run: RunRecord) => void;
 }
 
 /** The sub-run starter one task instance of `run` sees. */
@@ -62,6 +64,7 @@ export function subRunStarter(options: SubRunOptions, run: RunRecord, instance: 
         depth: run.depth + 1,
         now: now(),
       });
+      options.onStarted?.(child);
       options.notifier.publish({ kind: 'new-work' });
       return summarize(child);
     },

@@ -4,6 +4,7 @@ import type { QueueStore } from '../store/queue-store.js';
 import type { RunReadModel } from '../store/store.js';
 import type { MailSender, SubRunStarter, TaskContext, TaskOutcome } from '../tasks/task-type.js';
 import type { CompiledVersion } from './compiled-version.js';
+import { NO_OBSERVER, type EngineObserver, type ObservedAttempt, type TraceParent } from './engine-observer.js';
 import { completeTaskInstance, type CompletionResult, type SuccessorSpec, type TaskCompletion } from './progression.js';
 import { failureData, initialData, workflowInstanceScope } from './run-data.js';
 import type { VersionCache } from './version-cache.js';
@@ -19,11 +20,13 @@ export interface TaskExecutorOptions {
   now: () => number;
   fetch: typeof fetch;
   mail: MailSender | null;
-  /** Sub-runs started on behalf of one task instance of one run. */
-  subRuns: (run: RunRecord, instance: TaskInstanceRecord) => SubRunStarter;
+  /** Sub-runs started on behalf of one task instance of one run (`parent`: the attempt's trace, if traced). */
+  subRuns: (run: RunRecord, instance: TaskInstanceRecord, parent: TraceParent | undefined) => SubRunStarter;
   logError: (message: string, error: unknown) => void;
   /** The tenant's `GlobalConstants` scope (secrets opened), cached by its owner; absent: none. */
   globalConstants?: () => Promise<Record<string, JsonValue>>;
+  /** Told of every attempt (metrics, logs, traces); default none. */
+  observer?: EngineObserver;
 }
 
 /** A failed completion write is retried after 100 ms, doubling up to this, until the lease ends. */
@@ -33,13 +36,15 @@ export const MAX_DATA_BYTES = 5 * 1024 * 1024;
 
 type CompletionFields = Omit<TaskCompletion, 'instanceId' | 'runId' | 'nodeId' | 'now' | 'log' | 'scope'>;
 
-/** One execution in this process: how to abort it, its run, and until when it is held. */
-interface Execution {
+/** One execution in this process: how to abort it, its run, and until when it is held; what the observer sees. */
+interface Execution extends ObservedAttempt {
   controller: AbortController;
   runId: number;
   leaseUntil: number;
   /** Set when this node gave the instance up (lease lost, shutdown): its outcome is not written. */
   isAbandoned: boolean;
+  /** Set once the observer was told the attempt ended. */
+  isEnded: boolean;
 }
 
 /** How an execution may start. */
@@ -61,8 +66,10 @@ export interface ExecuteOptions {
  */
 export class TaskExecutor {
   private readonly executing = new Map<number, Execution>();
+  private readonly observer: EngineObserver;
 
   constructor(private readonly options: TaskExecutorOptions) {
+    this.observer = options.observer ?? NO_OBSERVER;
     options.notifier.subscribe((event) => {
       if (event.kind === 'stop-requested') this.abortRun(event.runId, 'The run was stopped.');
     });
@@ -110,28 +117,46 @@ export class TaskExecutor {
       runId: instance.runId,
       leaseUntil: this.options.now() + this.options.leaseMs,
       isAbandoned: false,
+      isEnded: false,
+      instance,
+      run: options.run?.id === instance.runId ? options.run : undefined,
+      executionSeconds: null,
+      recorded: undefined,
+      trace: undefined,
     };
     // This node claimed it again after its own lease lapsed (renewals failed): the earlier execution
     // lost it and must not write its outcome; both would pass the owner fence.
     this.abandon([instance.id], 'The lease of the task instance lapsed; it was claimed again.');
     this.executing.set(instance.id, execution);
     try {
-      const completion = await this.attempt(instance, controller.signal, options);
+      execution.trace = this.observer.taskStarted(execution);
+      const completion = await this.attempt(execution, options);
       if (!completion || execution.isAbandoned) return;
       const result = await this.complete(completion, execution);
       if (!result) return;
+      execution.recorded = completion;
+      // Before the run's end is announced: the attempt's log line and span come first.
+      this.ended(execution);
       this.announce(completion, result);
     } catch (error) {
       this.options.logError(`task instance ${instance.id} could not be executed`, error);
     } finally {
       if (this.executing.get(instance.id) === execution) this.executing.delete(instance.id);
+      this.ended(execution);
     }
+  }
+
+  private ended(execution: Execution): void {
+    if (execution.isEnded) return;
+    execution.isEnded = true;
+    this.observer.taskEnded(execution);
   }
 
   /** Tells the nodes what the completion changed, and continues a responsive run in this process. */
   private announce(completion: TaskCompletion, result: CompletionResult): void {
     const { notifier } = this.options;
     if (result.runBecameFinal && result.run) {
+      this.observer.runFinished(result.run);
       notifier.publish({ kind: 'run-finished', runId: result.run.id, run: result.run });
     }
     // Whichever node is free then runs it: every claim loop sets a timer.
@@ -145,14 +170,12 @@ export class TaskExecutor {
         void this.execute(successor, { ...(result.run ? { run: result.run } : {}) });
   }
 
-  private async attempt(
-    instance: TaskInstanceRecord,
-    signal: AbortSignal,
-    options: ExecuteOptions,
-  ): Promise<TaskCompletion | undefined> {
+  private async attempt(execution: Execution, options: ExecuteOptions): Promise<TaskCompletion | undefined> {
     const { reads, versions, now } = this.options;
-    const known = options.run;
-    const run = known?.id === instance.runId ? known : await reads.getRun(instance.runId);
+    const { instance } = execution;
+    const { signal } = execution.controller;
+    const run = execution.run ?? (await reads.getRun(instance.runId));
+    execution.run = run;
     const version = await versions.get(instance.versionId);
     const task = version?.tasks.get(instance.taskId);
     const scope = { iterationParentId: instance.iterationParentId, iterationIndex: instance.iterationIndex };
@@ -202,12 +225,13 @@ export class TaskExecutor {
       taskInstanceId: instance.id,
       signal,
       now,
-      fetch: this.options.fetch,
+      fetch: execution.trace ? execution.trace.wrapFetch(this.options.fetch) : this.options.fetch,
       log: (line) => logLines.push(line),
       mail: this.options.mail,
-      workflows: this.options.subRuns(run, instance),
+      workflows: this.options.subRuns(run, instance, execution.trace?.parent),
     };
     let outcome: TaskOutcome;
+    const started = performance.now();
     try {
       outcome = await task.type.execute(context);
     } catch (error) {
@@ -215,6 +239,7 @@ export class TaskExecutor {
       this.options.logError(`task type ${task.type.actionType} threw`, error);
       outcome = { kind: 'error', errorClass: 'WorkflowError::Internal', message: 'The task failed unexpectedly.' };
     }
+    execution.executionSeconds = (performance.now() - started) / 1000;
     const log = logLines.length > 0 ? `${logLines.join('\n')}\n` : null;
     const completedAt = now();
     if (signal.aborted) return { ...base, ...ends, now: completedAt, log, status: 'Stopped', dataOut: data };

@@ -1,5 +1,6 @@
 import type { Engine } from '../engine/engine.js';
 import type { CompiledVersion } from '../engine/compiled-version.js';
+import type { TraceParent } from '../engine/engine-observer.js';
 import { InvalidRequestError, MissingInputsError } from '../model/errors.js';
 import { readInputs, RESERVED_INPUT_NAMES } from '../model/inputs.js';
 import type { RunRecord } from '../model/records.js';
@@ -12,6 +13,8 @@ export interface RunRequest {
   params: Record<string, unknown>;
   idempotencyKey: string | null;
   runUser: string;
+  /** The trigger request's trace, while tracing is on. */
+  trace?: TraceParent | undefined;
 }
 
 /** What became of a run request; the API turns each into its status code. */
@@ -94,6 +97,7 @@ export class RunRequests {
       runUser: request.runUser,
       idempotencyKey: request.idempotencyKey,
       hasRunLimit: (target.settings?.concurrentRunLimit ?? null) !== null,
+      trace: request.trace,
     };
     if (request.mode === 'standard') {
       const { run, created } = await this.engine.startRun(start);

@@ -1,21 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-
-/**
- * The counters the engine reports (issue 12). Nothing calls them yet: the engine's claim loop and
- * executor will, once they are restructured; the types are fixed here so that work only adds calls.
- */
-export interface EngineMetrics {
-  /** A run was created (`standard`, `sync`, or `scheduled`). */
-  runStarted(mode: string): void;
-  /** A run reached a final status with this result (`Success`, `Error`, or `Stopped`). */
-  runFinished(result: string): void;
-  /** A task instance attempt ended, after `seconds` of execution. */
-  taskInstanceFinished(actionType: string, seconds: number): void;
-  /** A claim of due task instances took `ms` (whatever it found). */
-  claimed(ms: number): void;
-  /** A group commit wrote `size` queued writes in `ms`. */
-  commitBatch(size: number, ms: number): void;
-}
+import type { RunOrigin } from '../engine/engine-observer.js';
+import type { StoreObserver } from '../store/store-observer.js';
 
 /** What the scrape reads from the store: task instances that could run now. */
 export interface QueueSnapshot {
@@ -30,12 +15,24 @@ export interface QueueSnapshot {
 export interface WeirMetricsOptions {
   /** Weir's version, for `weir_build_info`. */
   version: string;
+  now: () => number;
+}
+
+/** What the scrape reads from the running parts (set by `watch` once they exist). */
+export interface ScrapeSources {
   /** Reads the queue at scrape time (one query per scrape, never on the hot path). */
   queueSnapshot: (now: number) => Promise<QueueSnapshot>;
   /** Responsive (`/sync`) runs this process is executing and answering now. */
   syncInFlight: () => number;
-  now: () => number;
+  /** Requests waiting for a run to end (`/sync`, and repeats of an idempotent `/sync`). */
+  runWaiters: () => number;
 }
+
+/** The run results counted by `weir_runs_finished_total`. */
+const RESULTS = ['Success', 'Error', 'Stopped'] as const;
+const ORIGINS: readonly RunOrigin[] = ['standard', 'sync', 'scheduled', 'sub_run'];
+type Increment = { inc(): void };
+type Observe = { observe(value: number): void };
 
 /** Latency buckets in seconds, from 1 ms to 10 s (a trigger commits in ~1 ms; a responsive run may take seconds). */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -46,9 +43,10 @@ const BATCH_SIZE_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500];
 /**
  * Weir's Prometheus metrics, on a registry of their own (no global state: each Weir in a process,
  * e.g. each test's, has its own). Served as text by `GET /metrics`; see docs/operations.md for the list.
- * Recording costs a few hundred nanoseconds; the queue gauges are computed only when scraped.
+ * Recording costs a few hundred nanoseconds: each labelled series is bound once (`labels(...)`) and
+ * kept, so no label object is built per event; the queue gauges are computed only when scraped.
  */
-export class WeirMetrics implements EngineMetrics {
+export class WeirMetrics implements StoreObserver {
   readonly registry = new Registry();
   private readonly triggers: Counter<'mode' | 'code'>;
   private readonly triggerSeconds: Histogram<'mode'>;
@@ -60,6 +58,14 @@ export class WeirMetrics implements EngineMetrics {
   private readonly batchSeconds: Histogram;
   private readonly queueDepth: Gauge<'state'>;
   private readonly oldestDueAge: Gauge;
+  private readonly standardTriggersBy = new Map<number, Increment>();
+  private readonly syncTriggersBy = new Map<number, Increment>();
+  private readonly standardTriggerSeconds: Observe;
+  private readonly syncTriggerSeconds: Observe;
+  private readonly startedBy = new Map<string, Increment>();
+  private readonly finishedBy = new Map<string, Increment>();
+  private readonly taskSecondsBy = new Map<string, Observe>();
+  private sources: ScrapeSources | null = null;
 
   constructor(private readonly options: WeirMetricsOptions) {
     const registers = [this.registry];
@@ -131,34 +137,76 @@ export class WeirMetrics implements EngineMetrics {
       help: 'How long the oldest task instance that could run has been waiting; 0 when none waits.',
       registers,
     });
+    const sources = (): ScrapeSources | null => this.sources;
     new Gauge({
       name: 'weir_sync_waiters_in_flight',
       help: 'Responsive (/sync) runs this process is executing and answering now.',
       registers,
       collect() {
-        this.set(options.syncInFlight());
+        this.set(sources()?.syncInFlight() ?? 0);
       },
     });
+    new Gauge({
+      name: 'weir_run_waiters',
+      help: 'Requests in this process waiting for a run to end (/sync, and repeats of an idempotent /sync).',
+      registers,
+      collect() {
+        this.set(sources()?.runWaiters() ?? 0);
+      },
+    });
+    this.standardTriggerSeconds = this.triggerSeconds.labels('standard');
+    this.syncTriggerSeconds = this.triggerSeconds.labels('sync');
+    // Every series of a closed label set exists from the start (at 0), so rates work from the first scrape.
+    for (const origin of ORIGINS) {
+      this.runsStarted.inc({ mode: origin }, 0);
+      this.startedBy.set(origin, this.runsStarted.labels(origin));
+    }
+    for (const result of RESULTS) {
+      this.runsFinished.inc({ result }, 0);
+      this.finishedBy.set(result, this.runsFinished.labels(result));
+    }
+  }
+
+  /** Tells the scrape where to read the queue and the waiters (the store and engine exist after the metrics). */
+  watch(sources: ScrapeSources): void {
+    this.sources = sources;
   }
 
   /** A trigger request was answered with `code` after `seconds`. */
   triggerAnswered(mode: 'standard' | 'sync', code: number, seconds: number): void {
-    this.triggers.inc({ mode, code: String(code) });
-    this.triggerSeconds.observe({ mode }, seconds);
+    const byCode = mode === 'sync' ? this.syncTriggersBy : this.standardTriggersBy;
+    let series = byCode.get(code);
+    if (series === undefined) {
+      // Status codes are a small set (HTTP's): bound once each.
+      series = this.triggers.labels(mode, String(code));
+      byCode.set(code, series);
+    }
+    series.inc();
+    (mode === 'sync' ? this.syncTriggerSeconds : this.standardTriggerSeconds).observe(seconds);
   }
 
-  runStarted(mode: string): void {
-    this.runsStarted.inc({ mode });
+  /** A run was created, by how it started (`mode` label). */
+  runStarted(origin: RunOrigin): void {
+    this.startedBy.get(origin)?.inc();
   }
 
-  runFinished(result: string): void {
-    this.runsFinished.inc({ result });
+  /** A run became final: `Success` or `Error` (its result), or `Stopped`. */
+  runFinished(result: 'Success' | 'Error' | 'Stopped'): void {
+    this.finishedBy.get(result)?.inc();
   }
 
-  taskInstanceFinished(actionType: string, seconds: number): void {
-    this.taskSeconds.observe({ action_type: actionType }, seconds);
+  /** A task instance attempt's task executed for `seconds`. */
+  taskInstanceExecuted(actionType: string, seconds: number): void {
+    let series = this.taskSecondsBy.get(actionType);
+    if (series === undefined) {
+      // Action types are a closed set (import refuses unknown ones): the map stays small.
+      series = this.taskSeconds.labels(actionType);
+      this.taskSecondsBy.set(actionType, series);
+    }
+    series.observe(seconds);
   }
 
+  /** One claim of due task instances took `ms`. */
   claimed(ms: number): void {
     this.claimSeconds.observe(ms / 1000);
   }
@@ -172,7 +220,7 @@ export class WeirMetrics implements EngineMetrics {
   async exposition(): Promise<{ contentType: string; text: string }> {
     // The queue gauges come from one store read per scrape, taken before the registry is rendered.
     const now = this.options.now();
-    const snapshot = await this.options.queueSnapshot(now);
+    const snapshot = (await this.sources?.queueSnapshot(now)) ?? { queued: 0, dueWaiting: 0, oldestDueAt: null };
     this.queueDepth.set({ state: 'queued' }, snapshot.queued);
     this.queueDepth.set({ state: 'due' }, snapshot.dueWaiting);
     this.oldestDueAge.set(snapshot.oldestDueAt === null ? 0 : Math.max(0, now - snapshot.oldestDueAt) / 1000);

@@ -1,6 +1,7 @@
 import { StartupError } from '../startup-errors.js';
 import { PgStore } from './postgres/postgres-store.js';
 import type { Store } from './store.js';
+import type { StoreObserver } from './store-observer.js';
 import { takeServerLock } from './sqlite/server-lock.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 
@@ -18,10 +19,10 @@ export interface OpenStoreOptions {
   poolSize?: number;
   /** PostgreSQL: who the connections say they are (`application_name`), e.g. the node id; default `weir`. */
   applicationName?: string;
-  /** PostgreSQL: told of every group commit of the queue (writes in it, milliseconds). */
-  onCommit?: (size: number, ms: number) => void;
   /** Infrastructure trouble that fails no request (a lost idle connection); default: ignored. */
   onError?: (message: string, error: unknown) => void;
+  /** Told of migrations applied and of group commits (metrics); default none. */
+  observer?: StoreObserver;
 }
 
 /**
@@ -34,7 +35,7 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions):
       poolSize: options.poolSize ?? 10,
       applicationName: options.applicationName ?? 'weir',
       onError: options.onError ?? (() => undefined),
-      ...(options.onCommit ? { onCommit: options.onCommit } : {}),
+      ...(options.observer ? { observer: options.observer } : {}),
     });
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(databaseUrl) && !databaseUrl.startsWith('sqlite:')) {
@@ -47,6 +48,7 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions):
   try {
     return SqliteStore.open(file, {
       onClose: release,
+      ...(options.observer ? { observer: options.observer } : {}),
       ...(options.onError ? { onListenerError: (error) => options.onError?.('a notifier listener threw', error) } : {}),
     });
   } catch (error) {

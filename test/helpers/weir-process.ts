@@ -32,7 +32,7 @@ export interface WeirProcessOptions {
   outputLimit?: number;
   /** `WEIR_DATABASE_URL`; default the SQLite file in `dataDir`. */
   databaseUrl?: string;
-  /** More `WEIR_*` settings (e.g. `WEIR_WORKER_CONCURRENCY`). */
+  /** More environment (e.g. `WEIR_WORKER_CONCURRENCY`, `WEIR_OTEL_ENABLED`, `OTEL_*`), applied last. */
   env?: Record<string, string>;
 }
 

@@ -48,7 +48,10 @@ describe.skipIf(skipReason !== null)(`PostgreSQL group commit${skipReason ? ` (s
   it('the writes of one turn share one transaction and resolve after its commit', async () => {
     const batcher = new PgWriteBatcher(pool, { maxConcurrentBatches: 2 });
     const sizes: number[] = [];
-    const observed = new PgWriteBatcher(pool, { maxConcurrentBatches: 2, onCommit: (size) => sizes.push(size) });
+    const observed = new PgWriteBatcher(pool, {
+      maxConcurrentBatches: 2,
+      observer: { commitBatch: (size) => sizes.push(size) },
+    });
     const writes = [1, 2, 3, 4, 5].map((id) => observed.run(insert(id), alone(insert(id))));
     const txids = await Promise.all(writes);
     expect(new Set(txids).size).toBe(1);

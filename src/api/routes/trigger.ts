@@ -3,6 +3,7 @@ import { InvalidRequestError, TriggerAuthError } from '../../model/errors.js';
 import type { ApiContext } from '../api-context.js';
 import { authenticateTrigger } from '../auth/trigger-credentials.js';
 import { sendRunAnswer } from '../run-answers.js';
+import { triggerTraceParent } from '../trigger-tracing.js';
 import { route } from '../route-table.js';
 import { AnyObject, errorResponses, IdParams } from '../schemas/common.js';
 import { RunMetadata } from '../schemas/run-schemas.js';
@@ -68,6 +69,7 @@ export function registerTriggerRoutes(app: FastifyInstance, context: ApiContext)
       params,
       idempotencyKey: typeof key === 'string' ? key : null,
       runUser,
+      trace: triggerTraceParent(request),
     });
     return sendRunAnswer(reply, answer, { syncTimeoutSeconds: context.config.syncTimeoutSeconds, now: context.now() });
   };

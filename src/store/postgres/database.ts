@@ -77,7 +77,7 @@ function withoutClient(error: Error): Error {
  * Applies the numbered migrations of `migrations/` not applied yet, each in its own transaction, under
  * an advisory lock: nodes starting together wait for each other and migrate once.
  */
-export async function migrate(pool: pg.Pool): Promise<void> {
+export async function migrate(pool: pg.Pool, onApplied?: (name: string, ms: number) => void): Promise<void> {
   const client = await checkout(pool);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
@@ -94,6 +94,7 @@ export async function migrate(pool: pg.Pool): Promise<void> {
     for (const file of files) {
       if (applied.has(file)) continue;
       const sql = fs.readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8');
+      const started = performance.now();
       await client.query('BEGIN');
       try {
         await client.query(sql);
@@ -103,6 +104,7 @@ export async function migrate(pool: pg.Pool): Promise<void> {
         await client.query('ROLLBACK');
         throw error;
       }
+      onApplied?.(file, performance.now() - started);
     }
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);

@@ -9,6 +9,7 @@ import { PgNotifier } from './listen-notify.js';
 import { PgNodes } from './node-queries.js';
 import { PgQueue } from './queue.js';
 import { PgReadModel } from './read-model.js';
+import type { StoreObserver } from '../store-observer.js';
 
 export interface PgStoreOptions {
   /** Connections in the pool (`WEIR_PG_POOL_SIZE`). */
@@ -20,8 +21,8 @@ export interface PgStoreOptions {
   applicationName: string;
   /** Infrastructure trouble that does not fail a request (a lost idle connection, a lost notification). */
   onError: (message: string, error: unknown) => void;
-  /** Told of every group commit of the queue: writes in it and milliseconds. */
-  onCommit?: (size: number, ms: number) => void;
+  /** Told of migrations applied at open and of the queue's group commits; default none. */
+  observer?: StoreObserver;
 }
 
 /**
@@ -48,7 +49,7 @@ export class PgStore implements Store {
       onError: (error) => options.onError('an idle database connection failed', error),
     });
     try {
-      await migrate(pool);
+      await migrate(pool, options.observer?.migrationApplied?.bind(options.observer));
       const ids = new PgIdBlocks();
       const notifier = await PgNotifier.start({
         url,
@@ -61,7 +62,7 @@ export class PgStore implements Store {
         // Half the pool for group commits; the rest serves reads, leases and notifications meanwhile.
         new PgQueue(pool, ids, {
           maxConcurrentBatches: Math.max(1, Math.floor(options.poolSize / 2)),
-          ...(options.onCommit ? { onCommit: options.onCommit } : {}),
+          ...(options.observer ? { observer: options.observer } : {}),
         }),
         new PgCatalog(pool, ids),
         new PgReadModel(pool),

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
+import type { StoreObserver } from '../store-observer.js';
 import { checkout } from './database.js';
 
 /** One queued transaction: its work inside a batch, and how to run it alone if the batch fails. */
@@ -16,7 +17,7 @@ export interface PgWriteBatcherOptions {
   /** Writes in one batch at most; default 64. */
   maxBatchSize?: number;
   /** Told of every committed batch: how many writes it held and how long it took (ms). */
-  onCommit?: (size: number, ms: number) => void;
+  observer?: StoreObserver;
 }
 
 const DEFAULT_MAX_BATCH = 64;
@@ -127,7 +128,7 @@ export class PgWriteBatcher {
       return;
     }
     client.release();
-    this.options.onCommit?.(batch.length, performance.now() - started);
+    this.options.observer?.commitBatch(batch.length, performance.now() - started);
     batch.forEach((write, i) => write.resolve(values[i]));
   }
 }

@@ -40,8 +40,11 @@ function restrictModes(file: string): void {
   }
 }
 
-/** Applies the numbered migrations in `migrations/` that have not run yet, each in a transaction. */
-export function migrate(db: Database.Database): void {
+/**
+ * Applies the numbered migrations in `migrations/` that have not run yet, each in a transaction;
+ * `onApplied` is told of each.
+ */
+export function migrate(db: Database.Database, onApplied?: (name: string, ms: number) => void): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)');
   const applied = new Set(
     (db.prepare('SELECT name FROM schema_migrations').all() as Array<{ name: string }>).map((row) => row.name),
@@ -53,9 +56,11 @@ export function migrate(db: Database.Database): void {
   for (const file of files) {
     if (applied.has(file)) continue;
     const sql = fs.readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8');
+    const started = performance.now();
     db.transaction(() => {
       db.exec(sql);
       db.prepare('INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)').run(file, Date.now());
     }).immediate();
+    onApplied?.(file, performance.now() - started);
   }
 }

@@ -18,6 +18,7 @@ import { GlobalConstantQueries } from './global-constant-queries.js';
 import { SqliteGlobalConstants } from './global-constants.js';
 import { WriteBatcher } from './write-batcher.js';
 import { SqliteNodes } from './node-queries.js';
+import type { StoreObserver } from '../store-observer.js';
 
 /**
  * The embedded store: one SQLite file, one server (the data-dir lock, `server-lock.ts`). Reads run
@@ -54,19 +55,27 @@ export class SqliteStore implements Store {
     this.notifier = new LocalNotifier(onListenerError);
   }
 
-  /** Opens (and creates or upgrades) the database file. `onClose` runs after it is closed. */
+  /**
+   * Opens (and creates or upgrades) the database file. `onClose` runs after it is closed; `observer`
+   * is told of migrations and group commits.
+   */
   static open(
     file: string,
-    options: { onClose?: () => void; onListenerError?: (error: unknown) => void } = {},
+    options: { onClose?: () => void; onListenerError?: (error: unknown) => void; observer?: StoreObserver } = {},
   ): SqliteStore {
     const db = openDatabase(file);
-    migrate(db);
+    const { observer } = options;
+    migrate(db, observer?.migrationApplied?.bind(observer));
     const ids = new IdAllocator(db);
     const counters = new RunCounters(db);
-    const writer = new WriteBatcher(db, () => {
-      ids.reset();
-      counters.reset();
-    });
+    const writer = new WriteBatcher(
+      db,
+      () => {
+        ids.reset();
+        counters.reset();
+      },
+      observer,
+    );
     const tx = new SqliteQueueTransaction(db, ids);
     const runs = new RunCreation(db, ids, counters, tx);
     const workflows = new WorkflowQueries(db);

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { StoreObserver } from '../store-observer.js';
 
 interface PendingWrite {
   /** Synchronous, or a promise that awaits only this store's synchronous primitives (no I/O). */
@@ -34,6 +35,8 @@ export class WriteBatcher {
     private readonly db: Database.Database,
     /** Called when a whole batch failed to commit, so in-memory state tied to it can be reset. */
     private readonly onBatchFailure: () => void,
+    /** Told the size and time of every committed batch. */
+    private readonly observer?: Pick<StoreObserver, 'commitBatch'>,
   ) {
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
@@ -69,6 +72,7 @@ export class WriteBatcher {
 
   private async commitBatch(batch: PendingWrite[]): Promise<void> {
     const outcomes: Array<{ isOk: boolean; value: unknown }> = [];
+    const started = performance.now();
     try {
       this.begin.run();
       for (const write of batch) {
@@ -85,6 +89,7 @@ export class WriteBatcher {
         }
       }
       this.commit.run();
+      this.observer?.commitBatch(batch.length, performance.now() - started);
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       this.onBatchFailure();
