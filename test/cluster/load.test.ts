@@ -3,6 +3,7 @@ import { startCalloutTarget, type CalloutTarget } from '../helpers/callout-targe
 import { startCluster, type Cluster, type ClusterNode } from '../helpers/cluster.js';
 import type { JsonBody } from '../helpers/http.js';
 import { postgresSkipReason } from '../helpers/postgres.js';
+import { parsePrometheus } from '../helpers/prometheus.js';
 import { mapWithConcurrency, pollUntil, sleep } from '../helpers/runs.js';
 import { must, setupWorkflow, trigger, type TriggerableWorkflow } from '../helpers/setup-workflow.js';
 import { oneCalloutWorkflow, workflowDocument, task, start } from '../helpers/workflows.js';
