@@ -11,6 +11,7 @@ import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerTriggerMetrics } from './trigger-metrics.js';
 import { registerOAuthRoutes } from './routes/oauth.js';
 import { registerRunRoutes } from './routes/runs.js';
+import { registerTaskActionRoutes } from './routes/task-actions.js';
 import { registerTaskRoutes } from './routes/tasks.js';
 import { registerTriggerRoutes } from './routes/trigger.js';
 import { registerUsageRoutes } from './routes/usage.js';
@@ -109,6 +110,7 @@ export async function buildServer(context: ApiContext, options: ServerOptions = 
   registerVersionRoutes(app, context);
   registerUsageRoutes(app, context);
   registerTaskRoutes(app, context);
+  registerTaskActionRoutes(app, context);
   registerEventRoutes(app, context);
   registerGlobalConstantRoutes(app, context);
   await registerUiAssets(app);

@@ -230,11 +230,14 @@ export class Engine {
     return waiting;
   }
 
-  /** Reruns a final task instance with its recorded input `Data`; the graph continues from it. */
-  async rerunTaskInstance(id: number) {
+  /**
+   * Reruns a final task instance with its recorded input `Data` (or `options.data`, edited); the graph
+   * continues from it.
+   */
+  async rerunTaskInstance(id: number, options: actions.RerunOptions = {}) {
     let instance;
     try {
-      instance = await this.store.queue.transaction((tx) => actions.rerunTaskInstance(tx, id, this.now()));
+      instance = await this.store.queue.transaction((tx) => actions.rerunTaskInstance(tx, id, this.now(), options));
     } catch (error) {
       // A lost race is an answer (refused), not a failure; the transaction was rolled back.
       if (error instanceof actions.RerunRaceError) return undefined;
