@@ -29,6 +29,7 @@ const SQLITE_ONLY = [
   'test/openapi.test.ts',
   'test/transport.test.ts',
   'test/tasks-javascript.test.ts',
+  'test/task-library-parity.test.ts',
 ];
 
 export default defineConfig(async (): Promise<ViteUserConfig> => {

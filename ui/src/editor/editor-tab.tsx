@@ -54,6 +54,7 @@ export function EditorTab({
       key={base}
       workflow={workflow}
       baseVersion={base}
+      baseVersionId={baseSummary?.id}
       isBaseActive={baseSummary?.status === 'Active'}
       existingVersions={existing}
       original={source.data}
@@ -80,6 +81,7 @@ interface Saved {
 function Editor(props: {
   workflow: Workflow;
   baseVersion: string;
+  baseVersionId: number | undefined;
   isBaseActive: boolean;
   existingVersions: readonly string[];
   original: WorkflowDocument;
@@ -332,6 +334,8 @@ function Editor(props: {
           {selectedTask ? (
             <TaskPanel
               key={String(selectedTask.id)}
+              workflowId={workflow.id}
+              baseVersionId={props.baseVersionId}
               draft={draft}
               taskId={String(selectedTask.id)}
               onChange={change}
