@@ -65,14 +65,14 @@ describeNeedsChromium('web UI: edited Data, task tests and secrets', () => {
     await ui.open(`#/runs/${runId}`);
     await page.getByRole('button', { name: /^Charge, Error/ }).click();
     const panel = page.getByRole('complementary', { name: 'Task instance' });
-    await panel.getByRole('button', { name: 'Edit Data and rerun…' }).click();
+    await panel.getByRole('button', { name: 'Edit Data first…' }).click();
     const form = panel.getByRole('region', { name: 'Rerun with edited Data' });
-    const editor = form.getByRole('textbox', { name: 'Input Data for the rerun of Charge' });
+    const editor = form.getByRole('textbox', { name: 'Input Data for the rerun' });
     const recorded = JSON.parse(await editor.inputValue());
     expect(recorded.Workflow.customer).toBe('Globex');
     expect(await form.getByText('Valid JSON object').count()).toBe(1);
-    const rerun = form.getByRole('button', { name: /^Rerun with/ });
-    expect(await rerun.textContent()).toBe('Rerun with the recorded Data');
+    const rerun = form.getByRole('button', { name: /^Rerun (with|as)/ });
+    expect(await rerun.textContent()).toBe('Rerun as recorded');
 
     // A syntax error is named by line and column, and blocks the rerun.
     await editor.fill('{\n  "Workflow": {\n    "customer": "Initech"\n  \n}');
@@ -142,7 +142,7 @@ describeNeedsChromium('web UI: edited Data, task tests and secrets', () => {
     await greet.getByText('Nothing leaves Weir: this task type only transforms Data.').waitFor();
     await greet.getByRole('button', { name: 'Test this task' }).click();
     const result = greet.getByRole('region', { name: 'Test result' });
-    await result.getByText('Fired the Success hook.').waitFor();
+    await result.getByText('Succeeded: a run would follow its Success linkages.').waitFor();
     expect(await result.getByLabel('Output Data of the test of Greet', { exact: true }).textContent()).toContain(
       '"greeting": "Hi, Grace"',
     );
@@ -158,7 +158,7 @@ describeNeedsChromium('web UI: edited Data, task tests and secrets', () => {
     await ui.screenshot('editor-test-callout');
     await send.click();
     const sent = notify.getByRole('region', { name: 'Test result' });
-    await sent.getByText('Fired the Success hook.').waitFor();
+    await sent.getByText('Succeeded: a run would follow its Success linkages.').waitFor();
     expect(await sent.getByRole('region', { name: 'HTTP exchange' }).textContent()).toContain('Response200');
     expect(target.requestsTo('/notify').map((r) => JSON.parse(r.body))).toEqual([
       { text: 'Hello, Ada' },
@@ -206,7 +206,7 @@ describeNeedsChromium('web UI: edited Data, task tests and secrets', () => {
     const header = panel.getByLabel('Headers 2 value (global constant)');
     expect(await header.inputValue()).toBe(':stored');
     await panel.getByText('A secret is stored with this task.').waitFor();
-    expect(await panel.getByRole('button', { name: 'Replace the stored secret' }).count()).toBe(1);
+    expect(await panel.getByRole('button', { name: 'Replace secret' }).count()).toBe(1);
     expect(await page.content()).not.toContain('k-Typed-Long-Ago-55');
 
     // Bearer token: picked from the sealed constant.

@@ -266,7 +266,9 @@ function Editor(props: {
                   </span>
                   <span>
                     <span className="library-title">{spec.title}</span>
-                    {spec.actionType !== spec.title ? <span className="library-type">{spec.actionType}</span> : null}
+                    {spec.actionType !== spec.title ? (
+                      <span className="library-type">{spec.actionType.replace('::', '::\u200b')}</span>
+                    ) : null}
                   </span>
                 </button>
               </li>

@@ -105,7 +105,7 @@ export function SecretField({
       <div className="secret-actions">
         {current.kind === 'stored' && !isTyping ? (
           <button type="button" className="button button-small" onClick={() => setTyping(true)}>
-            Replace the stored secret
+            Replace secret
           </button>
         ) : null}
         <button

@@ -7,6 +7,7 @@ import { ErrorBanner, Loading } from '../components/feedback';
 import { JsonEditor } from '../components/json-editor';
 import { calloutExchange } from '../model/callout-exchange';
 import type { TaskDefinition, WorkflowDocument } from '../model/document';
+import { dateParts } from '../../../src/model/time.js';
 import { formatTime } from '../model/format';
 import { readJsonObject } from '../model/json-text';
 import { CalloutExchangeView } from '../pages/callout-exchange-view';
@@ -92,7 +93,7 @@ export function TaskTestPanel({
         resetLabel="Reset the sample"
         hint={
           sample.source === 'inputs'
-            ? 'No run has reached this task yet: the sample holds the workflow’s declared inputs.'
+            ? 'No run has reached this task yet: the sample is what a first task gets, with the declared inputs.'
             : `This task’s input Data in ${sample.source}.`
         }
       />
@@ -143,9 +144,9 @@ function TestResult({ result, task }: { result: TaskTestResult; task: TaskDefini
   return (
     <div className="test-result" aria-label="Test result" role="region">
       <p className="test-outcome">
-        <StatusBadge status={result.status} /> <span>{outcomeLine(result)}</span>{' '}
-        <span className="muted small">({result.duration_ms} ms)</span>
+        <StatusBadge status={result.status} /> <span className="muted small">in {result.duration_ms} ms</span>
       </p>
+      <p>{outcomeLine(result)}</p>
       {result.sub_run_id ? (
         <p className="small">
           It started run <a href={runHref(result.sub_run_id)}>#{result.sub_run_id}</a>.
@@ -201,7 +202,8 @@ export function outcomeLine(result: TaskTestResult): string {
         return 'A run would wait here.';
     }
   }
-  return result.hook ? `Fired the ${result.hook} hook.` : `Ended ${result.status}.`;
+  if (result.status === 'Error') return 'Failed: a run would follow its Failure linkage, if it has one.';
+  return result.hook ? `Succeeded: a run would follow its ${result.hook} linkages.` : `Ended ${result.status}.`;
 }
 
 /** The task's input Data in the latest runs that reached it: `{text, source}`, or undefined. */
@@ -215,9 +217,15 @@ async function lastInputOf(workflowId: number, taskName: string, signal: AbortSi
   return undefined;
 }
 
-/** `{object_name: {field_name: default or ""}}` from the workflow's declared inputs. */
+/**
+ * What a run's first task would get: `Data.Workflow`'s seeded keys (as the server's `initialData` writes
+ * them, now) and `{object_name: {field_name: default or ""}}` for the workflow's declared inputs.
+ */
 function inputSkeleton(draft: WorkflowDocument): Record<string, Record<string, unknown>> {
-  const skeleton: Record<string, Record<string, unknown>> = { Workflow: {} };
+  const { date, dateTime } = dateParts(Date.now());
+  const skeleton: Record<string, Record<string, unknown>> = {
+    Workflow: { ExecutionDate: date, ExecutionDateTime: dateTime, WorkflowRunUser: 'Task test' },
+  };
   const fields = (draft.workflow as { parameters?: { fields?: unknown } }).parameters?.fields;
   for (const field of Array.isArray(fields) ? fields : []) {
     const { object_name: objectName, field_name: fieldName, default: fallback } = field as Record<string, unknown>;

@@ -50,12 +50,12 @@ export function RerunForm({
     <section className="rerun-form" aria-label="Rerun with edited Data">
       <h3>Rerun with edited Data</h3>
       <JsonEditor
-        label={`Input Data for the rerun of ${instance.name}`}
+        label="Input Data for the rerun"
         value={text}
         onChange={setText}
         onReset={() => setText(recorded)}
         resetLabel="Back to the recorded Data"
-        hint="The rerun starts from this Data; this instance keeps what it ran with. The new instance's log records your client id and the paths you changed, never their values."
+        hint="This instance keeps what it ran with. The rerun's log records your client id and the paths you changed, not their values."
       />
       <div className="button-row">
         <button
@@ -64,7 +64,7 @@ export function RerunForm({
           disabled={!read.ok || isBusy}
           onClick={() => void rerun()}
         >
-          {isBusy ? 'Rerunning…' : isEdited ? 'Rerun with this Data' : 'Rerun with the recorded Data'}
+          {isBusy ? 'Rerunning…' : isEdited ? 'Rerun with this Data' : 'Rerun as recorded'}
         </button>
         <button type="button" className="button" disabled={isBusy} onClick={onCancel}>
           Cancel

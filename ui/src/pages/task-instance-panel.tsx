@@ -102,7 +102,7 @@ export function TaskInstancePanel({
             {isBusy ? 'Rerunning…' : 'Rerun this task'}
           </button>
           <button type="button" className="button" disabled={isBusy} onClick={() => setEditing(true)}>
-            Edit Data and rerun…
+            Edit Data first…
           </button>
         </div>
       ) : null}
