@@ -257,6 +257,21 @@ describe('POST /workflows/{id}/versions/{version_id}/tasks/{task_id}/test (ext)'
     expect(await runsOf(parent.workflow.id)).toBe(0);
   });
 
+  it('answers what a response task would answer /sync with', async () => {
+    const answering = await imported(
+      workflowDocument({
+        tasks: [task.responseFormatter(1, 'Answer', { template: '{"hello": {{ Data.name | to_json }}}', code: 201 })],
+        linkages: [start(1)],
+      }),
+    );
+    const answer = await weir.api('POST', testUrl(answering, 'Answer'), { data: { name: 'Ada' } });
+    expect(answer.status, answer.text).toBe(200);
+    expect(answer.body).toMatchObject({
+      status: 'Success',
+      response: { code: 201, body: { hello: 'Ada' }, result: 'Success' },
+    });
+  });
+
   it('refuses bad requests with a 4xx naming the field', async () => {
     const url = testUrl(tested, 'Greet');
     expectErrorEnvelope(await weir.api('POST', url, { data: [1] }), 400, { field: 'data' });

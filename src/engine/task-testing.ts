@@ -53,6 +53,8 @@ export interface TaskTestResult {
   branches: JsonObject[] | null;
   /** The run an Execute::WorkflowTask started. */
   subRunId: number | null;
+  /** A response task's answer (what `/sync` would answer), with the run's result it sets. */
+  response: { code: number; body: JsonValue; runResult: 'Success' | 'Error' } | null;
   startedAt: number;
   endedAt: number;
 }
@@ -123,10 +125,16 @@ export async function testTask(deps: TaskTestDependencies, request: TaskTestRequ
 type OutcomeFields = Omit<TaskTestResult, 'log' | 'subRunId' | 'startedAt' | 'endedAt'>;
 
 function resultOf(outcome: TaskOutcome, input: JsonObject): OutcomeFields {
-  const quiet = { error: null, waitingOn: null, dueAt: null, branches: null };
+  const quiet = { error: null, waitingOn: null, dueAt: null, branches: null, response: null };
   switch (outcome.kind) {
     case 'success':
-      return { ...quiet, status: 'Success', hook: outcome.hook ?? 'Success', dataOut: outcome.data };
+      return {
+        ...quiet,
+        status: 'Success',
+        hook: outcome.hook ?? 'Success',
+        dataOut: outcome.data,
+        response: outcome.response ?? null,
+      };
     case 'error':
       return {
         ...quiet,

@@ -70,6 +70,10 @@ const TestAnswer = Type.Object({
   due_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   branches: Type.Union([Type.Array(Type.Record(Type.String(), Type.Unknown())), Type.Null()]),
   sub_run_id: Type.Union([Type.Integer(), Type.Null()]),
+  response: Type.Union(
+    [Type.Object({ code: Type.Integer(), body: Type.Unknown(), result: Type.String() }), Type.Null()],
+    { description: "A response task's answer: what /sync would answer, and the run's result it sets." },
+  ),
   duration_ms: Type.Integer(),
 });
 
@@ -222,6 +226,9 @@ function answerOf(task: TaskDefinition, hasSideEffects: boolean, result: TaskTes
     due_at: result.dueAt === null ? null : new Date(result.dueAt).toISOString(),
     branches: result.branches,
     sub_run_id: result.subRunId,
+    response: result.response
+      ? { code: result.response.code, body: result.response.body, result: result.response.runResult }
+      : null,
     duration_ms: Math.max(0, Math.round(result.endedAt - result.startedAt)),
   };
 }

@@ -196,5 +196,7 @@ export interface TaskTestResult {
   due_at: string | null;
   branches: Array<Record<string, unknown>> | null;
   sub_run_id: number | null;
+  /** A response task's answer (what `/sync` would answer) and the run's result it sets. */
+  response?: { code: number; body: unknown; result: string } | null;
   duration_ms: number;
 }

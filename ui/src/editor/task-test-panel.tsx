@@ -159,7 +159,16 @@ function TestResult({ result, task }: { result: TaskTestResult; task: TaskDefini
         </section>
       ) : null}
       {exchange ? <CalloutExchangeView exchange={exchange} /> : null}
-      <details open={!exchange}>
+      {result.response ? (
+        <section aria-label="Answer">
+          <h4>
+            Answer <span className="mono">{result.response.code}</span> · the run’s result would be{' '}
+            {result.response.result}
+          </h4>
+          <JsonView value={result.response.body} label={`Answer of the test of ${task.name}`} />
+        </section>
+      ) : null}
+      <details open={!exchange && !result.response}>
         <summary>Output Data</summary>
         <JsonView value={result.data_out} label={`Output Data of the test of ${task.name}`} />
       </details>
