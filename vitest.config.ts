@@ -32,6 +32,7 @@ const SQLITE_ONLY = [
   // A `weir serve` child on SQLite; what they check (the log, the exporter) is the same on any store.
   'test/log-secrets.test.ts',
   'test/tracing-otlp.test.ts',
+  'test/task-library-parity.test.ts',
 ];
 
 export default defineConfig(async (): Promise<ViteUserConfig> => {

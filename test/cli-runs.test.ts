@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowDocument } from '../src/model/workflow-document.js';
@@ -109,12 +111,24 @@ describe('CLI: runs, reruns and approvals', { timeout: 180_000 }, () => {
       new RegExp(`^${failedTask.id}\\s+Call a failing target\\s+Callout\\s+Error\\s+\\S`, 'm'),
     );
 
-    const rerun = await cli(['tasks', 'rerun', String(failedTask.id)]);
+    // --data: a file that is no object is refused before anything is sent; an object is the rerun's Data.
+    const dir = await mkdtemp(path.join(tmpdir(), 'weir-cli-data-'));
+    const notObject = path.join(dir, 'list.json');
+    await writeFile(notObject, '[1, 2]');
+    const refused = await cli(['tasks', 'rerun', String(failedTask.id), '--data', notObject]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('must hold a JSON object');
+    const dataFile = path.join(dir, 'data.json');
+    await writeFile(dataFile, JSON.stringify({ ...failedTask.data, Note: 'from the CLI' }));
+    const rerun = await cli(['tasks', 'rerun', String(failedTask.id), '--data', dataFile]);
     expect(rerun.code, rerun.stderr).toBe(0);
     const rerunMatch = new RegExp(
       `^Task ${failedTask.id} rerun as task (\\d+) \\(\\w+\\) in run ${run.id}\\.\\n$`,
     ).exec(rerun.stdout);
     expect(rerunMatch, rerun.stdout).not.toBeNull();
+    const rerunInstance = must(await weir.api('GET', `/workflows/tasks/${rerunMatch?.[1]}`), 200, 'rerun');
+    expect(rerunInstance.data).toMatchObject({ Note: 'from the CLI' });
+    expect(rerunInstance.log).toMatch(/^Rerun of task \d+ with input Data edited by client "[^"]+" \(added Note\)\.\n/);
     const watched = await cli(['runs', 'watch', String(run.id)]);
     expect(watched.code, watched.stderr).toBe(0);
     expect(watched.stdout).toMatch(

@@ -17,6 +17,8 @@ import { registerTriggerMetrics } from './trigger-metrics.js';
 import { registerTriggerTracing } from './trigger-tracing.js';
 import { registerOAuthRoutes } from './routes/oauth.js';
 import { registerRunRoutes } from './routes/runs.js';
+import { registerTaskActionRoutes } from './routes/task-actions.js';
+import { registerTaskTestRoutes } from './routes/task-testing.js';
 import { registerTaskRoutes } from './routes/tasks.js';
 import { registerTriggerRoutes } from './routes/trigger.js';
 import { registerUsageRoutes } from './routes/usage.js';
@@ -119,6 +121,8 @@ export async function buildServer(context: ApiContext, options: ServerOptions = 
   registerVersionRoutes(app, context);
   registerUsageRoutes(app, context);
   registerTaskRoutes(app, context);
+  registerTaskActionRoutes(app, context);
+  registerTaskTestRoutes(app, context);
   registerEventRoutes(app, context);
   registerGlobalConstantRoutes(app, context);
   registerNodeRoutes(app, context);

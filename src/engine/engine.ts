@@ -15,6 +15,7 @@ import * as actions from './run-actions.js';
 import { RunWaiters } from './run-waiters.js';
 import { subRunStarter } from './sub-runs.js';
 import { TaskExecutor } from './task-executor.js';
+import { testTask, type TaskTestRequest, type TaskTestResult } from './task-testing.js';
 import { VersionCache } from './version-cache.js';
 
 export interface EngineOptions {
@@ -294,11 +295,14 @@ export class Engine {
     return waiting;
   }
 
-  /** Reruns a final task instance with its recorded input `Data`; the graph continues from it. */
-  async rerunTaskInstance(id: number) {
+  /**
+   * Reruns a final task instance with its recorded input `Data` (or `options.data`, edited); the graph
+   * continues from it.
+   */
+  async rerunTaskInstance(id: number, options: actions.RerunOptions = {}) {
     let instance;
     try {
-      instance = await this.store.queue.transaction((tx) => actions.rerunTaskInstance(tx, id, this.now()));
+      instance = await this.store.queue.transaction((tx) => actions.rerunTaskInstance(tx, id, this.now(), options));
     } catch (error) {
       // A lost race is an answer (refused), not a failure; the transaction was rolled back.
       if (error instanceof actions.RerunRaceError) return undefined;
@@ -306,6 +310,27 @@ export class Engine {
     }
     if (instance) this.store.notifier.publish({ kind: 'new-work' });
     return instance;
+  }
+
+  /**
+   * Tests one task with sample `Data` outside any run ("Test this task"): executed as a run would
+   * execute it (same fetch and egress policy, mail, sandbox, templates, `GlobalConstants`), nothing stored.
+   */
+  testTask(request: TaskTestRequest): Promise<TaskTestResult> {
+    const { store } = this;
+    return testTask(
+      {
+        now: this.now,
+        fetch: this.options.fetch ?? fetch,
+        mail: this.options.mail ?? null,
+        ...(this.options.globalConstants ? { globalConstants: this.options.globalConstants } : {}),
+        // Never attached to a waiting task instance: the id is never used.
+        subRuns: (caller) =>
+          subRunStarter({ store, notifier: store.notifier, versions: this.versions, now: this.now }, caller, { id: 0 }),
+        waitForRun: (runId, timeoutMs) => this.waitForRun(runId, timeoutMs),
+      },
+      request,
+    );
   }
 
   /** Records an approval decision; the Approval task instance then runs and fires `Approve` or `Reject`. */

@@ -177,7 +177,7 @@ export async function addTaskInstance(
   tx: QueueTransaction,
   run: RunRecord,
   spec: SuccessorSpec,
-  options: { heldBy: { nodeId: string; leaseUntil: number } | null; now: number; rerunOf?: number },
+  options: { heldBy: { nodeId: string; leaseUntil: number } | null; now: number; rerunOf?: number; log?: string },
 ): Promise<Added> {
   const { now } = options;
   if (spec.isMergeArrival) {
@@ -203,6 +203,7 @@ export async function addTaskInstance(
     scope: spec.scope,
     waitingOn: spec.isMergeArrival ? 'merge' : null,
     rerunOf: options.rerunOf ?? null,
+    ...(options.log !== undefined ? { log: options.log } : {}),
     now,
   });
   return spec.isMergeArrival ? { kind: 'waiting', instance } : { kind: 'inserted', instance };

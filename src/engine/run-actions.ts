@@ -1,6 +1,8 @@
+import { dataChanges, describeDataChanges } from '../model/data-changes.js';
 import type { JsonObject, RunRecord, TaskInstanceRecord } from '../model/records.js';
 import type { QueueTransaction } from '../store/queue-store.js';
 import { addTaskInstance, canRerun, resultOf, settle, type Settled } from './progression.js';
+import { initialData } from './run-data.js';
 import { runStatusChange, runStatusChangeFrom, taskStatusChange } from './transitions.js';
 
 /**
@@ -57,16 +59,25 @@ export class RerunRaceError extends Error {
   override readonly name = 'RerunRaceError';
 }
 
+/** How a rerun is asked for (`POST /workflows/tasks/{id}/rerun`, **ext** body). */
+export interface RerunOptions {
+  /** Input `Data` to rerun with instead of the recorded one (edited by a person). */
+  data?: JsonObject;
+  /** Who asked (the OAuth client id), written to the new instance's log when `data` is given. */
+  by?: string;
+}
+
 /**
  * Reruns a final task instance: a new `Queued` instance of the same task with the same input `Data`
- * and place in the graph; the run is live again, its result and answer decided anew from the
- * unhandled failures that remain. Undefined when the instance is not final, was rerun, or its run is
- * being stopped.
+ * (or `options.data`, recorded in its log by paths only, never values) and place in the graph; the
+ * run is live again, its result and answer decided anew from the unhandled failures that remain.
+ * Undefined when the instance is not final, was rerun, or its run is being stopped.
  */
 export async function rerunTaskInstance(
   tx: QueueTransaction,
   id: number,
   now: number,
+  options: RerunOptions = {},
 ): Promise<TaskInstanceRecord | undefined> {
   const seen = await tx.getTaskInstance(id);
   if (!seen) return undefined;
@@ -82,11 +93,16 @@ export async function rerunTaskInstance(
       name: old.name,
       actionType: old.actionType,
       previousId: old.previousId,
-      dataIn: old.dataIn,
+      dataIn: options.data ?? old.dataIn,
       scope: { iterationParentId: old.iterationParentId, iterationIndex: old.iterationIndex },
       isMergeArrival: false,
     },
-    { heldBy: null, now, rerunOf: old.id },
+    {
+      heldBy: null,
+      now,
+      rerunOf: old.id,
+      ...(options.data ? { log: editedDataLine(old, run, options.data, options.by) } : {}),
+    },
   );
   if (added.kind !== 'inserted') return undefined;
   // The run is locked and the instance was checked under the lock: a lost race here is a bug.
@@ -96,6 +112,14 @@ export async function rerunTaskInstance(
   const to = run.status === 'Finished' ? 'Queued' : run.status;
   await tx.setRunStatus({ ...runStatusChangeFrom([run.status], run.id, to, now), reopen: { error: error ?? null } });
   return added.instance;
+}
+
+/** The log line of a rerun with edited `Data`: who, of which instance, and which paths changed. */
+function editedDataLine(old: TaskInstanceRecord, run: RunRecord, data: JsonObject, by: string | undefined): string {
+  const recorded = old.dataIn ?? initialData(run);
+  const who = by === undefined ? 'an unknown client' : `client ${JSON.stringify(by)}`;
+  const changes = describeDataChanges(dataChanges(recorded, data));
+  return `Rerun of task ${old.id} with input Data edited by ${who} (${changes}).\n`;
 }
 
 /**

@@ -19,7 +19,11 @@ export interface SubRunOptions {
 }
 
 /** The sub-run starter one task instance of `run` sees. */
-export function subRunStarter(options: SubRunOptions, run: RunRecord, instance: TaskInstanceRecord): SubRunStarter {
+export function subRunStarter(
+  options: SubRunOptions,
+  run: Pick<RunRecord, 'name' | 'depth' | 'priority'>,
+  instance: Pick<TaskInstanceRecord, 'id'>,
+): SubRunStarter {
   const { store, versions, now } = options;
   return {
     async start({ workflowId, inputs, wait }) {

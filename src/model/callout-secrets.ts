@@ -9,7 +9,8 @@ import type { TaskDefinition } from './workflow-document.js';
  * Secrets: `authorization.password` (basic), `.token` (bearer), `.client_secret` (OAuth 2),
  * `.secret` (HMAC), and the values of custom headers whose names say they carry credentials
  * (`X-Api-Key`, `X-Auth-Token`, ...: `isSecretHeaderName`). A value that is only a Liquid
- * reference (`{{ GlobalConstants.ApiKey }}`) is not a secret itself and is shown.
+ * reference (`{{ GlobalConstants.ApiKey }}`, or `Bearer {{ GlobalConstants.Token }}`) is not a secret
+ * itself and is shown: that is how a task refers to a secret kept in the global constants store.
  */
 
 /** What answers show instead of a secret. */
@@ -34,11 +35,20 @@ export function isSecretHeaderName(name: string): boolean {
   return /(^|[-_])key$/.test(lower) && !NON_SECRET_KEYS.has(lower);
 }
 
-/** A value that is a template reference only, e.g. `{{ GlobalConstants.ApiKey }}`. */
-const REFERENCE_ONLY = /^\s*\{\{[^{}]*\}\}\s*$/;
+/**
+ * A value that is a template reference only, e.g. `{{ GlobalConstants.ApiKey }}`, optionally after an
+ * authorization scheme word (`Bearer {{ GlobalConstants.Token }}` in an `Authorization` header): no
+ * literal in it can be a credential.
+ */
+const REFERENCE_ONLY = /^\s*(?:(?:Bearer|Basic|Token|Bot|SSWS|ApiKey|Key)\s+)?\{\{[^{}]*\}\}\s*$/i;
+
+/** Whether `value` only refers to a secret (a Liquid reference, e.g. to a global constant) without holding one. */
+export function isSecretReference(value: string): boolean {
+  return REFERENCE_ONLY.test(value);
+}
 
 function isSecretValue(value: unknown): value is string {
-  return typeof value === 'string' && value !== '' && !REFERENCE_ONLY.test(value);
+  return typeof value === 'string' && value !== '' && !isSecretReference(value);
 }
 
 type Parameters = TaskDefinition['parameters'];

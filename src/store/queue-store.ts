@@ -207,6 +207,8 @@ export interface NewTaskInstance {
   scope: Scope;
   waitingOn: WaitingOn | null;
   rerunOf: number | null;
+  /** The log it starts with (a rerun with edited `Data` says so); absent: none. */
+  log?: string | null;
   now: number;
 }
 

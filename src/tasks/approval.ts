@@ -48,6 +48,8 @@ export const Approval: TaskType<ApprovalPrepared> = {
   actionType: 'Approval',
   hooks: ['Approve', 'Reject'],
   isResponsive: false,
+  // An attempt only waits for, or reads, a decision recorded in Weir.
+  hasSideEffects: false,
   prepare,
   execute,
 };

@@ -348,4 +348,38 @@ describe('web UI: daily work', () => {
     }
     ui.expectNoErrors();
   }, 90_000);
+
+  it('orders versions by the server’s rules: 0.0.10 after 0.0.9, a pre-release before its release', async () => {
+    const workflow = await setupWorkflow(
+      weir,
+      workflowDocument({
+        name: 'Versioned',
+        version: '0.0.9',
+        tasks: [task.responseFormatter(1, 'Answer', { template: '{"ok": true}' })],
+        linkages: [start(1)],
+      }),
+    );
+    const document = must(await weir.api('GET', `/workflows/${workflow.id}/export`), 200, 'export');
+    for (const version of ['0.0.10', '1.2.0-rc.1', '1.2.0']) {
+      must(
+        await weir.api('POST', `/workflows/${workflow.id}/versions/import?version=${version}`, document),
+        200,
+        `import ${version}`,
+      );
+    }
+    // The server refuses what its order puts before the latest: the UI must agree with it.
+    const older = await weir.api('POST', `/workflows/${workflow.id}/versions/import?version=1.2.0-rc.2`, document);
+    expect(older.status, older.text).toBe(400);
+
+    const { page } = ui;
+    await ui.open(`#/workflows/${workflow.id}/versions`);
+    const rows = page.locator('table tbody tr');
+    await expect.poll(() => rows.count()).toBe(4);
+    const shown = await rows.evaluateAll((elements) => elements.map((e) => e.querySelector('td a')?.textContent ?? ''));
+    expect(shown).toEqual(['1.2.0', '1.2.0-rc.1', '0.0.10', '0.0.9']);
+    await ui.open(`#/workflows/${workflow.id}/editor`);
+    await page.getByText('Draft from version 1.2.0').waitFor();
+    expect(await page.getByLabel('New version').inputValue()).toBe('1.2.1');
+    ui.expectNoErrors();
+  }, 60_000);
 });

@@ -38,6 +38,9 @@ describe('web UI: global constants', () => {
     expect(await page.content()).not.toContain('sk_live_0123456789WXYZ');
 
     await page.getByRole('button', { name: 'Delete BASE_URL' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete BASE_URL?' });
+    expect(await confirm.textContent()).toContain('{{ GlobalConstants.BASE_URL }} fail from then on');
+    await confirm.getByRole('button', { name: 'Delete constant' }).click();
     await expect.poll(() => page.getByRole('cell', { name: 'BASE_URL', exact: true }).count()).toBe(0);
     const listed = must(await weir.api('GET', '/workflows/global_constants'), 200, 'list');
     expect(listed.data.map((c: { name: string }) => c.name)).toEqual(['API_KEY']);

@@ -14,6 +14,7 @@ import './styles/workflows.css';
 import './styles/runs.css';
 import './styles/run.css';
 import './styles/editor.css';
+import './styles/data-editing.css';
 
 const root = document.getElementById('root');
 if (root) {

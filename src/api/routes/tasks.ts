@@ -1,19 +1,19 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { initialData } from '../../engine/run-data.js';
 import { InvalidRequestError, NotFoundError, TaskBatchError } from '../../model/errors.js';
 import type { TaskInstanceRecord } from '../../model/records.js';
 import { Scope } from '../../model/scopes.js';
 import { TaskStatus } from '../../model/statuses.js';
 import type { ApiContext } from '../api-context.js';
 import { requireScope } from '../auth/bearer.js';
-import { setupTaskObject, taskInstanceObject } from '../task-presenter.js';
+import { setupTaskObject } from '../task-presenter.js';
+import { taskInstanceReader } from '../task-instance-reader.js';
 import { nextPage, parseId, queryBoolean, queryPage, queryString, route } from '../route-table.js';
 import { BooleanQuery, bearer, ListQuery, PageQuery } from '../schemas/common.js';
 import { SetupTasks, type SetupTaskUpdate } from '../../management/setup-tasks.js';
 import { hasDefinitionFilter, matchesTask, type TaskDefinitionFilter } from '../../management/task-filters.js';
 import { Type } from '@sinclair/typebox';
 
-/** Tasks and task instances (`/workflows/tasks...`): list, retrieve, rerun, approve/reject (**ext**). */
+/** Tasks and task instances (`/workflows/tasks...`): list, retrieve, batch update (reruns and approvals: task-actions.ts). */
 export function registerTaskRoutes(app: FastifyInstance, context: ApiContext): void {
   const { store, engine } = context;
   const view = requireScope(context.clients, Scope.View);
@@ -21,20 +21,7 @@ export function registerTaskRoutes(app: FastifyInstance, context: ApiContext): v
   const idOf = (request: FastifyRequest): number => parseId((request.params as { id: string }).id, 'Task');
   const setupTasks = new SetupTasks({ store, versions: engine.versions, catalog: context.catalog, now: context.now });
 
-  const present = async (instance: TaskInstanceRecord) => {
-    const version = await engine.versions.get(instance.versionId);
-    let dataIn = instance.dataIn;
-    if (dataIn === null) {
-      const owner = await store.reads.getRun(instance.runId);
-      dataIn = owner ? initialData(owner) : null;
-    }
-    return taskInstanceObject(instance, version?.tasks.get(instance.taskId)?.definition, dataIn);
-  };
-  const instanceOf = async (id: number) => {
-    const instance = await store.reads.getTaskInstance(id);
-    if (!instance) throw new NotFoundError(`Task ${id} does not exist.`);
-    return instance;
-  };
+  const { present, instanceOf } = taskInstanceReader(context);
 
   route(app, '/workflows/tasks', {
     GET: {
@@ -216,50 +203,6 @@ export function registerTaskRoutes(app: FastifyInstance, context: ApiContext): v
       },
     },
   });
-
-  route(app, '/workflows/tasks/:id/rerun', {
-    POST: {
-      preHandler: run,
-      handler: async (request) => {
-        const instance = await instanceOf(idOf(request));
-        if (instance.rerunBy !== null) {
-          throw new InvalidRequestError(
-            `Task ${instance.id} was already rerun as task ${instance.rerunBy}; rerun that one.`,
-          );
-        }
-        const rerun = await engine.rerunTaskInstance(instance.id);
-        if (!rerun) {
-          throw new InvalidRequestError(
-            `Task ${instance.id} is ${instance.status}; only a Success, Error or Stopped task of a run that is not stopped can be rerun.`,
-          );
-        }
-        return present(rerun);
-      },
-    },
-  });
-
-  for (const action of ['Approve', 'Reject'] as const) {
-    route(app, `/workflows/tasks/:id/${action.toLowerCase()}`, {
-      POST: {
-        preHandler: run,
-        handler: async (request) => {
-          const instance = await instanceOf(idOf(request));
-          const body = (request.body ?? {}) as Record<string, unknown>;
-          if (typeof body !== 'object' || Array.isArray(body)) {
-            throw new InvalidRequestError('The body must be a JSON object, e.g. {"comment": "..."}.', 'body');
-          }
-          const comment = body['comment'] ?? '';
-          if (typeof comment !== 'string' || comment.length > 10_000) {
-            throw new InvalidRequestError('comment must be a string of at most 10000 characters.', 'comment');
-          }
-          if (!(await engine.decideApproval(instance.id, { action, comment }))) {
-            throw new InvalidRequestError(`Task ${instance.id} is not waiting for an approval.`);
-          }
-          return present(await instanceOf(instance.id));
-        },
-      },
-    });
-  }
 }
 
 const SCAN_BATCH = 500;

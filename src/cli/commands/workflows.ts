@@ -1,8 +1,8 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { isRecord } from '../api-client.js';
 import { connect, withConnection, type ConnectionFlags } from '../connection.js';
-import { CliError, ExitCode } from '../exit-codes.js';
+import { readJsonFile } from '../json-file.js';
 import { noteNextPage, pageQuery, positiveInteger, printJson, printLine, printTable, text } from '../output.js';
 
 interface ListFlags extends ConnectionFlags {
@@ -165,25 +165,4 @@ export function registerWorkflowsCommand(program: Command): void {
     if (flags.json) return printJson(answer);
     printLine(`Deleted workflow ${id}.`);
   });
-}
-
-/** A JSON file (or stdin for `-`), refused with a sentence when it cannot be read or parsed. */
-async function readJsonFile(file: string): Promise<unknown> {
-  let content: string;
-  try {
-    content = file === '-' ? await readStdin() : await readFile(file, 'utf8');
-  } catch (error) {
-    throw new CliError(`Cannot read ${file}: ${(error as Error).message}`, ExitCode.Usage);
-  }
-  try {
-    return JSON.parse(content) as unknown;
-  } catch (error) {
-    throw new CliError(`${file} is not JSON: ${(error as Error).message}`, ExitCode.Usage);
-  }
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

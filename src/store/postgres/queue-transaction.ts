@@ -89,8 +89,8 @@ export class PgQueueTransaction implements QueueTransaction {
     const [row] = await this.rows<TaskInstanceRow>(
       `INSERT INTO task_instances (id, run_id, workflow_id, version_id, task_id, name, action_type, status,
                                    priority_rank, previous_id, data_in, locked_by, lease_until, started_at,
-                                   iteration_parent_id, iteration_index, waiting_on, rerun_of, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)
+                                   iteration_parent_id, iteration_index, waiting_on, rerun_of, created_at, updated_at, log)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20)
        RETURNING *`,
       [
         id,
@@ -112,6 +112,7 @@ export class PgQueueTransaction implements QueueTransaction {
         instance.waitingOn,
         instance.rerunOf,
         instance.now,
+        instance.log ?? null,
       ],
     );
     if (!row) throw new Error('INSERT of a task instance returned no row');

@@ -49,10 +49,11 @@ export class SqliteQueueTransaction implements QueueTransaction {
       insertInstance: db.prepare(`
         INSERT INTO task_instances (id, run_id, workflow_id, version_id, task_id, name, action_type, status,
                                     priority_rank, previous_id, data_in, locked_by, lease_until, started_at,
-                                    iteration_parent_id, iteration_index, waiting_on, rerun_of, created_at, updated_at)
+                                    iteration_parent_id, iteration_index, waiting_on, rerun_of, log,
+                                    created_at, updated_at)
         VALUES (@id, @runId, @workflowId, @versionId, @taskId, @name, @actionType, @status, @priorityRank,
                 @previousId, @dataIn, @lockedBy, @leaseUntil, @startedAt,
-                @iterationParentId, @iterationIndex, @waitingOn, @rerunOf, @now, @now)
+                @iterationParentId, @iterationIndex, @waitingOn, @rerunOf, @log, @now, @now)
         RETURNING *`),
       setDataIn: db.prepare('UPDATE task_instances SET data_in = ?, updated_at = ? WHERE id = ?'),
       wake: db.prepare(`
@@ -213,6 +214,7 @@ export class SqliteQueueTransaction implements QueueTransaction {
       iterationIndex: instance.scope.iterationIndex,
       waitingOn: instance.waitingOn,
       rerunOf: instance.rerunOf,
+      log: instance.log ?? null,
       now: instance.now,
     }) as TaskInstanceRow;
     return toTaskInstance(row);

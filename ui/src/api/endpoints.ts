@@ -9,6 +9,7 @@ import type {
   RunStatus,
   RunSummary,
   TaskInstance,
+  TaskTestResult,
   VersionSummary,
   Workflow,
   WorkflowSettings,
@@ -150,8 +151,35 @@ export function getTaskInstance(id: number, signal?: AbortSignal) {
   return api<TaskInstance>(`/workflows/tasks/${id}`, { signal });
 }
 
-export function rerunTaskInstance(id: number) {
-  return api<TaskInstance>(`/workflows/tasks/${id}/rerun`, { method: 'POST' });
+/** `POST /workflows/tasks/{id}/rerun`; with `data` (**ext**) the rerun starts from that input Data instead. */
+export function rerunTaskInstance(id: number, data?: Record<string, unknown>) {
+  return api<TaskInstance>(`/workflows/tasks/${id}/rerun`, {
+    method: 'POST',
+    ...(data !== undefined ? { body: { data } } : {}),
+  });
+}
+
+/** The task instances of a run named `name` (newest first), one page. */
+export function findTaskInstances(runId: number, name: string, signal?: AbortSignal) {
+  return api<Page<TaskInstance>>('/workflows/tasks', {
+    query: { workflow_id: runId, instance: true, name, page_length: 5 },
+    signal,
+  });
+}
+
+/** What "Test this task" sends: sample Data, the task as edited, and the confirmation to really send. */
+export interface TaskTestBody {
+  data: Record<string, unknown>;
+  task?: { name: string; action_type: string; parameters: Record<string, unknown> };
+  confirm_side_effects?: boolean;
+}
+
+/** `POST /workflows/{id}/versions/{version_id}/tasks/{task_id}/test` (**ext**): one task, outside any run. */
+export function testTask(workflowId: number, versionId: number, taskId: number | string, body: TaskTestBody) {
+  return api<TaskTestResult>(`/workflows/${workflowId}/versions/${versionId}/tasks/${taskId}/test`, {
+    method: 'POST',
+    body,
+  });
 }
 
 /** `POST /workflows/tasks/{id}/approve` or `/reject` (**ext**): decides a `Pending` Approval task instance. */

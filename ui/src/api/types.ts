@@ -179,3 +179,24 @@ export interface ErrorEnvelope {
   error?: string;
   error_description?: string;
 }
+
+/** `POST /workflows/{id}/versions/{version_id}/tasks/{task_id}/test` (**ext**): one task tested outside any run. */
+export interface TaskTestResult {
+  task: { id: number | string; name: string; action_type: string };
+  /** Whether the test reached outside Weir (it really sent). */
+  side_effects: boolean;
+  status: 'Success' | 'Error' | 'Pending';
+  /** The hook a run would fire next (`Failure` on error), null while waiting. */
+  hook: string | null;
+  data_out: Record<string, unknown> | null;
+  log: string | null;
+  error: { error_class: string; message: string; details: string | null } | null;
+  /** What a run would wait for (`delay`, `retry`, `approval`, `sub_run`, `iterations`). */
+  waiting_on: string | null;
+  due_at: string | null;
+  branches: Array<Record<string, unknown>> | null;
+  sub_run_id: number | null;
+  /** A response task's answer (what `/sync` would answer) and the run's result it sets. */
+  response?: { code: number; body: unknown; result: string } | null;
+  duration_ms: number;
+}

@@ -54,6 +54,7 @@ export function EditorTab({
       key={base}
       workflow={workflow}
       baseVersion={base}
+      baseVersionId={baseSummary?.id}
       isBaseActive={baseSummary?.status === 'Active'}
       existingVersions={existing}
       original={source.data}
@@ -80,6 +81,7 @@ interface Saved {
 function Editor(props: {
   workflow: Workflow;
   baseVersion: string;
+  baseVersionId: number | undefined;
   isBaseActive: boolean;
   existingVersions: readonly string[];
   original: WorkflowDocument;
@@ -264,7 +266,9 @@ function Editor(props: {
                   </span>
                   <span>
                     <span className="library-title">{spec.title}</span>
-                    {spec.actionType !== spec.title ? <span className="library-type">{spec.actionType}</span> : null}
+                    {spec.actionType !== spec.title ? (
+                      <span className="library-type">{spec.actionType.replace('::', '::\u200b')}</span>
+                    ) : null}
                   </span>
                 </button>
               </li>
@@ -332,6 +336,8 @@ function Editor(props: {
           {selectedTask ? (
             <TaskPanel
               key={String(selectedTask.id)}
+              workflowId={workflow.id}
+              baseVersionId={props.baseVersionId}
               draft={draft}
               taskId={String(selectedTask.id)}
               onChange={change}

@@ -1,5 +1,7 @@
 import { useId, useState, type ChangeEvent, type ReactNode } from 'react';
+import { isSecretHeaderName } from '../model/secret-reference';
 import type { ParameterSpec } from './parameter-spec';
+import { SecretField } from './secret-field';
 
 function asText(value: unknown): string {
   if (value === undefined || value === null) return '';
@@ -133,6 +135,10 @@ export function ParameterField({
       return <MapField spec={spec} value={value} onChange={onChange} hint={hint} />;
     case 'json':
       return <JsonField id={id} label={label} hint={hint} value={value} onChange={onChange} />;
+    case 'secret':
+      return field(
+        <SecretField id={id} label={spec.label} value={value} onChange={onChange} describedBy={describedBy} />,
+      );
     default:
       return field(<input {...textProps} className="input" />);
   }
@@ -207,8 +213,8 @@ function PairsField({
       onAdd={() => set([...pairs, { key: '', value: '' }])}
       hint={hint}
     >
-      {pairs.map((pair, index) => (
-        <div className="pair-row" key={index}>
+      {pairs.map((pair, index) => {
+        const keyInput = (
           <input
             className="input"
             aria-label={`${spec.label} ${index + 1} name`}
@@ -216,19 +222,42 @@ function PairsField({
             value={pair.key}
             onChange={(event) => set(pairs.map((p, i) => (i === index ? { ...p, key: event.target.value } : p)))}
           />
-          <input
-            className="input"
-            aria-label={`${spec.label} ${index + 1} value`}
-            placeholder="Value"
-            value={pair.value}
-            onChange={(event) => set(pairs.map((p, i) => (i === index ? { ...p, value: event.target.value } : p)))}
-          />
+        );
+        const remove = (
           <RemoveButton
             label={`Remove ${spec.label} ${index + 1}`}
             onClick={() => set(pairs.filter((_, i) => i !== index))}
           />
-        </div>
-      ))}
+        );
+        if (spec.hasSecretValues && isSecretHeaderName(pair.key.trim())) {
+          // A credential header: its value is picked from the global constants, on a line of its own.
+          return (
+            <div className="pair-row pair-row-secret" key={index}>
+              {keyInput}
+              {remove}
+              <SecretField
+                id={`${spec.path.join('-')}-${index}-value`}
+                label={`${spec.label} ${index + 1} value`}
+                value={pair.value}
+                onChange={(next) => set(pairs.map((p, i) => (i === index ? { ...p, value: next } : p)))}
+              />
+            </div>
+          );
+        }
+        return (
+          <div className="pair-row" key={index}>
+            {keyInput}
+            <input
+              className="input"
+              aria-label={`${spec.label} ${index + 1} value`}
+              placeholder="Value"
+              value={pair.value}
+              onChange={(event) => set(pairs.map((p, i) => (i === index ? { ...p, value: event.target.value } : p)))}
+            />
+            {remove}
+          </div>
+        );
+      })}
     </PairsFieldset>
   );
 }

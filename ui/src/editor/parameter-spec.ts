@@ -19,7 +19,9 @@ export type ParameterKind =
   /** `{name: value}` of strings, e.g. `case_condition`. */
   | 'map'
   /** Any JSON value. */
-  | 'json';
+  | 'json'
+  /** A credential: picked from the global constants, never shown once stored (secret-field.tsx). */
+  | 'secret';
 
 export interface ParameterSpec {
   /** Where the value sits in `parameters`, e.g. `['retry_rules', 'retry_count']`. */
@@ -33,6 +35,8 @@ export interface ParameterSpec {
   showWhen?: { path: readonly string[]; values: readonly string[] };
   /** What the engine assumes when the parameter is absent (shown, never written unless changed). */
   defaultValue?: string;
+  /** `pairs` of HTTP headers: a value whose header name says credential is a secret field. */
+  hasSecretValues?: boolean;
 }
 
 export interface TaskTypeSpec {
@@ -43,6 +47,11 @@ export interface TaskTypeSpec {
   hooks: readonly string[];
   parameters: readonly ParameterSpec[];
   defaults: () => Record<string, unknown>;
+  /**
+   * What testing the task really does outside Weir (a request, a mail, a run), for the types the server
+   * refuses to test without `confirm_side_effects`; absent: nothing leaves Weir.
+   */
+  sendsOutside?: string;
 }
 
 /** The value at `path` inside `parameters`. */

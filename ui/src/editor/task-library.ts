@@ -4,7 +4,7 @@
  * are generated from these specs; anything a spec does not name stays editable as raw JSON.
  */
 
-import type { ParameterSpec, TaskTypeSpec } from './parameter-spec';
+import type { ParameterSpec, TaskTypeSpec } from './parameter-spec.js';
 
 const STRICT: ParameterSpec = {
   path: ['strict_variables'],
@@ -25,6 +25,7 @@ export const TASK_LIBRARY: readonly TaskTypeSpec[] = [
     actionType: 'Callout',
     title: 'Callout',
     description: 'Sends an HTTP request and keeps the answer in Data.Callout.',
+    sendsOutside: 'sends its HTTP request for real',
     hooks: ['Success', 'Failure'],
     parameters: [
       { path: ['url'], label: 'URL', kind: 'text', isRequired: true, hint: 'Liquid allowed.' },
@@ -35,7 +36,13 @@ export const TASK_LIBRARY: readonly TaskTypeSpec[] = [
         options: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'],
         defaultValue: 'GET',
       },
-      { path: ['headers'], label: 'Headers', kind: 'pairs', hint: 'Values may use Liquid.' },
+      {
+        path: ['headers'],
+        label: 'Headers',
+        kind: 'pairs',
+        hasSecretValues: true,
+        hint: 'Values may use Liquid. A header that carries a credential (Authorization, X-Api-Key…) takes a global constant.',
+      },
       { path: ['body_type'], label: 'Body type', kind: 'select', options: ['raw', 'none'], defaultValue: 'raw' },
       {
         path: ['raw_body'],
@@ -48,7 +55,7 @@ export const TASK_LIBRARY: readonly TaskTypeSpec[] = [
         path: ['authorization', 'type'],
         label: 'Authorization',
         kind: 'select',
-        options: ['none', 'basic_auth', 'bearer'],
+        options: ['none', 'basic_auth', 'bearer', 'oauth2', 'hmac'],
         defaultValue: 'none',
       },
       {
@@ -60,14 +67,70 @@ export const TASK_LIBRARY: readonly TaskTypeSpec[] = [
       {
         path: ['authorization', 'password'],
         label: 'Password',
-        kind: 'text',
+        kind: 'secret',
         showWhen: { path: ['authorization', 'type'], values: ['basic_auth'] },
       },
       {
         path: ['authorization', 'token'],
         label: 'Bearer token',
-        kind: 'text',
+        kind: 'secret',
         showWhen: { path: ['authorization', 'type'], values: ['bearer'] },
+      },
+      {
+        path: ['authorization', 'token_url'],
+        label: 'Token URL',
+        kind: 'text',
+        isRequired: true,
+        showWhen: { path: ['authorization', 'type'], values: ['oauth2', 'oauth_2.0'] },
+      },
+      {
+        path: ['authorization', 'client_id'],
+        label: 'Client id',
+        kind: 'text',
+        isRequired: true,
+        showWhen: { path: ['authorization', 'type'], values: ['oauth2', 'oauth_2.0'] },
+      },
+      {
+        path: ['authorization', 'client_secret'],
+        label: 'Client secret',
+        kind: 'secret',
+        showWhen: { path: ['authorization', 'type'], values: ['oauth2', 'oauth_2.0'] },
+      },
+      {
+        path: ['authorization', 'scope'],
+        label: 'Scope',
+        kind: 'text',
+        showWhen: { path: ['authorization', 'type'], values: ['oauth2', 'oauth_2.0'] },
+      },
+      {
+        path: ['authorization', 'client_authentication'],
+        label: 'Send the client credentials',
+        kind: 'select',
+        options: ['body', 'basic'],
+        defaultValue: 'body',
+        hint: 'In the form body, or as HTTP Basic.',
+        showWhen: { path: ['authorization', 'type'], values: ['oauth2', 'oauth_2.0'] },
+      },
+      {
+        path: ['authorization', 'algorithm'],
+        label: 'HMAC algorithm',
+        kind: 'select',
+        options: ['SHA-256', 'SHA-384', 'SHA-512', 'SHA-1', 'MD5'],
+        defaultValue: 'SHA-256',
+        showWhen: { path: ['authorization', 'type'], values: ['hmac'] },
+      },
+      {
+        path: ['authorization', 'secret'],
+        label: 'HMAC key',
+        kind: 'secret',
+        showWhen: { path: ['authorization', 'type'], values: ['hmac'] },
+      },
+      {
+        path: ['authorization', 'header_name'],
+        label: 'Signature header',
+        kind: 'text',
+        defaultValue: 'X-Signature',
+        showWhen: { path: ['authorization', 'type'], values: ['hmac'] },
       },
       {
         path: ['validation', 'status_codes'],
@@ -249,6 +312,7 @@ export const TASK_LIBRARY: readonly TaskTypeSpec[] = [
     actionType: 'Execute::WorkflowTask',
     title: 'Run a workflow',
     description: 'Runs another workflow and keeps its answer.',
+    sendsOutside: 'starts a real run of the other workflow',
     hooks: ['Success', 'Failure'],
     parameters: [
       { path: ['workflow_id'], label: 'Workflow id', kind: 'number', isRequired: true },
@@ -263,6 +327,7 @@ export const TASK_LIBRARY: readonly TaskTypeSpec[] = [
     actionType: 'Email',
     title: 'Email',
     description: 'Sends an email over SMTP.',
+    sendsOutside: 'sends the e-mail for real',
     hooks: ['Success', 'Failure'],
     parameters: [
       { path: ['email', 'to'], label: 'To', kind: 'list', isRequired: true, hint: 'One address per line.' },

@@ -3,15 +3,21 @@ import { sameId, type WorkflowDocument } from '../model/document';
 import { addLinkage, removeLinkages, setStart, updateTask } from './draft';
 import { ParameterForm } from './parameter-form';
 import { hooksOf, shortTypeName } from './task-library';
+import { TaskTestPanel } from './task-test-panel';
 
 /** The editor's side panel for one task: its name, parameters, linkages, and deleting it. */
 export function TaskPanel({
+  workflowId,
+  baseVersionId,
   draft,
   taskId,
   onChange,
   onClose,
   onDelete,
 }: {
+  workflowId: number;
+  /** The version the draft was made from: tests refer to it (its stored secrets stand behind masks). */
+  baseVersionId: number | undefined;
   draft: WorkflowDocument;
   taskId: string;
   onChange: (d: WorkflowDocument) => void;
@@ -26,6 +32,7 @@ export function TaskPanel({
   const others = draft.tasks.filter((t) => !sameId(t.id, taskId));
   const [hook, setHook] = useState(hooks[0] ?? 'Success');
   const [target, setTarget] = useState(others[0] ? String(others[0].id) : '');
+  const [isTesting, setTesting] = useState(false);
   if (!task) return null;
   const outgoing = draft.linkages
     .map((l, index) => ({ l, index }))
@@ -60,6 +67,23 @@ export function TaskPanel({
         parameters={task.parameters}
         onChange={(parameters) => onChange(updateTask(draft, taskId, (t) => ({ ...t, parameters })))}
       />
+
+      <h3>Test this task</h3>
+      {isTesting && baseVersionId !== undefined ? (
+        <TaskTestPanel workflowId={workflowId} versionId={baseVersionId} task={task} draft={draft} />
+      ) : (
+        <div>
+          <p className="hint">Run it once with sample Data, as drafted, without starting a run.</p>
+          <button
+            type="button"
+            className="button button-small"
+            disabled={baseVersionId === undefined}
+            onClick={() => setTesting(true)}
+          >
+            Test this task…
+          </button>
+        </div>
+      )}
 
       <h3>Linkages</h3>
       {isStart ? (

@@ -47,7 +47,9 @@ const TaskNodeView = memo(function TaskNodeView({ data, selected }: NodeProps<Ta
     <div className={`task-node tone-${tone}${selected ? ' is-selected' : ''}`}>
       <Handle type="target" position={Position.Top} isConnectable={data.isConnectable} />
       <div className="task-node-type">{shortTypeName(data.actionType)}</div>
-      <div className="task-node-name">{data.name}</div>
+      <div className="task-node-name" title={data.name}>
+        {data.name}
+      </div>
       {data.status ? (
         <div className="task-node-status">
           <span className="badge-dot" aria-hidden="true" />

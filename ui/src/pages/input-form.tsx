@@ -15,7 +15,7 @@ export function InputControls({
   onChange: (name: string, value: string) => void;
 }) {
   return (
-    <div className="grid-2">
+    <div className="grid-2 input-grid">
       {fields.map((field) => (
         <InputControl
           key={requestNameOf(field)}

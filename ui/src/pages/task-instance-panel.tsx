@@ -8,6 +8,7 @@ import { shortTypeName } from '../editor/task-library';
 import { calloutExchange } from '../model/callout-exchange';
 import { durationBetween, formatDuration, formatTime } from '../model/format';
 import { CalloutExchangeView } from './callout-exchange-view';
+import { RerunForm } from './rerun-form';
 
 const FINAL = ['Success', 'Error', 'Stopped'];
 
@@ -27,6 +28,7 @@ export function TaskInstancePanel({
 }) {
   const [error, setError] = useState<unknown>();
   const [isBusy, setBusy] = useState(false);
+  const [isEditing, setEditing] = useState(false);
   const rerun = async (): Promise<void> => {
     setBusy(true);
     setError(undefined);
@@ -89,7 +91,7 @@ export function TaskInstancePanel({
           </div>
         ) : null}
       </dl>
-      {FINAL.includes(instance.status) && !instance.rerun_by ? (
+      {FINAL.includes(instance.status) && !instance.rerun_by && !isEditing ? (
         <div className="button-row">
           <button
             type="button"
@@ -99,7 +101,13 @@ export function TaskInstancePanel({
           >
             {isBusy ? 'Rerunning…' : 'Rerun this task'}
           </button>
+          <button type="button" className="button" disabled={isBusy} onClick={() => setEditing(true)}>
+            Edit Data first…
+          </button>
         </div>
+      ) : null}
+      {isEditing && !instance.rerun_by ? (
+        <RerunForm instance={instance} onRerun={onRerun} onCancel={() => setEditing(false)} />
       ) : null}
       {error ? <Unavailable error={error} what="Rerunning a task" endpoint="POST /workflows/tasks/{id}/rerun" /> : null}
       {instance.action_type === 'Approval' && instance.status === 'Pending' && instance.waiting_on === 'approval' ? (
