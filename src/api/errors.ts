@@ -54,6 +54,13 @@ const FASTIFY_ERRORS: Readonly<Record<string, { status: number; code: string; ti
     title: 'The Content-Length header does not match the body.',
   },
   FST_ERR_CTP_INVALID_TYPE: { status: 400, code: 'invalid', title: 'The Content-Type header is invalid.' },
+  // Raised before routing, answered through `frameworkErrors`.
+  FST_ERR_BAD_URL: {
+    status: 400,
+    code: 'invalid',
+    title: 'The URL is malformed (a percent sign not followed by two hex digits, or bytes that are not UTF-8).',
+  },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'uri_too_long', title: 'A path segment of the URL is too long.' },
   // @fastify/compress, decompressing a request body (Content-Encoding).
   FST_CP_ERR_INVALID_CONTENT_ENCODING: {
     status: 415,

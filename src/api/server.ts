@@ -1,8 +1,15 @@
 import crypto from 'node:crypto';
 import compress from '@fastify/compress';
 import formBody from '@fastify/formbody';
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type RouteOptions,
+} from 'fastify';
 import type { ApiContext } from './api-context.js';
+import { answerClientError } from './client-errors.js';
 import { envelope, toHttpError } from './errors.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerGlobalConstantRoutes } from './routes/global-constants.js';
@@ -30,8 +37,22 @@ export interface ServerOptions {
   onRoute?: (route: RouteOptions) => void;
 }
 
+/** `WEIR_TRUST_PROXY` as Fastify takes it: a hop count becomes "trust the first n hops". */
+function trustProxy(
+  setting: boolean | number | string[],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
+}
+
+/** The request id under Weir's name and the reference's (the same 36-character id). */
+function requestIdHeaders(id: string): Record<string, string> {
+  return { 'weir-request-id': id, 'zuora-request-id': id };
+}
+
 /** Builds the HTTP server: the three surfaces on one port, one error mapper, request ids, the API description. */
 export async function buildServer(context: ApiContext, options: ServerOptions = {}): Promise<FastifyInstance> {
+  // The client error handler is set before the logger exists; it reads it when a connection fails.
+  const log = (): FastifyBaseLogger => app.log;
   const app = Fastify({
     // Route schemas validate requests without changing them: no coercion (query values stay strings,
     // as the handlers read them), no defaults, no stripped properties.
@@ -42,15 +63,30 @@ export async function buildServer(context: ApiContext, options: ServerOptions = 
       redact: ['req.headers.authorization', 'req.headers["api-token"]', 'req.body', 'res.headers["set-cookie"]'],
     },
     bodyLimit: BODY_LIMIT,
+    // Slow clients are cut (408): the headers within WEIR_HEADERS_TIMEOUT_SECONDS, the whole request
+    // within WEIR_REQUEST_TIMEOUT_SECONDS (Fastify's default, 0, would hold a trickling body forever).
+    // Node checks both every `connectionsCheckingInterval` (30 s by default: too coarse for a 10 s limit).
+    requestTimeout: context.config.requestTimeoutSeconds * 1000,
+    http: {
+      headersTimeout: context.config.headersTimeoutSeconds * 1000,
+      connectionsCheckingInterval: 1000,
+    },
+    trustProxy: trustProxy(context.config.trustProxy),
     // Per-request log lines cost the hot path; failures are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => crypto.randomUUID(),
-    return503OnClosing: true,
-    // Errors Fastify raises before routing (a malformed URL, say) get the envelope too.
-    frameworkErrors: (error, _request, reply) => {
+    // Draining answers 503 with the envelope itself (`drain-gate.ts`), before Fastify's own bare 503.
+    return503OnClosing: false,
+    // Errors Fastify raises before routing (a malformed URL, say) get the envelope and a request id too.
+    frameworkErrors: (error, request, reply) => {
       const answer = toHttpError(error);
-      void (reply as FastifyReply).code(answer.status).headers(answer.headers).send(answer.body);
+      void (reply as FastifyReply)
+        .code(answer.status)
+        .headers({ ...answer.headers, ...requestIdHeaders(request.id) })
+        .send(answer.body);
     },
+    // What Node's HTTP parser refuses (414, 431, a slow request's 408) never reaches a route: answered here.
+    clientErrorHandler: (error, socket) => answerClientError(log(), error, socket),
   });
 
   // An empty JSON body is no body (a bodiless POST trigger with a JSON content type is common).
@@ -74,9 +110,7 @@ export async function buildServer(context: ApiContext, options: ServerOptions = 
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
 
   app.addHook('onRequest', async (request, reply) => {
-    reply.header('weir-request-id', request.id);
-    // The reference's name for the same 36-character id.
-    reply.header('zuora-request-id', request.id);
+    reply.headers(requestIdHeaders(request.id));
     const trackId = request.headers['zuora-track-id'];
     if (typeof trackId === 'string' && trackId.length <= TRACK_ID_MAX) reply.header('zuora-track-id', trackId);
   });
