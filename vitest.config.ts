@@ -29,6 +29,8 @@ const SQLITE_ONLY = [
   'test/openapi.test.ts',
   'test/transport.test.ts',
   'test/tasks-javascript.test.ts',
+  'test/http-edge.test.ts',
+  'test/rate-limits.test.ts',
 ];
 
 export default defineConfig(async (): Promise<ViteUserConfig> => {

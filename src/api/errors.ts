@@ -10,6 +10,7 @@ import {
   NotFoundError,
   OAuthError,
   PatchValidationError,
+  RateLimitedError,
   TaskBatchError,
   TriggerAuthError,
   WeirError,
@@ -143,6 +144,13 @@ function weirError(error: WeirError): HttpErrorAnswer {
       status: 403,
       headers: { 'www-authenticate': `Bearer realm="weir", error="insufficient_scope", scope="${error.scope}"` },
       body: envelope([item(403, error.code, error.title)]),
+    };
+  }
+  if (error instanceof RateLimitedError) {
+    return {
+      status: 429,
+      headers: { 'retry-after': String(error.retryAfterSeconds) },
+      body: envelope([item(429, error.code, error.title)]),
     };
   }
   if (error instanceof MissingInputsError) {

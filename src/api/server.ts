@@ -23,6 +23,7 @@ import { registerTriggerRoutes } from './routes/trigger.js';
 import { registerUsageRoutes } from './routes/usage.js';
 import { registerVersionRoutes } from './routes/versions.js';
 import { registerOpenApi } from './openapi.js';
+import { registerRateLimiting } from './rate-limits.js';
 import { registerWorkflowRoutes } from './routes/workflows.js';
 import { registerUiAssets } from './ui-assets.js';
 
@@ -131,6 +132,7 @@ export async function buildServer(context: ApiContext, options: ServerOptions = 
       ),
   );
 
+  await registerRateLimiting(app);
   // Before the routes: it records each route's schema as it is registered.
   await registerOpenApi(app);
   registerHealthRoutes(app, context);

@@ -128,3 +128,16 @@ export class TaskBatchError extends WeirError {
     super(title);
   }
 }
+
+/** Too many requests from one caller (IP, client id or workflow) in the current minute (429). */
+export class RateLimitedError extends WeirError {
+  override readonly name = 'RateLimitedError';
+  readonly code = 'rate_limited';
+  constructor(
+    /** Which limit: `ip`, `client`, `workflow`. */
+    readonly scope: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`Too many requests for this ${scope}; retry after ${retryAfterSeconds} seconds.`);
+  }
+}

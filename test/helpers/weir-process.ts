@@ -30,6 +30,8 @@ export interface WeirProcessOptions {
   logLevel?: string;
   /** Characters of output kept; default 20,000. */
   outputLimit?: number;
+  /** More `WEIR_*` settings (they win over the helper's own). */
+  env?: Record<string, string>;
 }
 
 /** A free TCP port on 127.0.0.1 (bound, read, released). */
@@ -67,6 +69,7 @@ export async function startWeirProcess(options: WeirProcessOptions): Promise<Wei
     WEIR_LOG_LEVEL: options.logLevel ?? 'warn',
     // The tests' callout targets listen on 127.0.0.1, which the egress policy denies by default.
     WEIR_CALLOUT_ALLOW: '127.0.0.1/32',
+    ...options.env,
   });
   const child = spawn(process.execPath, ['--no-node-snapshot', '--import', 'tsx', 'src/cli/main.ts', 'serve'], {
     cwd: ROOT,
