@@ -17,6 +17,7 @@ import { resolveSecretKey } from './secrets/secret-key-file.js';
 import { EgressPolicy } from './net/egress-policy.js';
 import { createGuardedFetch } from './net/guarded-fetch.js';
 import { openStore } from './store/open-store.js';
+import { StoreHealth } from './store/store-health.js';
 import { WeirMetrics } from './observability/metrics.js';
 import { WEIR_VERSION } from './version.js';
 
@@ -73,10 +74,18 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
   let logStoreError = (message: string, error: unknown): void => {
     process.stderr.write(`weir: ${message}: ${String(error)}\n`);
   };
+  // Fed by every storage failure the engine, the store or a request meets; `/health` reads it. Real
+  // time, not the injectable clock: how long ago a write failed is a wall-clock matter.
+  const health = new StoreHealth({ probe: () => store.probe(), now: Date.now });
   const store = await openStore(config.databaseUrl, {
     role: 'server',
     poolSize: config.pgPoolSize,
-    onError: (message, error) => logStoreError(message, error),
+    onError: (message, error) => {
+      health.observe(error);
+      logStoreError(message, error);
+    },
+    lockWaitMs: config.sqliteBusySeconds * 1000,
+    maxSizeBytes: config.sqliteMaxSizeMb === null ? null : config.sqliteMaxSizeMb * 1024 * 1024,
   });
   let closeMail = (): void => undefined;
   let engine: Engine | undefined;
@@ -110,7 +119,10 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
         ...(options.fetch ? { baseFetch: options.fetch } : {}),
       }),
       mail,
-      logError: (message, error) => app.log.error({ err: error }, message),
+      logError: (message, error) => {
+        health.observe(error);
+        app.log.error({ err: error }, message);
+      },
       logInfo: (message, fields) => app.log.info(fields, message),
     });
     engine = started;
@@ -148,6 +160,7 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
       {
         config,
         store,
+        storeHealth: health,
         engine,
         catalog,
         versionCatalog,

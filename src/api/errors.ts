@@ -15,6 +15,7 @@ import {
   TriggerAuthError,
   WeirError,
 } from '../model/errors.js';
+import { classifyStorageFailure, RETRY_AFTER_SECONDS, type StorageFailure } from '../store/storage-failures.js';
 
 /** An HTTP error answer: status, extra headers, body. */
 export interface HttpErrorAnswer {
@@ -106,6 +107,8 @@ export function toHttpError(error: unknown): HttpErrorAnswer {
   if (error instanceof SyntaxError || fastifyError.statusCode === 400) {
     return { status: 400, headers: {}, body: envelope([item(400, 'invalid', 'The request is malformed.')]) };
   }
+  const storage = classifyStorageFailure(error);
+  if (storage) return storageFailureAnswer(storage);
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return { status, headers: {}, body: envelope([item(status, 'invalid', 'The request cannot be served.')]) };
@@ -114,6 +117,28 @@ export function toHttpError(error: unknown): HttpErrorAnswer {
     status: 500,
     headers: {},
     body: envelope([item(500, 'internal_error', 'Weir failed to serve this request; the failure is logged.')]),
+  };
+}
+
+/** Why the store cannot serve, in words for the client (the driver's message goes to the log only). */
+const STORAGE_TITLES: Readonly<Record<StorageFailure['kind'], string>> = {
+  full: 'The store is full: Weir cannot record anything now.',
+  busy: 'The store is busy (a lock is held elsewhere).',
+  read_only: 'The store accepts no writes now.',
+  unreachable: 'The store cannot be reached.',
+  io: 'The store failed to read or write.',
+};
+
+/**
+ * Storage trouble (a full disk, a lock held by another process, a lost database connection) is not
+ * the request's fault nor a bug: 503 with `Retry-After`, so clients and load balancers try again.
+ */
+export function storageFailureAnswer(failure: StorageFailure): HttpErrorAnswer {
+  const retryAfter = RETRY_AFTER_SECONDS[failure.kind];
+  return {
+    status: 503,
+    headers: { 'retry-after': String(retryAfter) },
+    body: envelope([item(503, 'store_unavailable', `${STORAGE_TITLES[failure.kind]} Retry in ${retryAfter} s.`)]),
   };
 }
 

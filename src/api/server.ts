@@ -117,6 +117,8 @@ export async function buildServer(context: ApiContext, options: ServerOptions = 
   });
 
   app.setErrorHandler((error, request, reply) => {
+    // A storage failure marks the store unavailable in `/health` for a while (store-health.ts).
+    context.storeHealth.observe(error);
     const answer = toHttpError(error);
     if (answer.status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
     return reply.code(answer.status).headers(answer.headers).send(answer.body);

@@ -48,6 +48,11 @@ export interface Store {
    * whatever another node holds belongs to a process that is gone.
    */
   readonly isExclusive: boolean;
+  /**
+   * A cheap check of the write path for `/health` (`store-health.ts`): takes the write lock (SQLite),
+   * or reaches the database and checks it accepts writes (PostgreSQL). Throws the driver's error.
+   */
+  probe(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -55,6 +55,10 @@ export async function openPool(
     application_name: 'weir',
   });
   pool.on('error', options.onError);
+  // A connection lost while checked out (in a transaction, between two queries) emits 'error' on its
+  // client, where the pool listens only while it is idle: without this, a terminated backend or a
+  // lost network crashed the process. The work on it fails with its own error (503 to a request).
+  pool.on('connect', (client) => client.on('error', options.onError));
   try {
     await pool.query('SELECT 1');
   } catch (error) {

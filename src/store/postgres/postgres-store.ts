@@ -16,6 +16,9 @@ export interface PgStoreOptions {
   onError: (message: string, error: unknown) => void;
 }
 
+/** The health probe's bound on reaching the database. */
+const PROBE_TIMEOUT_MS = 2_000;
+
 /**
  * The PostgreSQL store: any number of Weir nodes on one database. Migrations run under an advisory
  * lock at open; ids come from sequences in blocks; notifications go over LISTEN/NOTIFY.
@@ -52,6 +55,33 @@ export class PgStore implements Store {
     } catch (error) {
       await pool.end().catch(() => undefined);
       throw error;
+    }
+  }
+
+  /**
+   * Reaches the database within 2 s and checks it accepts writes: a standby after a failover, or
+   * `default_transaction_read_only`, answers every write with 25006, as this does.
+   */
+  async probe(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => reject(Object.assign(new Error('the database did not answer within 2 s'), { code: 'ETIMEDOUT' })),
+        PROBE_TIMEOUT_MS,
+      );
+    });
+    try {
+      const { rows } = await Promise.race([
+        this.pool.query<{ read_only: boolean }>(
+          "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on' AS read_only",
+        ),
+        timeout,
+      ]);
+      if (rows[0]?.read_only) {
+        throw Object.assign(new Error('the database accepts no writes (a standby, or read-only)'), { code: '25006' });
+      }
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -18,6 +18,23 @@ import { GlobalConstantQueries } from './global-constant-queries.js';
 import { SqliteGlobalConstants } from './global-constants.js';
 import { WriteBatcher } from './write-batcher.js';
 
+export interface SqliteStoreOptions {
+  onClose?: () => void;
+  onListenerError?: (error: unknown) => void;
+  /**
+   * A server's store: how long a write waits, off the event loop, for a write lock another process
+   * holds (`WEIR_SQLITE_BUSY_SECONDS`). Absent (an admin command): SQLite's own busy wait of 5 s.
+   */
+  lockWaitMs?: number;
+  /** `WEIR_SQLITE_MAX_SIZE_MB`, in bytes. */
+  maxSizeBytes?: number | null;
+}
+
+/** A server's statements sleep at most this long in SQLite's busy handler (see `WriteBatcher`). */
+const SERVER_BUSY_TIMEOUT_MS = 10;
+/** The health probe gives up waiting for the write lock after this long: the store is busy. */
+const PROBE_TIMEOUT_MS = 500;
+
 /**
  * The embedded store: one SQLite file, one server (the data-dir lock, `server-lock.ts`). Reads run
  * synchronously on prepared statements; writes are group-committed by the `WriteBatcher`; the
@@ -46,18 +63,29 @@ export class SqliteStore implements Store {
   }
 
   /** Opens (and creates or upgrades) the database file. `onClose` runs after it is closed. */
-  static open(
-    file: string,
-    options: { onClose?: () => void; onListenerError?: (error: unknown) => void } = {},
-  ): SqliteStore {
-    const db = openDatabase(file);
-    migrate(db);
+  static open(file: string, options: SqliteStoreOptions = {}): SqliteStore {
+    const isServer = options.lockWaitMs !== undefined;
+    // A server waits for locks on a timer (the WriteBatcher), never for long in SQLite's busy handler.
+    const db = openDatabase(file, {
+      ...(isServer ? { busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS } : {}),
+      maxSizeBytes: options.maxSizeBytes ?? null,
+    });
+    try {
+      migrate(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
     const ids = new IdAllocator(db);
     const counters = new RunCounters(db);
-    const writer = new WriteBatcher(db, () => {
-      ids.reset();
-      counters.reset();
-    });
+    const writer = new WriteBatcher(
+      db,
+      () => {
+        ids.reset();
+        counters.reset();
+      },
+      options.lockWaitMs,
+    );
     const tx = new SqliteQueueTransaction(db, ids);
     const runs = new RunCreation(db, ids, counters, tx);
     const workflows = new WorkflowQueries(db);
@@ -76,6 +104,26 @@ export class SqliteStore implements Store {
       options.onClose ?? (() => undefined),
       options.onListenerError ?? ((error) => process.emitWarning(`a notifier listener threw: ${String(error)}`)),
     );
+  }
+
+  /**
+   * Takes and releases the write lock through the group commit (an empty transaction: no fsync).
+   * Throws SQLITE_BUSY at once while writes wait for a lock another process holds, or when the lock
+   * is not had within half a second.
+   */
+  async probe(): Promise<void> {
+    const busy = (): Error =>
+      Object.assign(new Error('database is locked by another process'), { code: 'SQLITE_BUSY' });
+    if (this.writer.lockWaitingMs() > 0) throw busy();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(busy()), PROBE_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([this.writer.run(() => undefined), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async close(): Promise<void> {
