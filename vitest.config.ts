@@ -33,6 +33,7 @@ const SQLITE_ONLY = [
   'test/rate-limits.test.ts',
   // Picks its store per case (SQLite files, a PostgreSQL behind a relay it cuts).
   'test/storage-failures.test.ts',
+  'test/shutdown.test.ts',
 ];
 
 export default defineConfig(async (): Promise<ViteUserConfig> => {

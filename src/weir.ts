@@ -18,6 +18,8 @@ import { EgressPolicy } from './net/egress-policy.js';
 import { createGuardedFetch } from './net/guarded-fetch.js';
 import { openStore } from './store/open-store.js';
 import { StoreHealth } from './store/store-health.js';
+import { DrainGate } from './api/drain-gate.js';
+import { shutDown } from './shutdown.js';
 import { WeirMetrics } from './observability/metrics.js';
 import { WEIR_VERSION } from './version.js';
 
@@ -33,8 +35,12 @@ export interface RunningWeir {
   scheduler: Scheduler;
   /** Retention; `tick(now)` deletes what is expired at `now`. */
   retention: RetentionSweeper;
-  /** Stops taking requests, lets in-flight task instances finish or releases them, closes the store. */
-  close(): Promise<void>;
+  /**
+   * Graceful shutdown (`src/shutdown.ts`): new requests get 503, in-flight task instances get the grace
+   * period (default `WEIR_SHUTDOWN_GRACE_SECONDS`) to finish, the rest are aborted and released, then
+   * the server and the store close. Calling it again returns the same promise.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 export interface StartOptions {
@@ -156,11 +162,13 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
       syncInFlight: () => runRequests.syncInFlightCount,
       now,
     });
+    const drain = new DrainGate();
     const app = await buildServer(
       {
         config,
         store,
         storeHealth: health,
+        drain,
         engine,
         catalog,
         versionCatalog,
@@ -187,7 +195,7 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-    let isClosed = false;
+    let closing: Promise<void> | undefined;
     return {
       url: `http://${host}:${port}`,
       port,
@@ -195,21 +203,27 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
       generatedClient,
       scheduler,
       retention,
-      close: async () => {
-        if (isClosed) return;
-        isClosed = true;
-        // Claim nothing more at once; new requests get 503 while in-flight ones finish.
-        started.stopClaiming();
-        scheduler.stop();
-        retention.stop();
-        const closing = app.close();
-        const { released } = await started.stop();
-        if (released > 0) app.log.info({ released }, 'shutdown: released unfinished task instances to the queue');
-        // Requests still waiting (a /sync whose run was released) are cut rather than held open.
-        app.server.closeAllConnections();
-        await closing;
-        closeMail();
-        await store.close();
+      // The shutdown's steps live in src/shutdown.ts; what is stopped, and in which order, is listed
+      // here. A part added to the start (the node registry, say) adds its stop to `stopTimers` (work it
+      // starts) or `closeResources` (what it holds until the end).
+      close: (closeOptions = {}) => {
+        closing ??= shutDown(
+          {
+            app,
+            engine: started,
+            drain,
+            stopTimers: () => {
+              scheduler.stop();
+              retention.stop();
+            },
+            closeResources: async () => {
+              closeMail();
+              await store.close();
+            },
+          },
+          closeOptions.graceMs ?? config.shutdownGraceSeconds * 1000,
+        );
+        return closing;
       },
     };
   } catch (error) {

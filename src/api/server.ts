@@ -115,6 +115,8 @@ export async function buildServer(context: ApiContext, options: ServerOptions = 
     const trackId = request.headers['zuora-track-id'];
     if (typeof trackId === 'string' && trackId.length <= TRACK_ID_MAX) reply.header('zuora-track-id', trackId);
   });
+  // After the request id (a refusal carries one too), before every route's own hooks.
+  context.drain.register(app);
 
   app.setErrorHandler((error, request, reply) => {
     // A storage failure marks the store unavailable in `/health` for a while (store-health.ts).

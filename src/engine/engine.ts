@@ -142,15 +142,39 @@ export class Engine {
   }
 
   /**
-   * Stops claiming; running task instances get `graceMs` to finish; the rest are aborted (an in-flight
-   * callout is cancelled) and released to the queue, so they run again once, elsewhere or after restart.
+   * Shutdown, step 2: waits up to `graceMs` for the task instances executing here to finish (the next
+   * tasks of a responsive run go on in this process meanwhile: its caller waits for the answer).
+   * True when nothing is left executing.
    */
-  async stop(graceMs = 5000): Promise<{ released: number }> {
-    await this.loop.stop(graceMs);
+  drain(graceMs: number): Promise<boolean> {
+    return this.executor.idle(graceMs);
+  }
+
+  /**
+   * Shutdown, step 3: starts nothing more; aborts what still executes (an in-flight callout is
+   * cancelled, so the request is not left half-done while another node runs it again), waits up to
+   * `settleMs` for those attempts to end, and releases them, with any instance handed over meanwhile,
+   * to the queue: they run again once, on another node or after the restart. Then stops the leases.
+   */
+  async abortAndRelease(settleMs = 2_000): Promise<{ aborted: number; released: number }> {
+    this.executor.stopAccepting();
     const left = this.executor.executingIds();
     this.executor.abandon(left, 'The node is shutting down.');
+    await this.executor.settled(left, settleMs);
+    const ids = [...new Set([...left, ...this.executor.takeRefused()])];
     this.leases.stop();
-    const released = left.length > 0 ? await this.store.queue.releaseTaskInstances(this.nodeId, left, this.now()) : 0;
+    const released = ids.length > 0 ? await this.store.queue.releaseTaskInstances(this.nodeId, ids, this.now()) : 0;
+    return { aborted: left.length, released };
+  }
+
+  /**
+   * Stops claiming; running task instances get `graceMs` to finish; the rest are aborted and released
+   * (`abortAndRelease`). What `weir serve`'s shutdown does in steps, at once.
+   */
+  async stop(graceMs = 5000): Promise<{ released: number }> {
+    this.stopClaiming();
+    await this.drain(graceMs);
+    const { released } = await this.abortAndRelease();
     return { released };
   }
 

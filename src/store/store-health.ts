@@ -45,11 +45,16 @@ export class StoreHealth {
     return failure;
   }
 
-  /** Probes (at most once per interval) and answers the store's state. Never throws. */
+  /**
+   * Answers the store's state. A probe older than the interval is started again; the first check of
+   * all waits for its probe, the others answer at once from what is known, so `/health` never waits
+   * on the store it reports on (a probe can take up to its timeout). Never throws.
+   */
   async check(): Promise<StoreState> {
     if (this.options.now() - this.probedAt >= this.probeIntervalMs) {
+      const isFirst = this.probedAt === Number.NEGATIVE_INFINITY;
       this.probing ??= this.probe();
-      await this.probing;
+      if (isFirst) await this.probing;
     }
     const last = this.lastFailure;
     if (last && this.options.now() - last.at < this.failureWindowMs) {

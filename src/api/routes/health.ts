@@ -3,10 +3,8 @@ import type { ApiContext } from '../api-context.js';
 import { WEIR_VERSION } from '../../version.js';
 import { route } from '../route-table.js';
 import { RETRY_AFTER_SECONDS } from '../../store/storage-failures.js';
+import { DRAIN_RETRY_AFTER_SECONDS } from '../drain-gate.js';
 import { Type } from '@sinclair/typebox';
-
-/** While draining, `/health` tells load balancers to go elsewhere for this long. */
-export const DRAINING_RETRY_AFTER_SECONDS = 5;
 
 const StoreStatus = Type.Union([
   Type.Object({ status: Type.Literal('ok') }),
@@ -63,6 +61,16 @@ export function registerHealthRoutes(app: FastifyInstance, context: ApiContext):
             ? store
             : { status: store.status, reason: store.reason, since: new Date(store.since).toISOString() };
         const base = { node: context.engine.nodeId, version: WEIR_VERSION, store: storeBody };
+        if (context.drain.isDraining) {
+          return reply
+            .code(503)
+            .header('retry-after', String(DRAIN_RETRY_AFTER_SECONDS))
+            .send({
+              status: 'draining',
+              ...base,
+              errors: [{ status: 503, code: 'shutting_down', title: 'This node is shutting down; it takes no work.' }],
+            });
+        }
         if (store.status === 'ok') return { status: 'ok', ...base };
         const retryAfter = RETRY_AFTER_SECONDS[store.reason];
         return reply
