@@ -175,7 +175,7 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
         clients,
         runRequests,
         metrics,
-        importIdempotency: new ImportIdempotency({ now }),
+        importIdempotency: new ImportIdempotency({ keys: store.importKeys, now }),
         globalConstants,
         now,
       },

@@ -3,6 +3,8 @@ import {
   BearerTokenError,
   ConflictError,
   ForbiddenError,
+  IdempotencyKeyInProgressError,
+  IdempotencyKeyReusedError,
   InsufficientScopeError,
   InvalidRequestError,
   MethodNotAllowedError,
@@ -169,6 +171,16 @@ function weirError(error: WeirError): HttpErrorAnswer {
       status: 403,
       headers: { 'www-authenticate': `Bearer realm="weir", error="insufficient_scope", scope="${error.scope}"` },
       body: envelope([item(403, error.code, error.title)]),
+    };
+  }
+  if (error instanceof IdempotencyKeyReusedError) {
+    return { status: 422, headers: {}, body: envelope([item(422, error.code, error.title, error.field)]) };
+  }
+  if (error instanceof IdempotencyKeyInProgressError) {
+    return {
+      status: 409,
+      headers: { 'retry-after': '1' },
+      body: envelope([item(409, error.code, error.title, error.field)]),
     };
   }
   if (error instanceof RateLimitedError) {

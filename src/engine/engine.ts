@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { JsonObject, JsonValue, RunRecord } from '../model/records.js';
+import { IdempotencyKeyReusedError } from '../model/errors.js';
 import { isFinalRunStatus } from '../model/statuses.js';
 import type { Priority } from '../model/workflow-document.js';
 import type { NewRun, Store } from '../store/store.js';
@@ -41,6 +42,8 @@ export interface StartRunRequest {
   inputs: JsonObject;
   runUser: string;
   idempotencyKey: string | null;
+  /** `requestDigest` of what the request carried, stored with the key; a repeat must match it. */
+  idempotencyDigest?: string | null;
   /** Whether the workflow has a run limit: a run ending then frees a slot queued runs may wait for. */
   hasRunLimit?: boolean;
 }
@@ -187,6 +190,7 @@ export class Engine {
   async startRun(request: StartRunRequest): Promise<{ run: RunRecord; created: boolean }> {
     const { run, created } = await this.store.queue.createRun(this.newRun(request, 'standard', null));
     if (created) this.store.notifier.publish({ kind: 'new-work' });
+    else checkRepeat(run, request);
     return { run, created };
   }
 
@@ -206,7 +210,10 @@ export class Engine {
     // effects waits for the commit (docs/architecture.md). Nothing is answered before both are durable.
     const begun = this.store.queue.beginRun?.(input);
     const { run, instances, created } = begun ? { ...begun, created: true } : await this.store.queue.createRun(input);
-    if (!created) return { run, created, outcome: this.waitForRun(run.id, timeoutMs) };
+    if (!created) {
+      checkRepeat(run, request);
+      return { run, created, outcome: this.waitForRun(run.id, timeoutMs) };
+    }
     const outcome = this.waiters.wait(run.id, timeoutMs);
     const committed = begun?.committed;
     for (const instance of instances)
@@ -313,6 +320,7 @@ export class Engine {
       inputs: request.inputs,
       runUser: request.runUser,
       idempotencyKey: request.idempotencyKey,
+      idempotencyDigest: request.idempotencyKey === null ? null : (request.idempotencyDigest ?? null),
       idempotencyWindowMs: IDEMPOTENCY_WINDOW_MS,
       entryTasks: request.version.graph.entryTaskIds.map((taskId) => {
         const task = request.version.tasks.get(taskId);
@@ -325,5 +333,17 @@ export class Engine {
       claimFor,
       now: this.now(),
     };
+  }
+}
+
+/**
+ * A repeated `Idempotency-Key` answers the first run only for the same request: another one is refused
+ * (422) rather than silently given the first run. Runs stored before digests were (null) are not judged.
+ */
+function checkRepeat(run: RunRecord, request: StartRunRequest): void {
+  const stored = run.idempotencyDigest ?? null;
+  const sent = request.idempotencyDigest ?? null;
+  if (stored !== null && sent !== null && stored !== sent && request.idempotencyKey !== null) {
+    throw new IdempotencyKeyReusedError(request.idempotencyKey);
   }
 }

@@ -141,3 +141,30 @@ export class RateLimitedError extends WeirError {
     super(`Too many requests for this ${scope}; retry after ${retryAfterSeconds} seconds.`);
   }
 }
+
+/**
+ * An `Idempotency-Key` used again with another request (422, after the IETF idempotency-key draft:
+ * the request is well formed, but cannot be processed as a repeat of the first one).
+ */
+export class IdempotencyKeyReusedError extends WeirError {
+  override readonly name = 'IdempotencyKeyReusedError';
+  readonly code = 'idempotency_key_reused';
+  constructor(key: string) {
+    super(
+      `Idempotency-Key ${JSON.stringify(key.slice(0, 255))} was used for a different request; send a new key for a new request.`,
+      'Idempotency-Key',
+    );
+  }
+}
+
+/** A request with this `Idempotency-Key` is still being processed, on this node or another (409). */
+export class IdempotencyKeyInProgressError extends WeirError {
+  override readonly name = 'IdempotencyKeyInProgressError';
+  readonly code = 'idempotency_key_in_progress';
+  constructor(key: string) {
+    super(
+      `A request with Idempotency-Key ${JSON.stringify(key.slice(0, 255))} is still being processed; retry in a second.`,
+      'Idempotency-Key',
+    );
+  }
+}

@@ -11,6 +11,7 @@ import type {
 import type { WorkflowDocument } from '../model/workflow-document.js';
 import type { Notifier } from './notifier.js';
 import type { GlobalConstantStore } from './store-global-constants.js';
+import type { ImportKeyStore } from './store-import-keys.js';
 import type { QueueStore } from './queue-store.js';
 import type {
   NewWorkflow,
@@ -42,6 +43,8 @@ export interface Store {
   readonly reads: RunReadModel;
   /** Tenant-wide constants (`GlobalConstants` in Liquid). */
   readonly constants: GlobalConstantStore;
+  /** The imports' `Idempotency-Key`s, shared by every node. */
+  readonly importKeys: ImportKeyStore;
   readonly notifier: Notifier;
   /**
    * True when one server owns the database exclusively (SQLite under its data-dir lock): at start,

@@ -4,6 +4,7 @@ import type { Store } from '../store.js';
 import { PgCatalog } from './catalog.js';
 import { migrate, openPool } from './database.js';
 import { PgGlobalConstants } from './global-constants.js';
+import { PgImportKeys } from './import-keys.js';
 import { PgIdBlocks } from './id-blocks.js';
 import { PgNotifier } from './listen-notify.js';
 import { PgQueue } from './queue.js';
@@ -33,6 +34,7 @@ export class PgStore implements Store {
     readonly reads: PgReadModel,
     readonly constants: PgGlobalConstants,
     readonly notifier: Notifier,
+    readonly importKeys: PgImportKeys,
   ) {}
 
   static async open(url: string, options: PgStoreOptions): Promise<PgStore> {
@@ -51,6 +53,7 @@ export class PgStore implements Store {
         new PgReadModel(pool),
         new PgGlobalConstants(pool),
         notifier,
+        new PgImportKeys(pool),
       );
     } catch (error) {
       await pool.end().catch(() => undefined);

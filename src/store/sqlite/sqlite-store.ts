@@ -17,6 +17,7 @@ import { WorkflowQueries } from './workflow-queries.js';
 import { GlobalConstantQueries } from './global-constant-queries.js';
 import { SqliteGlobalConstants } from './global-constants.js';
 import { WriteBatcher } from './write-batcher.js';
+import { SqliteImportKeys } from './import-keys.js';
 
 export interface SqliteStoreOptions {
   onClose?: () => void;
@@ -45,13 +46,20 @@ export class SqliteStore implements Store {
   readonly catalog: SqliteCatalog;
   readonly reads: SqliteReadModel;
   readonly constants: SqliteGlobalConstants;
+  readonly importKeys: SqliteImportKeys;
   readonly notifier: Notifier;
   readonly isExclusive = true;
 
   private constructor(
     private readonly db: Database.Database,
     private readonly writer: WriteBatcher,
-    parts: { queue: SqliteQueue; catalog: SqliteCatalog; reads: SqliteReadModel; constants: SqliteGlobalConstants },
+    parts: {
+      queue: SqliteQueue;
+      catalog: SqliteCatalog;
+      reads: SqliteReadModel;
+      constants: SqliteGlobalConstants;
+      importKeys: SqliteImportKeys;
+    },
     private readonly onClose: () => void,
     onListenerError: (error: unknown) => void,
   ) {
@@ -59,6 +67,7 @@ export class SqliteStore implements Store {
     this.catalog = parts.catalog;
     this.reads = parts.reads;
     this.constants = parts.constants;
+    this.importKeys = parts.importKeys;
     this.notifier = new LocalNotifier(onListenerError);
   }
 
@@ -100,6 +109,7 @@ export class SqliteStore implements Store {
         catalog,
         reads: new SqliteReadModel(db),
         constants: new SqliteGlobalConstants(writer, new GlobalConstantQueries(db)),
+        importKeys: new SqliteImportKeys(db, writer),
       },
       options.onClose ?? (() => undefined),
       options.onListenerError ?? ((error) => process.emitWarning(`a notifier listener threw: ${String(error)}`)),
