@@ -34,6 +34,7 @@ const SQLITE_ONLY = [
   // Picks its store per case (SQLite files, a PostgreSQL behind a relay it cuts).
   'test/storage-failures.test.ts',
   'test/shutdown.test.ts',
+  'test/fuzz.test.ts',
 ];
 
 export default defineConfig(async (): Promise<ViteUserConfig> => {
