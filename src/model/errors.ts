@@ -1,6 +1,7 @@
 /**
  * The failures that cross the HTTP boundary, one type per kind. `src/api/errors.ts` maps each to its
- * status and the error envelope, in one place. `title` is a sentence a person can act on.
+ * status and the error envelope, in one place. `title` is a sentence a person can act on. Every code
+ * is listed with its status in docs/errors.md: a new one goes there too.
  */
 export abstract class WeirError extends Error {
   abstract readonly code: string;
