@@ -52,10 +52,11 @@ export class DrainGate {
 
   /** Registers the hooks; call before the routes, after the hook that sets the request id. */
   register(app: FastifyInstance): void {
-    app.addHook('onRequest', async (request, reply) => {
+    // Callback hooks, not async ones: they run on every request, the trigger's hot path included.
+    app.addHook('onRequest', (request, reply, done) => {
       if (this.draining && !ANSWERED_WHILE_DRAINING.has(request.url.split('?')[0] ?? '')) {
         this.refused += 1;
-        return reply
+        void reply
           .code(503)
           .headers({ 'retry-after': String(DRAIN_RETRY_AFTER_SECONDS), connection: 'close' })
           .send(
@@ -67,6 +68,7 @@ export class DrainGate {
               },
             ]),
           );
+        return;
       }
       this.inFlight += 1;
       // 'close' fires once, whether the answer was sent or the client went away.
@@ -74,11 +76,11 @@ export class DrainGate {
         this.inFlight -= 1;
         if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
       });
-      return undefined;
+      done();
     });
-    app.addHook('onSend', async (_request, reply, payload) => {
+    app.addHook('onSend', (_request, reply, payload, done) => {
       if (this.draining) reply.header('connection', 'close');
-      return payload;
+      done(null, payload);
     });
   }
 }

@@ -22,13 +22,16 @@ export async function registerRateLimiting(app: FastifyInstance): Promise<void> 
 }
 
 /**
- * A route hook enforcing several limits at once (say per IP and per client). Counters live in this
+ * A route hook enforcing several limits at once (undefined when every limit is off) (say per IP and per client). Counters live in this
  * process (@fastify/rate-limit's in-memory LRU): with several Weir nodes each counts its own, so a
  * client may get up to nodes × the limit (docs/security.md). A request over any limit gets 429 with
  * `Retry-After` and the error envelope; every answer carries `RateLimit-Limit`, `RateLimit-Remaining`
  * and `RateLimit-Reset` (draft-ietf-httpapi-ratelimit-headers) for the limit closest to running out.
  */
-export function rateLimitHook(app: FastifyInstance, rules: readonly RateLimitRule[]) {
+export function rateLimitHook(
+  app: FastifyInstance,
+  rules: readonly RateLimitRule[],
+): ((request: FastifyRequest, reply: FastifyReply) => Promise<void>) | undefined {
   const limiters = rules
     .filter((rule) => rule.perMinute > 0)
     .map((rule) => ({
@@ -39,6 +42,8 @@ export function rateLimitHook(app: FastifyInstance, rules: readonly RateLimitRul
         keyGenerator: (request: FastifyRequest) => `${rule.scope}:${rule.key(request) ?? ''}`,
       }),
     }));
+  // Every limit off: no hook at all, so the route pays nothing.
+  if (limiters.length === 0) return undefined;
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     let tightest: { max: number; remaining: number; resetSeconds: number } | undefined;
     let exceeded: { scope: string; retryAfterSeconds: number } | undefined;

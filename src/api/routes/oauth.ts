@@ -25,7 +25,7 @@ export function registerOAuthRoutes(app: FastifyInstance, context: ApiContext): 
   ]);
   route(app, '/oauth/token', {
     POST: {
-      preHandler: limit,
+      ...(limit ? { preHandler: limit } : {}),
       // The handler answers in RFC 6749 terms (invalid_request, invalid_client, ...), not the envelope.
       isSchemaDescriptive: true,
       schema: {

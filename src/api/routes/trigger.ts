@@ -98,7 +98,12 @@ export function registerTriggerRoutes(app: FastifyInstance, context: ApiContext)
     ['sync', 'sync'],
   ] as const) {
     route(app, `/api/v1/workflows/:id/${suffix}`, {
-      GET: { schema: triggerSchema(mode, 'GET'), isSchemaDescriptive: true, preHandler: limit, handler: handle(mode) },
+      GET: {
+        schema: triggerSchema(mode, 'GET'),
+        isSchemaDescriptive: true,
+        ...(limit ? { preHandler: limit } : {}),
+        handler: handle(mode),
+      },
       POST: {
         schema: triggerSchema(mode, 'POST'),
         isSchemaDescriptive: true,
