@@ -42,7 +42,11 @@ const SQLITE_KINDS: ReadonlyArray<[string, StorageFailureKind]> = [
   ['SQLITE_CANTOPEN', 'unreachable'],
 ];
 
-/** Node's socket and file-system errors (errno codes). */
+/**
+ * Node's socket and file-system errors (errno codes), counted only with the `syscall` that failed: a
+ * client that hangs up mid-request raises ECONNRESET too ("aborted", without one), and is no storage
+ * failure.
+ */
 const ERRNO_KINDS: Readonly<Record<string, StorageFailureKind>> = {
   ECONNREFUSED: 'unreachable',
   ECONNRESET: 'unreachable',
@@ -101,7 +105,7 @@ export function classifyStorageFailure(error: unknown): StorageFailure | undefin
     const sqlite = SQLITE_KINDS.find(([prefix]) => code === prefix || code.startsWith(`${prefix}_`));
     if (sqlite) return { kind: sqlite[1], message };
     const errno = ERRNO_KINDS[code];
-    if (errno) return { kind: errno, message };
+    if (errno && typeof (error as { syscall?: unknown }).syscall === 'string') return { kind: errno, message };
     if (/^[0-9A-Z]{5}$/.test(code)) {
       const kind = POSTGRES_CODES[code] ?? POSTGRES_CLASSES[code.slice(0, 2)];
       if (kind) return { kind, message };

@@ -17,8 +17,8 @@ export interface PgStoreOptions {
   onError: (message: string, error: unknown) => void;
 }
 
-/** The health probe's bound on reaching the database. */
-const PROBE_TIMEOUT_MS = 2_000;
+/** The health probe's bound on reaching the database (a black-holed host never refuses). */
+const PROBE_TIMEOUT_MS = 5_000;
 
 /**
  * The PostgreSQL store: any number of Weir nodes on one database. Migrations run under an advisory
@@ -62,14 +62,14 @@ export class PgStore implements Store {
   }
 
   /**
-   * Reaches the database within 2 s and checks it accepts writes: a standby after a failover, or
+   * Reaches the database within 5 s and checks it accepts writes: a standby after a failover, or
    * `default_transaction_read_only`, answers every write with 25006, as this does.
    */
   async probe(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(
-        () => reject(Object.assign(new Error('the database did not answer within 2 s'), { code: 'ETIMEDOUT' })),
+        () => reject(Object.assign(new Error('the database did not answer within 5 s'), { code: 'ETIMEDOUT' })),
         PROBE_TIMEOUT_MS,
       );
     });

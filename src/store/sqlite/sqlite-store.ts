@@ -33,8 +33,6 @@ export interface SqliteStoreOptions {
 
 /** A server's statements sleep at most this long in SQLite's busy handler (see `WriteBatcher`). */
 const SERVER_BUSY_TIMEOUT_MS = 10;
-/** The health probe gives up waiting for the write lock after this long: the store is busy. */
-const PROBE_TIMEOUT_MS = 500;
 
 /**
  * The embedded store: one SQLite file, one server (the data-dir lock, `server-lock.ts`). Reads run
@@ -118,22 +116,15 @@ export class SqliteStore implements Store {
 
   /**
    * Takes and releases the write lock through the group commit (an empty transaction: no fsync).
-   * Throws SQLITE_BUSY at once while writes wait for a lock another process holds, or when the lock
-   * is not had within half a second.
+   * Throws SQLITE_BUSY at once while writes wait for a lock another process holds; otherwise as the
+   * group commit does (after `WEIR_SQLITE_BUSY_SECONDS` if a lock appears meanwhile). No timer of its
+   * own: a slow answer on a loaded machine is not a failing store.
    */
   async probe(): Promise<void> {
-    const busy = (): Error =>
-      Object.assign(new Error('database is locked by another process'), { code: 'SQLITE_BUSY' });
-    if (this.writer.lockWaitingMs() > 0) throw busy();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(busy()), PROBE_TIMEOUT_MS);
-    });
-    try {
-      await Promise.race([this.writer.run(() => undefined), timeout]);
-    } finally {
-      clearTimeout(timer);
+    if (this.writer.lockWaitingMs() > 0) {
+      throw Object.assign(new Error('database is locked by another process'), { code: 'SQLITE_BUSY' });
     }
+    await this.writer.run(() => undefined);
   }
 
   async close(): Promise<void> {
