@@ -33,6 +33,12 @@ const SQLITE_ONLY = [
   'test/log-secrets.test.ts',
   'test/tracing-otlp.test.ts',
   'test/task-library-parity.test.ts',
+  'test/http-edge.test.ts',
+  'test/rate-limits.test.ts',
+  // Picks its store per case (SQLite files, a PostgreSQL behind a relay it cuts).
+  'test/storage-failures.test.ts',
+  'test/shutdown.test.ts',
+  'test/fuzz.test.ts',
 ];
 
 export default defineConfig(async (): Promise<ViteUserConfig> => {

@@ -77,3 +77,34 @@ describe('loadConfig: tracing', () => {
     );
   });
 });
+
+describe('loadConfig: limits and shutdown', () => {
+  it('has the documented defaults', () => {
+    expect(loadConfig({})).toMatchObject({
+      shutdownGraceSeconds: 30,
+      headersTimeoutSeconds: 10,
+      requestTimeoutSeconds: 30,
+      trustProxy: false,
+      tokenRateLimitPerIp: 300,
+      tokenRateLimitPerClient: 60,
+      triggerRateLimitPerIp: 0,
+      triggerRateLimitPerWorkflow: 0,
+      sqliteBusySeconds: 5,
+      sqliteMaxSizeMb: null,
+    });
+  });
+
+  it('reads WEIR_TRUST_PROXY as a boolean, a hop count or addresses, and refuses anything else', () => {
+    expect(loadConfig({ WEIR_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ WEIR_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ WEIR_TRUST_PROXY: '10.0.0.0/8, ::1' }).trustProxy).toEqual(['10.0.0.0/8', '::1']);
+    expect(() => loadConfig({ WEIR_TRUST_PROXY: 'lb.internal' })).toThrow(ConfigError);
+  });
+
+  it('refuses a headers timeout longer than the request timeout', () => {
+    expect(() => loadConfig({ WEIR_HEADERS_TIMEOUT_SECONDS: '40', WEIR_REQUEST_TIMEOUT_SECONDS: '30' })).toThrow(
+      /WEIR_HEADERS_TIMEOUT_SECONDS must not exceed/,
+    );
+    expect(loadConfig({ WEIR_SQLITE_MAX_SIZE_MB: '64' }).sqliteMaxSizeMb).toBe(64);
+  });
+});

@@ -66,6 +66,36 @@ export interface WeirConfig {
   otelEnabled: boolean;
   /** `OTEL_SERVICE_NAME`, default `weir`: the service name on Weir's spans. */
   otelServiceName: string;
+  /**
+   * `WEIR_SHUTDOWN_GRACE_SECONDS`, default 30: on SIGTERM, how long task instances in flight may finish
+   * before they are aborted and released to the queue; the process exits within grace + 5 s.
+   */
+  shutdownGraceSeconds: number;
+  /** `WEIR_HEADERS_TIMEOUT_SECONDS`, default 10: a request whose headers are not all received by then gets 408. */
+  headersTimeoutSeconds: number;
+  /** `WEIR_REQUEST_TIMEOUT_SECONDS`, default 30: a request (headers and body) not all received by then gets 408. */
+  requestTimeoutSeconds: number;
+  /**
+   * `WEIR_TRUST_PROXY`, default false: whether the client address comes from `X-Forwarded-For` (set it
+   * behind a load balancer, or every caller is the balancer to the per-IP rate limits). `true`, a
+   * number of proxy hops, or comma-separated addresses/CIDRs of the trusted proxies.
+   */
+  trustProxy: boolean | number | string[];
+  /** `POST /oauth/token` requests per minute from one IP address (`WEIR_TOKEN_RATE_LIMIT_PER_IP`, default 300; 0 off). */
+  tokenRateLimitPerIp: number;
+  /** `POST /oauth/token` requests per minute for one client id (`WEIR_TOKEN_RATE_LIMIT_PER_CLIENT`, default 60; 0 off). */
+  tokenRateLimitPerClient: number;
+  /** Trigger requests per minute from one IP address (`WEIR_TRIGGER_RATE_LIMIT_PER_IP`, default 0: off). */
+  triggerRateLimitPerIp: number;
+  /** Trigger requests per minute to one workflow (`WEIR_TRIGGER_RATE_LIMIT_PER_WORKFLOW`, default 0: off). */
+  triggerRateLimitPerWorkflow: number;
+  /**
+   * `WEIR_SQLITE_BUSY_SECONDS`, default 5: how long a write waits, off the event loop, for a write lock
+   * another process holds on the SQLite file before the request is answered 503.
+   */
+  sqliteBusySeconds: number;
+  /** `WEIR_SQLITE_MAX_SIZE_MB`, default none: a cap on the SQLite file; past it writes answer 503. */
+  sqliteMaxSizeMb: number | null;
 }
 
 export class ConfigError extends Error {
@@ -105,6 +135,23 @@ function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boole
   throw new ConfigError(`${name} must be true or false; got "${raw}".`);
 }
 
+/** `WEIR_TRUST_PROXY`: true/false, a hop count, or comma-separated addresses and CIDRs. */
+function trustProxy(raw: string | undefined): boolean | number | string[] {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d{1,2}$/.test(raw)) return Number(raw);
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  if (entries.length === 0 || entries.some((entry) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(entry))) {
+    throw new ConfigError(
+      `WEIR_TRUST_PROXY must be true, false, a number of hops, or comma-separated addresses/CIDRs; got "${raw}".`,
+    );
+  }
+  return entries;
+}
+
 /** `WEIR_CALLOUT_ALLOW` split and checked; the error names the bad entry. */
 function calloutAllow(raw: string | undefined): string[] {
   const entries = (raw ?? '')
@@ -140,7 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       `WEIR_NODE_TIMEOUT_SECONDS (${nodeTimeoutSeconds}) must be at least twice WEIR_NODE_HEARTBEAT_SECONDS (${nodeHeartbeatSeconds}).`,
     );
   }
-  return {
+  const config: WeirConfig = {
     port: overrides.port ?? integer(env, 'WEIR_PORT', 8080, 0, 65535),
     host: overrides.host ?? env.WEIR_HOST ?? '127.0.0.1',
     dataDir,
@@ -164,5 +211,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     calloutMaxRedirects: overrides.calloutMaxRedirects ?? integer(env, 'WEIR_CALLOUT_MAX_REDIRECTS', 5, 0, 20),
     otelEnabled: overrides.otelEnabled ?? boolean(env, 'WEIR_OTEL_ENABLED', false),
     otelServiceName: overrides.otelServiceName ?? (env.OTEL_SERVICE_NAME || 'weir'),
+    shutdownGraceSeconds: overrides.shutdownGraceSeconds ?? integer(env, 'WEIR_SHUTDOWN_GRACE_SECONDS', 30, 0, 3600),
+    headersTimeoutSeconds: overrides.headersTimeoutSeconds ?? integer(env, 'WEIR_HEADERS_TIMEOUT_SECONDS', 10, 1, 600),
+    requestTimeoutSeconds: overrides.requestTimeoutSeconds ?? integer(env, 'WEIR_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600),
+    trustProxy: overrides.trustProxy ?? trustProxy(env.WEIR_TRUST_PROXY),
+    tokenRateLimitPerIp:
+      overrides.tokenRateLimitPerIp ?? integer(env, 'WEIR_TOKEN_RATE_LIMIT_PER_IP', 300, 0, 1_000_000),
+    tokenRateLimitPerClient:
+      overrides.tokenRateLimitPerClient ?? integer(env, 'WEIR_TOKEN_RATE_LIMIT_PER_CLIENT', 60, 0, 1_000_000),
+    triggerRateLimitPerIp:
+      overrides.triggerRateLimitPerIp ?? integer(env, 'WEIR_TRIGGER_RATE_LIMIT_PER_IP', 0, 0, 100_000_000),
+    triggerRateLimitPerWorkflow:
+      overrides.triggerRateLimitPerWorkflow ?? integer(env, 'WEIR_TRIGGER_RATE_LIMIT_PER_WORKFLOW', 0, 0, 100_000_000),
+    sqliteBusySeconds: overrides.sqliteBusySeconds ?? integer(env, 'WEIR_SQLITE_BUSY_SECONDS', 5, 0, 600),
+    sqliteMaxSizeMb:
+      overrides.sqliteMaxSizeMb !== undefined
+        ? overrides.sqliteMaxSizeMb
+        : env.WEIR_SQLITE_MAX_SIZE_MB
+          ? integer(env, 'WEIR_SQLITE_MAX_SIZE_MB', 0, 1, 16_000_000)
+          : null,
   };
+  if (config.headersTimeoutSeconds > config.requestTimeoutSeconds) {
+    throw new ConfigError('WEIR_HEADERS_TIMEOUT_SECONDS must not exceed WEIR_REQUEST_TIMEOUT_SECONDS.');
+  }
+  return config;
 }

@@ -18,6 +18,9 @@ import { EgressPolicy } from './net/egress-policy.js';
 import { createGuardedFetch } from './net/guarded-fetch.js';
 import { openStore } from './store/open-store.js';
 import { redactUrl } from './store/postgres/database.js';
+import { StoreHealth } from './store/store-health.js';
+import { DrainGate } from './api/drain-gate.js';
+import { shutDown } from './shutdown.js';
 import { WeirMetrics } from './observability/metrics.js';
 import { createLogger } from './observability/logger.js';
 import { EngineObservers, observeStore } from './observability/observers.js';
@@ -38,8 +41,12 @@ export interface RunningWeir {
   scheduler: Scheduler;
   /** Retention; `tick(now)` deletes what is expired at `now`. */
   retention: RetentionSweeper;
-  /** Stops taking requests, lets in-flight task instances finish or releases them, closes the store. */
-  close(): Promise<void>;
+  /**
+   * Graceful shutdown (`src/shutdown.ts`): new requests get 503, in-flight task instances get the grace
+   * period (default `WEIR_SHUTDOWN_GRACE_SECONDS`) to finish, the rest are aborted and released, then
+   * the server and the store close. Calling it again returns the same promise.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 export interface StartOptions {
@@ -91,12 +98,20 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
   const secrets = new SecretBox(resolveSecretKey(config.secretKey, config.dataDir));
   const metrics = new WeirMetrics({ version: WEIR_VERSION, now });
   const nodeId = newNodeId();
+  // Fed by every storage failure the engine, the store or a request meets; `/health` reads it. Real
+  // time, not the injectable clock: how long ago a write failed is a wall-clock matter.
+  const health = new StoreHealth({ probe: () => store.probe(), now: Date.now });
   const store = await openStore(config.databaseUrl, {
     role: 'server',
     poolSize: config.pgPoolSize,
     applicationName: `weir ${nodeId}`,
-    onError: (message, error) => logger.error({ err: error }, message),
+    onError: (message, error) => {
+      health.observe(error);
+      logger.error({ err: error }, message);
+    },
     observer: observeStore(metrics, logger),
+    lockWaitMs: config.sqliteBusySeconds * 1000,
+    maxSizeBytes: config.sqliteMaxSizeMb === null ? null : config.sqliteMaxSizeMb * 1024 * 1024,
   });
   const observers = new EngineObservers(metrics, logger);
   let tracing: WeirTracing | null = null;
@@ -137,7 +152,10 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
         ...(options.fetch ? { baseFetch: options.fetch } : {}),
       }),
       mail,
-      logError: (message, error) => logger.error({ err: error }, message),
+      logError: (message, error) => {
+        health.observe(error);
+        logger.error({ err: error }, message);
+      },
       logInfo: (message, fields) => logger.info(fields, message),
       logWarn: (message, fields) => logger.warn(fields, message),
     });
@@ -183,17 +201,20 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
       syncInFlight: () => runRequests.syncInFlightCount,
       runWaiters: () => started.waiters.waitingCount,
     });
+    const drain = new DrainGate();
     const app = await buildServer(
       {
         config,
         store,
+        storeHealth: health,
+        drain,
         engine,
         catalog,
         versionCatalog,
         clients,
         runRequests,
         metrics,
-        importIdempotency: new ImportIdempotency({ now }),
+        importIdempotency: new ImportIdempotency({ keys: store.importKeys, now }),
         globalConstants,
         now,
       },
@@ -230,7 +251,7 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
       },
       'Weir is ready',
     );
-    let isClosed = false;
+    let closing: Promise<void> | undefined;
     return {
       url,
       port,
@@ -238,22 +259,28 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
       generatedClient,
       scheduler,
       retention,
-      close: async () => {
-        if (isClosed) return;
-        isClosed = true;
-        // Claim nothing more at once; new requests get 503 while in-flight ones finish.
-        started.stopClaiming();
-        scheduler.stop();
-        retention.stop();
-        const closing = app.close();
-        const { released } = await started.stop();
-        if (released > 0) app.log.info({ released }, 'shutdown: released unfinished task instances to the queue');
-        // Requests still waiting (a /sync whose run was released) are cut rather than held open.
-        app.server.closeAllConnections();
-        await closing;
-        closeMail();
-        await tracing?.shutdown();
-        await store.close();
+      // The shutdown's steps live in src/shutdown.ts; what is stopped, and in which order, is listed
+      // here. A part added to the start (the node registry, say) adds its stop to `stopTimers` (work it
+      // starts) or `closeResources` (what it holds until the end).
+      close: (closeOptions = {}) => {
+        closing ??= shutDown(
+          {
+            app,
+            engine: started,
+            drain,
+            stopTimers: () => {
+              scheduler.stop();
+              retention.stop();
+            },
+            closeResources: async () => {
+              closeMail();
+              await tracing?.shutdown();
+              await store.close();
+            },
+          },
+          closeOptions.graceMs ?? config.shutdownGraceSeconds * 1000,
+        );
+        return closing;
       },
     };
   } catch (error) {

@@ -114,7 +114,7 @@ describe('Idempotency-Key on the imports', () => {
     expect(await workflowIds()).toEqual([...before, ...ids].sort((a, b) => a - b));
   });
 
-  it('the same key with another file is a 409; an over-long key a 400; no key imports every time', async () => {
+  it('the same key with another file is a 422 naming the key; an over-long key a 400; no key imports every time', async () => {
     must(
       await weir.api('POST', '/workflows/import', document('a'), { headers: { 'Idempotency-Key': 'import-key-2' } }),
       200,
@@ -123,7 +123,8 @@ describe('Idempotency-Key on the imports', () => {
     const before = await workflowIds();
     expectErrorEnvelope(
       await weir.api('POST', '/workflows/import', document('b'), { headers: { 'Idempotency-Key': 'import-key-2' } }),
-      409,
+      422,
+      { field: 'Idempotency-Key', title: /"import-key-2" was used for a different request/ },
     );
     expectErrorEnvelope(
       await weir.api('POST', '/workflows/import', document('c'), { headers: { 'Idempotency-Key': 'k'.repeat(256) } }),
@@ -149,5 +150,40 @@ describe('Idempotency-Key on the imports', () => {
     expect(await versionsOf(workflow.id as number)).toEqual(['0.0.1', '0.0.2']);
     // Without the key the retry is a new import, refused because 0.0.2 exists.
     expectErrorEnvelope(await weir.api('POST', path, next), 400, { field: 'version' });
+  });
+});
+
+describe('import Idempotency-Keys live in the store', () => {
+  it('a retry on another node (PostgreSQL) or after a restart (SQLite) answers the first import', async () => {
+    const file = document('kept');
+    const headers = { headers: { 'Idempotency-Key': 'import-key-stored' } };
+    const first = must(await weir.api('POST', '/workflows/import', file, headers), 200, 'import');
+    const isPostgres = weir.running.config.databaseUrl.startsWith('postgres');
+    // PostgreSQL: a second node on the same database. SQLite: the same file after a restart.
+    const other = isPostgres
+      ? await startTestWeir({ databaseUrl: weir.running.config.databaseUrl })
+      : await (async () => {
+          await weir.running.close();
+          const restarted = await startTestWeir({ databaseUrl: weir.running.config.databaseUrl });
+          const close = weir.close;
+          weir = {
+            ...restarted,
+            close: async () => {
+              await restarted.close();
+              await close().catch(() => undefined);
+            },
+          };
+          return undefined;
+        })();
+    const client = other ?? weir;
+    try {
+      const again = must(await client.api('POST', '/workflows/import', file, headers), 200, 'import again');
+      expect(again.id).toBe(first.id);
+      expectErrorEnvelope(await client.api('POST', '/workflows/import', document('changed'), headers), 422, {
+        field: 'Idempotency-Key',
+      });
+    } finally {
+      if (other) await other.running.close();
+    }
   });
 });

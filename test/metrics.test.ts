@@ -111,7 +111,12 @@ describe('GET /metrics', () => {
   it('reports the version on GET /health', async () => {
     const health = await httpRequest(`${weir.url}/health`);
     expect(health.status).toBe(200);
-    expect(health.body).toEqual({ status: 'ok', node: expect.any(String), version: PACKAGE_VERSION });
+    expect(health.body).toEqual({
+      status: 'ok',
+      node: expect.any(String),
+      version: PACKAGE_VERSION,
+      store: { status: 'ok' },
+    });
   });
 });
 

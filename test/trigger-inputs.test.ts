@@ -323,6 +323,32 @@ describe('Idempotency-Key', () => {
     expect(await runCount(inputs)).toBe(before + 2);
   });
 
+  it('the same key with another body is a 422 naming the key, on /run and /sync; no run is started', async () => {
+    const key = `digest-${Date.now()}`;
+    const first = await inputs.run({ json: { text: 'one', int: '1' }, headers: { 'Idempotency-Key': key } });
+    expect(first.status, first.text).toBe(200);
+    const before = await runCount(inputs);
+    // The same content in another key order, and as a form, is the same request.
+    const reordered = await inputs.run({ json: { int: '1', text: 'one' }, headers: { 'Idempotency-Key': key } });
+    expect(reordered.body.id).toBe(first.body.id);
+    const asForm = await inputs.run({ form: { text: 'one', int: '1' }, headers: { 'Idempotency-Key': key } });
+    expect(asForm.body.id).toBe(first.body.id);
+    for (const mode of ['run', 'sync'] as const) {
+      const other = await inputs[mode]({ json: { text: 'two', int: '1' }, headers: { 'Idempotency-Key': key } });
+      expectErrorEnvelope(other, 422, {
+        field: 'Idempotency-Key',
+        title: `Idempotency-Key "${key}" was used for a different request; send a new key for a new request.`,
+      });
+      expect(other.body.errors[0].code).toBe('idempotency_key_reused');
+    }
+    const undeclared = await inputs.run({
+      json: { text: 'one', int: '1', extra: 'x' },
+      headers: { 'Idempotency-Key': key },
+    });
+    expect(undeclared.status).toBe(422);
+    expect(await runCount(inputs)).toBe(before);
+  });
+
   it('on /run: a GET with the same key is the same trigger too', async () => {
     const key = `get-${Date.now()}`;
     const first = await inputs.run({ method: 'GET', headers: { 'Idempotency-Key': key } });

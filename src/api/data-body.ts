@@ -1,4 +1,4 @@
-import { MAX_DATA_BYTES } from '../engine/task-executor.js';
+import { MAX_DATA_BYTES } from '../engine/data-size.js';
 import { InvalidRequestError } from '../model/errors.js';
 import type { JsonObject } from '../model/records.js';
 

@@ -3,6 +3,8 @@ import {
   BearerTokenError,
   ConflictError,
   ForbiddenError,
+  IdempotencyKeyInProgressError,
+  IdempotencyKeyReusedError,
   InsufficientScopeError,
   InvalidRequestError,
   MethodNotAllowedError,
@@ -10,10 +12,12 @@ import {
   NotFoundError,
   OAuthError,
   PatchValidationError,
+  RateLimitedError,
   TaskBatchError,
   TriggerAuthError,
   WeirError,
 } from '../model/errors.js';
+import { classifyStorageFailure, RETRY_AFTER_SECONDS, type StorageFailure } from '../store/storage-failures.js';
 
 /** An HTTP error answer: status, extra headers, body. */
 export interface HttpErrorAnswer {
@@ -54,6 +58,13 @@ const FASTIFY_ERRORS: Readonly<Record<string, { status: number; code: string; ti
     title: 'The Content-Length header does not match the body.',
   },
   FST_ERR_CTP_INVALID_TYPE: { status: 400, code: 'invalid', title: 'The Content-Type header is invalid.' },
+  // Raised before routing, answered through `frameworkErrors`.
+  FST_ERR_BAD_URL: {
+    status: 400,
+    code: 'invalid',
+    title: 'The URL is malformed (a percent sign not followed by two hex digits, or bytes that are not UTF-8).',
+  },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'uri_too_long', title: 'A path segment of the URL is too long.' },
   // @fastify/compress, decompressing a request body (Content-Encoding).
   FST_CP_ERR_INVALID_CONTENT_ENCODING: {
     status: 415,
@@ -98,6 +109,8 @@ export function toHttpError(error: unknown): HttpErrorAnswer {
   if (error instanceof SyntaxError || fastifyError.statusCode === 400) {
     return { status: 400, headers: {}, body: envelope([item(400, 'invalid', 'The request is malformed.')]) };
   }
+  const storage = classifyStorageFailure(error);
+  if (storage) return storageFailureAnswer(storage);
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return { status, headers: {}, body: envelope([item(status, 'invalid', 'The request cannot be served.')]) };
@@ -106,6 +119,28 @@ export function toHttpError(error: unknown): HttpErrorAnswer {
     status: 500,
     headers: {},
     body: envelope([item(500, 'internal_error', 'Weir failed to serve this request; the failure is logged.')]),
+  };
+}
+
+/** Why the store cannot serve, in words for the client (the driver's message goes to the log only). */
+const STORAGE_TITLES: Readonly<Record<StorageFailure['kind'], string>> = {
+  full: 'The store is full: Weir cannot record anything now.',
+  busy: 'The store is busy (a lock is held elsewhere).',
+  read_only: 'The store accepts no writes now.',
+  unreachable: 'The store cannot be reached.',
+  io: 'The store failed to read or write.',
+};
+
+/**
+ * Storage trouble (a full disk, a lock held by another process, a lost database connection) is not
+ * the request's fault nor a bug: 503 with `Retry-After`, so clients and load balancers try again.
+ */
+export function storageFailureAnswer(failure: StorageFailure): HttpErrorAnswer {
+  const retryAfter = RETRY_AFTER_SECONDS[failure.kind];
+  return {
+    status: 503,
+    headers: { 'retry-after': String(retryAfter) },
+    body: envelope([item(503, 'store_unavailable', `${STORAGE_TITLES[failure.kind]} Retry in ${retryAfter} s.`)]),
   };
 }
 
@@ -136,6 +171,23 @@ function weirError(error: WeirError): HttpErrorAnswer {
       status: 403,
       headers: { 'www-authenticate': `Bearer realm="weir", error="insufficient_scope", scope="${error.scope}"` },
       body: envelope([item(403, error.code, error.title)]),
+    };
+  }
+  if (error instanceof IdempotencyKeyReusedError) {
+    return { status: 422, headers: {}, body: envelope([item(422, error.code, error.title, error.field)]) };
+  }
+  if (error instanceof IdempotencyKeyInProgressError) {
+    return {
+      status: 409,
+      headers: { 'retry-after': '1' },
+      body: envelope([item(409, error.code, error.title, error.field)]),
+    };
+  }
+  if (error instanceof RateLimitedError) {
+    return {
+      status: 429,
+      headers: { 'retry-after': String(error.retryAfterSeconds) },
+      body: envelope([item(429, error.code, error.title)]),
     };
   }
   if (error instanceof MissingInputsError) {

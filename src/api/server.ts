@@ -7,6 +7,7 @@ import { createLogger } from '../observability/logger.js';
 import type { WeirTracing } from '../observability/tracing.js';
 import { AccessLogController } from './access-log.js';
 import type { ApiContext } from './api-context.js';
+import { answerClientError } from './client-errors.js';
 import { envelope, toHttpError } from './errors.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerGlobalConstantRoutes } from './routes/global-constants.js';
@@ -24,6 +25,7 @@ import { registerTriggerRoutes } from './routes/trigger.js';
 import { registerUsageRoutes } from './routes/usage.js';
 import { registerVersionRoutes } from './routes/versions.js';
 import { registerOpenApi } from './openapi.js';
+import { registerRateLimiting } from './rate-limits.js';
 import { registerWorkflowRoutes } from './routes/workflows.js';
 import { registerUiAssets } from './ui-assets.js';
 
@@ -42,6 +44,18 @@ export interface ServerOptions {
   tracing?: WeirTracing | null;
 }
 
+/** `WEIR_TRUST_PROXY` as Fastify takes it: a hop count becomes "trust the first n hops". */
+function trustProxy(
+  setting: boolean | number | string[],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
+}
+
+/** The request id under Weir's name and the reference's (the same 36-character id). */
+function requestIdHeaders(id: string): Record<string, string> {
+  return { 'weir-request-id': id, 'zuora-request-id': id };
+}
+
 /** Builds the HTTP server: the three surfaces on one port, one error mapper, request ids, the API description. */
 export async function buildServer(context: ApiContext, options: ServerOptions = {}): Promise<FastifyInstance> {
   const logger = options.logger ?? createLogger({ level: context.config.logLevel });
@@ -52,15 +66,30 @@ export async function buildServer(context: ApiContext, options: ServerOptions = 
     // Secrets never reach the log: the logger redacts credential headers and bodies (observability/logger.ts).
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
+    // Slow clients are cut (408): the headers within WEIR_HEADERS_TIMEOUT_SECONDS, the whole request
+    // within WEIR_REQUEST_TIMEOUT_SECONDS (Fastify's default, 0, would hold a trickling body forever).
+    // Node checks both every `connectionsCheckingInterval` (30 s by default: too coarse for a 10 s limit).
+    requestTimeout: context.config.requestTimeoutSeconds * 1000,
+    http: {
+      headersTimeout: context.config.headersTimeoutSeconds * 1000,
+      connectionsCheckingInterval: 1000,
+    },
+    trustProxy: trustProxy(context.config.trustProxy),
     // Access logs at `debug` only (a line per request costs the hot path); failures are logged by the error handler.
     logController: new AccessLogController(logger.isLevelEnabled('debug')),
     genReqId: () => crypto.randomUUID(),
-    return503OnClosing: true,
-    // Errors Fastify raises before routing (a malformed URL, say) get the envelope too.
-    frameworkErrors: (error, _request, reply) => {
+    // Draining answers 503 with the envelope itself (`drain-gate.ts`), before Fastify's own bare 503.
+    return503OnClosing: false,
+    // Errors Fastify raises before routing (a malformed URL, say) get the envelope and a request id too.
+    frameworkErrors: (error, request, reply) => {
       const answer = toHttpError(error);
-      void (reply as FastifyReply).code(answer.status).headers(answer.headers).send(answer.body);
+      void (reply as FastifyReply)
+        .code(answer.status)
+        .headers({ ...answer.headers, ...requestIdHeaders(request.id) })
+        .send(answer.body);
     },
+    // What Node's HTTP parser refuses (414, 431, a slow request's 408) never reaches a route: answered here.
+    clientErrorHandler: (error, socket) => answerClientError(logger as FastifyBaseLogger, error, socket),
   });
 
   // An empty JSON body is no body (a bodiless POST trigger with a JSON content type is common).
@@ -84,14 +113,16 @@ export async function buildServer(context: ApiContext, options: ServerOptions = 
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
 
   app.addHook('onRequest', async (request, reply) => {
-    reply.header('weir-request-id', request.id);
-    // The reference's name for the same 36-character id.
-    reply.header('zuora-request-id', request.id);
+    reply.headers(requestIdHeaders(request.id));
     const trackId = request.headers['zuora-track-id'];
     if (typeof trackId === 'string' && trackId.length <= TRACK_ID_MAX) reply.header('zuora-track-id', trackId);
   });
+  // After the request id (a refusal carries one too), before every route's own hooks.
+  context.drain.register(app);
 
   app.setErrorHandler((error, request, reply) => {
+    // A storage failure marks the store unavailable in `/health` for a while (store-health.ts).
+    context.storeHealth.observe(error);
     const answer = toHttpError(error);
     // The path, not the URL: a query string carries trigger inputs.
     if (answer.status >= 500) request.log.error({ err: error, path: request.url.split('?', 1)[0] }, 'request failed');
@@ -108,6 +139,7 @@ export async function buildServer(context: ApiContext, options: ServerOptions = 
       ),
   );
 
+  await registerRateLimiting(app);
   // Before the routes: it records each route's schema as it is registered.
   await registerOpenApi(app);
   registerHealthRoutes(app, context);

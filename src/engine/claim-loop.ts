@@ -61,13 +61,6 @@ export class ClaimLoop {
     if (this.dueTimer) clearTimeout(this.dueTimer);
   }
 
-  /** Stops claiming and waits for running task instances to finish (or until `graceMs`). */
-  async stop(graceMs: number): Promise<void> {
-    this.stopClaiming();
-    const grace = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
-    await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
-  }
-
   /** New work may be claimable now. */
   wake(): void {
     if (this.state === 'stopped') return;

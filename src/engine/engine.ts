@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import type { JsonObject, JsonValue, RunRecord } from '../model/records.js';
+import { IdempotencyKeyReusedError } from '../model/errors.js';
 import { isFinalRunStatus } from '../model/statuses.js';
 import type { Priority } from '../model/workflow-document.js';
 import type { NewRun, Store } from '../store/store.js';
@@ -56,6 +57,8 @@ export interface StartRunRequest {
   inputs: JsonObject;
   runUser: string;
   idempotencyKey: string | null;
+  /** `requestDigest` of what the request carried, stored with the key; a repeat must match it. */
+  idempotencyDigest?: string | null;
   /** Whether the workflow has a run limit: a run ending then frees a slot queued runs may wait for. */
   hasRunLimit?: boolean;
   /** The trace the run belongs to (the trigger request's span), while tracing is on. */
@@ -198,16 +201,41 @@ export class Engine {
   }
 
   /**
-   * Stops claiming; running task instances get `graceMs` to finish; the rest are aborted (an in-flight
-   * callout is cancelled) and released to the queue, so they run again once, elsewhere or after restart.
+   * Shutdown, step 2: waits up to `graceMs` for the task instances executing here to finish (the next
+   * tasks of a responsive run go on in this process meanwhile: its caller waits for the answer).
+   * True when nothing is left executing.
    */
-  async stop(graceMs = 5000): Promise<{ released: number }> {
-    await this.loop.stop(graceMs);
+  drain(graceMs: number): Promise<boolean> {
+    return this.executor.idle(graceMs);
+  }
+
+  /**
+   * Shutdown, step 3: starts nothing more; aborts what still executes (an in-flight callout is
+   * cancelled, so the request is not left half-done while another node runs it again), waits up to
+   * `settleMs` for those attempts to end, and releases them, with any instance handed over meanwhile,
+   * to the queue: they run again once, on another node or after the restart. Then stops the leases.
+   */
+  async abortAndRelease(settleMs = 2_000): Promise<{ aborted: number; released: number }> {
+    this.executor.stopAccepting();
     const left = this.executor.executingIds();
     this.executor.abandon(left, 'The node is shutting down.');
+    await this.executor.settled(left, settleMs);
+    const ids = [...new Set([...left, ...this.executor.takeRefused()])];
     this.leases.stop();
-    const released = left.length > 0 ? await this.store.queue.releaseTaskInstances(this.nodeId, left, this.now()) : 0;
+    const released = ids.length > 0 ? await this.store.queue.releaseTaskInstances(this.nodeId, ids, this.now()) : 0;
+    // Nothing is held any more: the registry shows a clean stop (the others need not sweep after it).
     await this.presence.stop();
+    return { aborted: left.length, released };
+  }
+
+  /**
+   * Stops claiming; running task instances get `graceMs` to finish; the rest are aborted and released
+   * (`abortAndRelease`). What `weir serve`'s shutdown does in steps, at once.
+   */
+  async stop(graceMs = 5000): Promise<{ released: number }> {
+    this.stopClaiming();
+    await this.drain(graceMs);
+    const { released } = await this.abortAndRelease();
     return { released };
   }
 
@@ -222,6 +250,8 @@ export class Engine {
     if (created) {
       this.observer.runStarted(run, 'standard', request.trace);
       this.store.notifier.publish({ kind: 'new-work' });
+    } else {
+      checkRepeat(run, request);
     }
     return { run, created };
   }
@@ -242,7 +272,10 @@ export class Engine {
     // effects waits for the commit (docs/architecture.md). Nothing is answered before both are durable.
     const begun = this.store.queue.beginRun?.(input);
     const { run, instances, created } = begun ? { ...begun, created: true } : await this.store.queue.createRun(input);
-    if (!created) return { run, created, outcome: this.waitForRun(run.id, timeoutMs) };
+    if (!created) {
+      checkRepeat(run, request);
+      return { run, created, outcome: this.waitForRun(run.id, timeoutMs) };
+    }
     // Before its first task starts (it may start before the commit): its span is their parent.
     this.observer.runStarted(run, 'sync', request.trace);
     const outcome = this.waiters.wait(run.id, timeoutMs);
@@ -381,6 +414,7 @@ export class Engine {
       inputs: request.inputs,
       runUser: request.runUser,
       idempotencyKey: request.idempotencyKey,
+      idempotencyDigest: request.idempotencyKey === null ? null : (request.idempotencyDigest ?? null),
       idempotencyWindowMs: IDEMPOTENCY_WINDOW_MS,
       entryTasks: request.version.graph.entryTaskIds.map((taskId) => {
         const task = request.version.tasks.get(taskId);
@@ -393,5 +427,17 @@ export class Engine {
       claimFor,
       now: this.now(),
     };
+  }
+}
+
+/**
+ * A repeated `Idempotency-Key` answers the first run only for the same request: another one is refused
+ * (422) rather than silently given the first run. Runs stored before digests were (null) are not judged.
+ */
+function checkRepeat(run: RunRecord, request: StartRunRequest): void {
+  const stored = run.idempotencyDigest ?? null;
+  const sent = request.idempotencyDigest ?? null;
+  if (stored !== null && sent !== null && stored !== sent && request.idempotencyKey !== null) {
+    throw new IdempotencyKeyReusedError(request.idempotencyKey);
   }
 }

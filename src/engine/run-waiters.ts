@@ -7,7 +7,7 @@ import type { RunReadModel } from '../store/store.js';
  * Woken by the notifier's `run-finished`, from whichever node finished the run, never by polling.
  */
 export class RunWaiters {
-  private readonly waiters = new Map<number, Set<(run: RunRecord) => void>>();
+  private readonly waiters = new Map<number, Set<(run: RunRecord | undefined) => void>>();
   private waiting = 0;
 
   constructor(
@@ -43,10 +43,25 @@ export class RunWaiters {
         if (set.size === 0) this.waiters.delete(runId);
         resolve(run);
       };
-      const onFinal = (run: RunRecord): void => done(run);
+      const onFinal = (run: RunRecord | undefined): void => done(run);
       const timer = setTimeout(() => done(undefined), timeoutMs);
       set.add(onFinal);
     });
+  }
+
+  /**
+   * Shutdown: answers every waiting request as if its wait had timed out (the responsive 408: the run
+   * goes on in standard mode, on another node or after the restart).
+   */
+  releaseAll(): number {
+    let released = 0;
+    for (const set of [...this.waiters.values()]) {
+      for (const release of [...set]) {
+        released += 1;
+        release(undefined);
+      }
+    }
+    return released;
   }
 
   /** Wakes everyone waiting on this run. */

@@ -6,6 +6,7 @@ import type { MailSender, SubRunStarter, TaskContext, TaskOutcome } from '../tas
 import type { CompiledVersion } from './compiled-version.js';
 import { NO_OBSERVER, type EngineObserver, type ObservedAttempt, type TraceParent } from './engine-observer.js';
 import { completeTaskInstance, type CompletionResult, type SuccessorSpec, type TaskCompletion } from './progression.js';
+import { checkSize } from './data-size.js';
 import { failureData, initialData, workflowInstanceScope } from './run-data.js';
 import type { VersionCache } from './version-cache.js';
 
@@ -31,8 +32,6 @@ export interface TaskExecutorOptions {
 
 /** A failed completion write is retried after 100 ms, doubling up to this, until the lease ends. */
 const MAX_COMPLETION_BACKOFF_MS = 5_000;
-/** A task's `Data` may be at most 5 MiB (engine.md); more is a task error, not a crash. */
-export const MAX_DATA_BYTES = 5 * 1024 * 1024;
 
 type CompletionFields = Omit<TaskCompletion, 'instanceId' | 'runId' | 'nodeId' | 'now' | 'log' | 'scope'>;
 
@@ -45,6 +44,8 @@ interface Execution extends ObservedAttempt {
   isAbandoned: boolean;
   /** Set once the observer was told the attempt ended. */
   isEnded: boolean;
+  /** Settles when the execution has left `executing` (its attempt returned, aborted or not). */
+  done: Promise<void>;
 }
 
 /** How an execution may start. */
@@ -67,6 +68,12 @@ export interface ExecuteOptions {
 export class TaskExecutor {
   private readonly executing = new Map<number, Execution>();
   private readonly observer: EngineObserver;
+  /** False once the node shuts down: instances handed over after that are not started (see `execute`). */
+  private isAccepting = true;
+  /** Instances handed over after `stopAccepting`: still held by this node, to be released. */
+  private readonly refused: number[] = [];
+  /** Resolved when `executing` becomes empty. */
+  private idleWaiters: Array<() => void> = [];
 
   constructor(private readonly options: TaskExecutorOptions) {
     this.observer = options.observer ?? NO_OBSERVER;
@@ -101,6 +108,51 @@ export class TaskExecutor {
     }
   }
 
+  /**
+   * Shutdown: starts nothing more. An instance handed over from now on (the next task of a responsive
+   * run, whose predecessor just completed) is not executed but kept for `takeRefused`, so the caller
+   * releases it to the queue with the rest. Executions under way go on.
+   */
+  stopAccepting(): void {
+    this.isAccepting = false;
+  }
+
+  /** The instances refused since `stopAccepting`, once each. */
+  takeRefused(): number[] {
+    return this.refused.splice(0);
+  }
+
+  /** Resolves when nothing is executing, or after `timeoutMs`; true when nothing is. */
+  async idle(timeoutMs: number): Promise<boolean> {
+    if (this.executing.size === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const isIdle = await Promise.race([
+      new Promise<boolean>((resolve) => this.idleWaiters.push(() => resolve(true))),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    return isIdle;
+  }
+
+  /** Resolves when the executions of `ids` have ended (after an abort, say), or after `timeoutMs`. */
+  async settled(ids: readonly number[], timeoutMs: number): Promise<void> {
+    const pending = ids.flatMap((id) => {
+      const execution = this.executing.get(id);
+      return execution ? [execution.done] : [];
+    });
+    if (pending.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(pending),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
   /** Records that the lease of an executing instance was extended. */
   leaseRenewed(ids: readonly number[], leaseUntil: number): void {
     for (const id of ids) {
@@ -111,7 +163,12 @@ export class TaskExecutor {
 
   /** Executes one claimed task instance. Never throws; failures become task errors or are logged. */
   async execute(instance: TaskInstanceRecord, options: ExecuteOptions = {}): Promise<void> {
+    if (!this.isAccepting) {
+      this.refused.push(instance.id);
+      return;
+    }
     const controller = new AbortController();
+    let markDone = (): void => undefined;
     const execution: Execution = {
       controller,
       runId: instance.runId,
@@ -123,6 +180,9 @@ export class TaskExecutor {
       executionSeconds: null,
       recorded: undefined,
       trace: undefined,
+      done: new Promise<void>((resolve) => {
+        markDone = resolve;
+      }),
     };
     // This node claimed it again after its own lease lapsed (renewals failed): the earlier execution
     // lost it and must not write its outcome; both would pass the owner fence.
@@ -143,6 +203,8 @@ export class TaskExecutor {
     } finally {
       if (this.executing.get(instance.id) === execution) this.executing.delete(instance.id);
       this.ended(execution);
+      markDone();
+      if (this.executing.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     }
   }
 
@@ -364,23 +426,4 @@ export class TaskExecutor {
       }
     }
   }
-}
-
-/**
- * Turns a success whose `Data` is over the limit into a task error; otherwise hands back the
- * serialized `Data` so the store does not serialize it a second time.
- */
-function checkSize(outcome: TaskOutcome): { outcome: TaskOutcome; json?: string } {
-  if (outcome.kind !== 'success') return { outcome };
-  const json = JSON.stringify(outcome.data);
-  // Characters bound bytes from below (UTF-8); only count bytes when the cheap bound is near the limit.
-  const bytes = json.length * 3 < MAX_DATA_BYTES ? json.length : Buffer.byteLength(json);
-  if (bytes <= MAX_DATA_BYTES) return { outcome, json };
-  return {
-    outcome: {
-      kind: 'error',
-      errorClass: 'WorkflowError::DataTooLarge',
-      message: `The task's Data is ${(bytes / 1048576).toFixed(1)} MiB; at most 5 MiB is allowed.`,
-    },
-  };
 }

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { JsonObject, JsonValue, RunRecord } from '../model/records.js';
 import type { TaskDefinition } from '../model/workflow-document.js';
 import type { MailSender, SubRunStarter, TaskContext, TaskOutcome, TaskType } from '../tasks/task-type.js';
-import { MAX_DATA_BYTES } from './task-executor.js';
+import { MAX_DATA_BYTES } from './data-size.js';
 
 /**
  * "Test this task" (issue 13): one attempt of one task with sample `Data`, executed as a run would

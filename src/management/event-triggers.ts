@@ -3,6 +3,7 @@ import type { JsonObject, JsonValue, RunRecord } from '../model/records.js';
 import { flag, type WorkflowDocument } from '../model/workflow-document.js';
 import type { Store } from '../store/store.js';
 import type { WorkflowCatalog } from './workflow-catalog.js';
+import { requestDigest } from '../model/request-digest.js';
 
 /**
  * Event-triggered workflows (**ext**; the reference's "On Billing Event" trigger): an event starts a
@@ -150,6 +151,8 @@ export class EventTriggers {
           inputs: eventInputs(version.document, request.eventName, request.body, now()),
           runUser: request.runUser,
           idempotencyKey: request.idempotencyKey,
+          idempotencyDigest:
+            request.idempotencyKey === null ? null : requestDigest({ event: request.eventName, body: request.body }),
           hasRunLimit: (target.settings?.concurrentRunLimit ?? null) !== null,
         });
         runs.push(run);

@@ -1,47 +1,45 @@
-import { createHash } from 'node:crypto';
-import { ConflictError, InvalidRequestError } from '../model/errors.js';
+import { IdempotencyKeyInProgressError, IdempotencyKeyReusedError, InvalidRequestError } from '../model/errors.js';
+import { requestDigest } from '../model/request-digest.js';
+import type { ImportKeyStore } from '../store/store-import-keys.js';
 
 export interface ImportIdempotencyOptions {
-  /** How long a key is remembered (default 24 hours, as the reference's idempotency window). */
-  ttlMs?: number;
-  /** At most this many keys are remembered; the oldest go first (default 10,000). */
-  maxKeys?: number;
+  keys: ImportKeyStore;
   now: () => number;
-}
-
-interface Remembered {
-  fingerprint: string;
-  expiresAt: number;
-  answer: Promise<unknown>;
+  /** How long a key is remembered after its import (default 24 hours, as the reference's idempotency window). */
+  ttlMs?: number;
+  /** How long a claim holds a key while its import runs; a holder that died frees it after (default 60 s). */
+  pendingMs?: number;
 }
 
 /** The reference's bound on `Idempotency-Key`. */
 export const IDEMPOTENCY_KEY_MAX = 255;
 
 /**
- * `Idempotency-Key` on the two imports (`POST /workflows/import`, `POST /workflows/{id}/versions/import`):
- * a key seen before, for the same caller, operation and request, answers what the first request
- * answered and imports nothing again; concurrent requests with one key share the first one's answer.
- * The same key with a different request is a 409. Only successful imports are remembered, so a request
- * that failed can be retried with its key.
+ * `Idempotency-Key` on the two imports (`POST /workflows/import`, `POST /workflows/{id}/versions/import`),
+ * across nodes: the keys are in the store. A key seen before, for the same caller, operation and request
+ * (the digest of its query and body), answers what the first request answered and imports nothing
+ * again. The same key with another request is a 422. A key whose first request is still importing on
+ * another node is a 409 (retry in a second); on this node, the repeat shares the first one's answer.
+ * Only successful imports are remembered, so a request that failed can be retried with its key.
  *
- * Owner: the API of one process. The memory is bounded (`maxKeys`, `ttlMs`) and not shared: SQLite
- * Weir is one process, and a restart forgets the keys (an import retried across a restart imports again).
+ * Left open: a node that dies between the import's commit and the key's record leaves the key pending;
+ * after `pendingMs` a retry with it imports again (the import and the key are two commits).
  */
 export class ImportIdempotency {
-  private readonly entries = new Map<string, Remembered>();
+  private readonly inFlight = new Map<string, { digest: string; answer: Promise<unknown> }>();
   private readonly ttlMs: number;
-  private readonly maxKeys: number;
+  private readonly pendingMs: number;
 
   constructor(private readonly options: ImportIdempotencyOptions) {
     this.ttlMs = options.ttlMs ?? 24 * 60 * 60 * 1000;
-    this.maxKeys = options.maxKeys ?? 10_000;
+    this.pendingMs = options.pendingMs ?? 60_000;
   }
 
   /**
    * Runs `work` once per `(scope, key)`; `key` undefined runs it every time. `request` is what makes two
-   * requests the same (query and body). Throws `InvalidRequestError` for a key over 255 characters and
-   * `ConflictError` when the key was used for another request.
+   * requests the same (query and body); `work`'s answer must be JSON. Throws `InvalidRequestError` for a
+   * key over 255 characters, `IdempotencyKeyReusedError` when the key was used for another request,
+   * `IdempotencyKeyInProgressError` while another node imports with it.
    */
   async once<T>(scope: string, key: string | undefined, request: unknown, work: () => Promise<T>): Promise<T> {
     if (key === undefined) return work();
@@ -51,32 +49,41 @@ export class ImportIdempotency {
         'Idempotency-Key',
       );
     }
-    const now = this.options.now();
+    const digest = requestDigest(request);
     const id = `${scope}\u0000${key}`;
-    const fingerprint = createHash('sha256')
-      .update(JSON.stringify(request ?? null))
-      .digest('hex');
-    const seen = this.entries.get(id);
-    if (seen && seen.expiresAt > now) {
-      if (seen.fingerprint !== fingerprint) {
-        throw new ConflictError(`Idempotency-Key ${key} was used for a different request.`);
-      }
-      return seen.answer as Promise<T>;
+    const local = this.inFlight.get(id);
+    if (local) {
+      if (local.digest !== digest) throw new IdempotencyKeyReusedError(key);
+      return local.answer as Promise<T>;
     }
-    const answer = work();
-    this.entries.delete(id);
-    this.entries.set(id, { fingerprint, expiresAt: now + this.ttlMs, answer });
-    this.evict(now);
-    answer.catch(() => {
-      if (this.entries.get(id)?.answer === answer) this.entries.delete(id);
-    });
+    // Stored percent-encoded: scopes join their parts with NUL, which PostgreSQL text cannot hold.
+    const answer = this.claimAndRun(encodeURIComponent(scope), key, digest, work);
+    this.inFlight.set(id, { digest, answer });
+    const forget = (): void => {
+      if (this.inFlight.get(id)?.answer === answer) this.inFlight.delete(id);
+    };
+    answer.then(forget, forget);
     return answer;
   }
 
-  private evict(now: number): void {
-    for (const [id, entry] of this.entries) {
-      if (this.entries.size <= this.maxKeys && entry.expiresAt > now) break;
-      this.entries.delete(id);
+  private async claimAndRun<T>(scope: string, key: string, digest: string, work: () => Promise<T>): Promise<T> {
+    const { keys, now } = this.options;
+    const claim = await keys.claim({ scope, key, digest, now: now(), pendingUntil: now() + this.pendingMs });
+    if (claim.outcome !== 'claimed' && claim.digest !== digest) throw new IdempotencyKeyReusedError(key);
+    if (claim.outcome === 'done') return JSON.parse(claim.answer) as T;
+    if (claim.outcome === 'pending') throw new IdempotencyKeyInProgressError(key);
+    let value: T;
+    try {
+      value = await work();
+    } catch (error) {
+      await keys.release({ scope, key }).catch(() => undefined);
+      throw error;
     }
+    // The import is committed whatever happens to its record: a failure here leaves the key pending,
+    // so a retry gets 409 until `pendingMs`, then imports again (see the class).
+    await keys
+      .complete({ scope, key, answer: JSON.stringify(value), expiresAt: now() + this.ttlMs })
+      .catch(() => undefined);
+    return value;
   }
 }

@@ -4,6 +4,7 @@ import type { TraceParent } from '../engine/engine-observer.js';
 import { InvalidRequestError, MissingInputsError } from '../model/errors.js';
 import { readInputs, RESERVED_INPUT_NAMES } from '../model/inputs.js';
 import type { RunRecord } from '../model/records.js';
+import { requestDigest } from '../model/request-digest.js';
 import type { TriggerTarget } from './workflow-catalog.js';
 
 /** A request to run a workflow, from the trigger API or the management API. */
@@ -96,6 +97,9 @@ export class RunRequests {
       inputs,
       runUser: request.runUser,
       idempotencyKey: request.idempotencyKey,
+      // What the caller sent (query and body merged), not what was kept of it: a repeat that differs
+      // only in an undeclared parameter is still another request.
+      idempotencyDigest: request.idempotencyKey === null ? null : requestDigest(request.params),
       hasRunLimit: (target.settings?.concurrentRunLimit ?? null) !== null,
       trace: request.trace,
     };

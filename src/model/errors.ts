@@ -1,6 +1,7 @@
 /**
  * The failures that cross the HTTP boundary, one type per kind. `src/api/errors.ts` maps each to its
- * status and the error envelope, in one place. `title` is a sentence a person can act on.
+ * status and the error envelope, in one place. `title` is a sentence a person can act on. Every code
+ * is listed with its status in docs/errors.md: a new one goes there too.
  */
 export abstract class WeirError extends Error {
   abstract readonly code: string;
@@ -126,5 +127,45 @@ export class TaskBatchError extends WeirError {
     title: string,
   ) {
     super(title);
+  }
+}
+
+/** Too many requests from one caller (IP, client id or workflow) in the current minute (429). */
+export class RateLimitedError extends WeirError {
+  override readonly name = 'RateLimitedError';
+  readonly code = 'rate_limited';
+  constructor(
+    /** Which limit: `ip`, `client`, `workflow`. */
+    readonly scope: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`Too many requests for this ${scope}; retry after ${retryAfterSeconds} seconds.`);
+  }
+}
+
+/**
+ * An `Idempotency-Key` used again with another request (422, after the IETF idempotency-key draft:
+ * the request is well formed, but cannot be processed as a repeat of the first one).
+ */
+export class IdempotencyKeyReusedError extends WeirError {
+  override readonly name = 'IdempotencyKeyReusedError';
+  readonly code = 'idempotency_key_reused';
+  constructor(key: string) {
+    super(
+      `Idempotency-Key ${JSON.stringify(key.slice(0, 255))} was used for a different request; send a new key for a new request.`,
+      'Idempotency-Key',
+    );
+  }
+}
+
+/** A request with this `Idempotency-Key` is still being processed, on this node or another (409). */
+export class IdempotencyKeyInProgressError extends WeirError {
+  override readonly name = 'IdempotencyKeyInProgressError';
+  readonly code = 'idempotency_key_in_progress';
+  constructor(key: string) {
+    super(
+      `A request with Idempotency-Key ${JSON.stringify(key.slice(0, 255))} is still being processed; retry in a second.`,
+      'Idempotency-Key',
+    );
   }
 }

@@ -74,6 +74,11 @@ export interface RunRecord {
   runUser: string;
   /** The `Idempotency-Key` the trigger carried; optional until every store reads it back. */
   idempotencyKey?: string | null;
+  /**
+   * A digest of the request that first used `idempotencyKey` (`model/request-digest.ts`): a repeat
+   * with another request is refused. Null for runs from before it was stored.
+   */
+  idempotencyDigest?: string | null;
   previousRunAt: number | null;
   /** What `/sync` answers for this run, once it is final. */
   response: RunResponse | null;

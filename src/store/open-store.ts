@@ -1,4 +1,6 @@
 import { StartupError } from '../startup-errors.js';
+import { classifyStorageFailure, type StorageFailureKind } from './storage-failures.js';
+import { redactUrl } from './postgres/database.js';
 import { PgStore } from './postgres/postgres-store.js';
 import type { Store } from './store.js';
 import type { StoreObserver } from './store-observer.js';
@@ -7,6 +9,48 @@ import { SqliteStore } from './sqlite/sqlite-store.js';
 
 export class UnsupportedDatabaseError extends StartupError {
   override readonly name = 'UnsupportedDatabaseError';
+}
+
+/** The database cannot be used at start: read-only, full, locked, unreachable or not a database. */
+export class DatabaseUnusableError extends StartupError {
+  override readonly name = 'DatabaseUnusableError';
+}
+
+/** What an operator does about each kind of trouble with the SQLite file, after the reason. */
+const SQLITE_ADVICE: Readonly<Record<StorageFailureKind, string>> = {
+  read_only:
+    'it is read-only: give the user Weir runs as write access to the file and its directory ' +
+    '(SQLite writes -wal and -shm files beside it), on a file system mounted read-write',
+  full: 'the disk (or WEIR_SQLITE_MAX_SIZE_MB) is full: free space, or raise the limit',
+  busy: 'another process holds a lock on it: stop that process (an open sqlite3 shell, a backup) and start again',
+  unreachable: 'it cannot be opened: check the path, that its directory exists and that it is a file',
+  io: 'reading or writing it failed: check the disk',
+};
+
+/** The same for a PostgreSQL database that answered the first query but failed while migrating. */
+const POSTGRES_ADVICE: Readonly<Record<StorageFailureKind, string>> = {
+  read_only: 'it accepts no writes (a standby, or default_transaction_read_only): point Weir at the primary',
+  full: 'its disk is full',
+  busy: 'it is too busy or a lock is held (too many connections?)',
+  unreachable: 'the connection was lost while starting',
+  io: 'it reported an I/O error',
+};
+
+/** Turns a failure to open the SQLite file into a sentence (exit code 2), or returns undefined for a bug. */
+function sqliteStartError(file: string, error: unknown): StartupError | undefined {
+  if (error instanceof StartupError) return error;
+  const code = String((error as { code?: unknown }).code);
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    return new DatabaseUnusableError(
+      `Cannot use the SQLite database ${file}: it is not a Weir database or it is damaged (${(error as Error).message}). ` +
+        'Restore it from a backup (docs/operations.md), or point WEIR_DATABASE_URL at another file.',
+    );
+  }
+  const failure = classifyStorageFailure(error);
+  if (!failure) return undefined;
+  return new DatabaseUnusableError(
+    `Cannot use the SQLite database ${file}: ${SQLITE_ADVICE[failure.kind]} (${failure.message}).`,
+  );
 }
 
 export interface OpenStoreOptions {
@@ -23,6 +67,10 @@ export interface OpenStoreOptions {
   onError?: (message: string, error: unknown) => void;
   /** Told of migrations applied and of group commits (metrics); default none. */
   observer?: StoreObserver;
+  /** SQLite, a server: how long a write waits off the event loop for another process's lock; default 5 s. */
+  lockWaitMs?: number;
+  /** SQLite: a cap on the file's size (`WEIR_SQLITE_MAX_SIZE_MB`), in bytes. */
+  maxSizeBytes?: number | null;
 }
 
 /**
@@ -31,12 +79,20 @@ export interface OpenStoreOptions {
  */
 export async function openStore(databaseUrl: string, options: OpenStoreOptions): Promise<Store> {
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    return PgStore.open(databaseUrl, {
-      poolSize: options.poolSize ?? 10,
-      applicationName: options.applicationName ?? 'weir',
-      onError: options.onError ?? (() => undefined),
-      ...(options.observer ? { observer: options.observer } : {}),
-    });
+    try {
+      return await PgStore.open(databaseUrl, {
+        poolSize: options.poolSize ?? 10,
+        applicationName: options.applicationName ?? 'weir',
+        onError: options.onError ?? (() => undefined),
+        ...(options.observer ? { observer: options.observer } : {}),
+      });
+    } catch (error) {
+      const failure = error instanceof StartupError ? undefined : classifyStorageFailure(error);
+      if (!failure) throw error;
+      throw new DatabaseUnusableError(
+        `Cannot use the PostgreSQL database ${redactUrl(databaseUrl)}: ${POSTGRES_ADVICE[failure.kind]} (${failure.message}).`,
+      );
+    }
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(databaseUrl) && !databaseUrl.startsWith('sqlite:')) {
     throw new UnsupportedDatabaseError(
@@ -44,15 +100,18 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions):
     );
   }
   const file = databaseUrl.replace(/^sqlite:(\/\/)?/, '');
-  const release = options.role === 'server' && file !== ':memory:' ? takeServerLock(file) : () => undefined;
+  let release = (): void => undefined;
   try {
+    if (options.role === 'server' && file !== ':memory:') release = takeServerLock(file);
     return SqliteStore.open(file, {
       onClose: release,
       ...(options.observer ? { observer: options.observer } : {}),
       ...(options.onError ? { onListenerError: (error) => options.onError?.('a notifier listener threw', error) } : {}),
+      ...(options.role === 'server' ? { lockWaitMs: options.lockWaitMs ?? 5_000 } : {}),
+      maxSizeBytes: options.maxSizeBytes ?? null,
     });
   } catch (error) {
     release();
-    throw error;
+    throw sqliteStartError(file, error) ?? error;
   }
 }

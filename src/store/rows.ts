@@ -115,6 +115,8 @@ export interface RunRow {
   parent_task_instance_id: number | null;
   depth: number;
   idempotency_key: string | null;
+  /** Added by migration 006 (SQLite) / 004 (PostgreSQL). */
+  idempotency_digest?: string | null;
   created_at: number;
   updated_at: number;
   started_at: number | null;
@@ -149,6 +151,7 @@ export function toRun(row: RunRow): RunRecord {
     startedAt: row.started_at,
     finishedAt: row.finished_at,
     idempotencyKey: row.idempotency_key,
+    idempotencyDigest: row.idempotency_digest ?? null,
   };
 }
 

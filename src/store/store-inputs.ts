@@ -53,6 +53,8 @@ export interface NewRun {
   inputs: JsonObject;
   runUser: string;
   idempotencyKey: string | null;
+  /** The digest of the request that carried `idempotencyKey` (stored with it); null without a key. */
+  idempotencyDigest?: string | null;
   idempotencyWindowMs: number;
   /** The entry tasks: one task instance each, starting from the run's own `Data`. */
   entryTasks: readonly NewEntryTask[];

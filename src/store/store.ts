@@ -12,6 +12,7 @@ import type { WorkflowDocument } from '../model/workflow-document.js';
 import type { Notifier } from './notifier.js';
 import type { GlobalConstantStore } from './store-global-constants.js';
 import type { NodeStore } from './store-nodes.js';
+import type { ImportKeyStore } from './store-import-keys.js';
 import type { QueueStore } from './queue-store.js';
 import type {
   NewWorkflow,
@@ -46,12 +47,19 @@ export interface Store {
   readonly constants: GlobalConstantStore;
   /** The node registry: heartbeats, and which nodes are gone (their work is taken over). */
   readonly nodes: NodeStore;
+  /** The imports' `Idempotency-Key`s, shared by every node. */
+  readonly importKeys: ImportKeyStore;
   readonly notifier: Notifier;
   /**
    * True when one server owns the database exclusively (SQLite under its data-dir lock): at start,
    * whatever another node holds belongs to a process that is gone.
    */
   readonly isExclusive: boolean;
+  /**
+   * A cheap check of the write path for `/health` (`store-health.ts`): takes the write lock (SQLite),
+   * or reaches the database and checks it accepts writes (PostgreSQL). Throws the driver's error.
+   */
+  probe(): Promise<void>;
   close(): Promise<void>;
 }
 

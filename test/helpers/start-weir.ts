@@ -70,6 +70,8 @@ export async function startTestWeir(
       // The tests' callout targets listen on 127.0.0.1, which the egress policy denies by default;
       // `calloutAllow: []` in `overrides` gives the default policy.
       calloutAllow: ['127.0.0.1/32'],
+      // A test's close() waits at most this for work still in flight (the default is 30 s).
+      shutdownGraceSeconds: 5,
       ...overrides,
     },
   );

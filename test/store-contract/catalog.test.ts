@@ -578,6 +578,7 @@ for (const backend of CATALOG_BACKENDS) {
             error_class: 'Timeout',
             error_message: 'slow',
             idempotency_key: 'key-1',
+            idempotency_digest: 'digest-1',
             parent_task_instance_id: 99,
             depth: 2,
             started_at: T0 + 1,
@@ -643,6 +644,7 @@ for (const backend of CATALOG_BACKENDS) {
             startedAt: T0 + 1,
             finishedAt: T0 + 2,
             idempotencyKey: 'key-1',
+            idempotencyDigest: 'digest-1',
           });
           expect(await reads.getRun(r1)).toMatchObject({ result: null, response: null, depth: 0, startedAt: null });
           expect(await reads.getRun(999_999)).toBeUndefined();

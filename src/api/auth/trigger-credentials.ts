@@ -1,6 +1,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { matchesDigest } from '../../secrets/secret-box.js';
 import type { TriggerTarget } from '../../management/workflow-catalog.js';
+import type { AuthScheme } from './auth-failures.js';
+
+/** Which of the trigger API's schemes a request used (for the log of a refusal). */
+export function triggerSchemeOf(headers: IncomingHttpHeaders): AuthScheme {
+  const token = headers['api-token'];
+  if (typeof token === 'string' && token !== '') return 'api-token';
+  return typeof headers.authorization === 'string' ? 'basic' : 'none';
+}
 
 /**
  * Checks the trigger API's per-workflow credentials: an `API-Token` header, or HTTP basic.

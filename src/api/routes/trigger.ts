@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidRequestError, TriggerAuthError } from '../../model/errors.js';
 import type { ApiContext } from '../api-context.js';
-import { authenticateTrigger } from '../auth/trigger-credentials.js';
+import { logAuthFailure } from '../auth/auth-failures.js';
+import { authenticateTrigger, triggerSchemeOf } from '../auth/trigger-credentials.js';
+import { rateLimitHook } from '../rate-limits.js';
 import { sendRunAnswer } from '../run-answers.js';
 import { triggerTraceParent } from '../trigger-tracing.js';
 import { route } from '../route-table.js';
@@ -37,9 +39,9 @@ function triggerSchema(mode: 'standard' | 'sync', method: 'GET' | 'POST') {
             { error_class: Type.String(), message: Type.String(), run: RunMetadata },
             { description: 'A task failed and nothing handled it.' },
           ),
-          ...errorResponses(400, 401, 406, 408, 415),
+          ...errorResponses(400, 401, 406, 408, 415, 429),
         }
-      : { 200: RunMetadata, ...errorResponses(400, 401, 406, 415) },
+      : { 200: RunMetadata, ...errorResponses(400, 401, 406, 415, 429) },
   };
 }
 
@@ -51,12 +53,32 @@ const ID = /^[1-9]\d{0,14}$/;
  * one group-committed write of the run.
  */
 export function registerTriggerRoutes(app: FastifyInstance, context: ApiContext): void {
+  // Off by default (docs/security.md): triggers are the product's traffic, often bursts from one
+  // upstream system behind one address, and a 429 there may drop an event its sender never retries;
+  // the queue absorbs bursts. Counted before authentication, so per workflow a flood of bad requests
+  // would lock its real caller out too: a reason more to leave it to operators who need it.
+  const limit = rateLimitHook(app, [
+    { scope: 'ip', perMinute: context.config.triggerRateLimitPerIp, key: (request) => request.ip },
+    {
+      scope: 'workflow',
+      perMinute: context.config.triggerRateLimitPerWorkflow,
+      key: (request) => (request.params as { id?: string }).id,
+    },
+  ]);
   const handle = (mode: 'standard' | 'sync') => async (request: FastifyRequest, reply: FastifyReply) => {
     const rawId = (request.params as { id: string }).id;
     // An id that is not a workflow's gets the same 401 as a wrong credential: ids are not disclosed.
     const target = ID.test(rawId) ? await context.catalog.triggerTarget(Number(rawId)) : undefined;
     const runUser = target && authenticateTrigger(request.headers, target);
-    if (!target || runUser === undefined) throw new TriggerAuthError();
+    if (!target || runUser === undefined) {
+      const scheme = triggerSchemeOf(request.headers);
+      logAuthFailure(request, {
+        scheme,
+        reason: !target ? 'no such workflow' : scheme === 'none' ? 'no credentials' : 'wrong credentials',
+        workflowId: rawId,
+      });
+      throw new TriggerAuthError();
+    }
     const query = request.query as Record<string, unknown>;
     const body = request.body;
     if (body !== undefined && !isPlainObject(body)) {
@@ -78,8 +100,18 @@ export function registerTriggerRoutes(app: FastifyInstance, context: ApiContext)
     ['sync', 'sync'],
   ] as const) {
     route(app, `/api/v1/workflows/:id/${suffix}`, {
-      GET: { schema: triggerSchema(mode, 'GET'), isSchemaDescriptive: true, handler: handle(mode) },
-      POST: { schema: triggerSchema(mode, 'POST'), isSchemaDescriptive: true, handler: handle(mode) },
+      GET: {
+        schema: triggerSchema(mode, 'GET'),
+        isSchemaDescriptive: true,
+        ...(limit ? { preHandler: limit } : {}),
+        handler: handle(mode),
+      },
+      POST: {
+        schema: triggerSchema(mode, 'POST'),
+        isSchemaDescriptive: true,
+        preHandler: limit,
+        handler: handle(mode),
+      },
     });
   }
 }

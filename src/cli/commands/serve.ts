@@ -55,17 +55,42 @@ async function serve(flags: ServeFlags): Promise<number> {
       ].join('\n'),
     );
   }
-  await new Promise<void>((resolve) => {
-    const shutdown = (): void => {
-      process.off('SIGINT', shutdown);
-      process.off('SIGTERM', shutdown);
-      weir.close().then(resolve, (error: unknown) => {
+  await untilStopped(weir.close.bind(weir), config.shutdownGraceSeconds);
+  return 0;
+}
+
+/** Extra time the process allows itself past the grace before it exits whatever is left. */
+const EXIT_MARGIN_MS = 5_000;
+const SIGNAL_NUMBERS: Readonly<Record<string, number>> = { SIGINT: 2, SIGTERM: 15 };
+
+/**
+ * Resolves once a SIGTERM or SIGINT has been handled by a graceful `close`. A second signal exits at
+ * once (code 128 + the signal's number, as a shell reports it); a shutdown still running at grace + 5 s
+ * is cut there (code 1), so a supervisor's own kill timer never has to.
+ */
+function untilStopped(close: () => Promise<void>, graceSeconds: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let isStopping = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (isStopping) {
+        process.stderr.write(`weir: ${signal} again: exiting at once, without finishing the shutdown\n`);
+        process.exit(128 + (SIGNAL_NUMBERS[signal] ?? 0));
+      }
+      isStopping = true;
+      process.stderr.write(`weir: ${signal}: shutting down (grace ${graceSeconds} s; send it again to exit at once)\n`);
+      setTimeout(
+        () => {
+          process.stderr.write(`weir: the shutdown did not end within ${graceSeconds} s + 5 s; exiting\n`);
+          process.exit(1);
+        },
+        graceSeconds * 1000 + EXIT_MARGIN_MS,
+      ).unref();
+      close().then(resolve, (error: unknown) => {
         process.stderr.write(`weir: shutdown failed: ${String(error)}\n`);
         resolve();
       });
     };
-    process.on('SIGINT', shutdown);
-    process.on('SIGTERM', shutdown);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
-  return 0;
 }

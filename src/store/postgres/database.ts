@@ -56,6 +56,10 @@ export async function openPool(
   });
   // pg-pool hangs the whole client on the error (`error.client`): report the error alone.
   pool.on('error', (error) => options.onError(withoutClient(error)));
+  // A connection lost while checked out (in a transaction, between two queries) emits 'error' on its
+  // client, where the pool listens only while it is idle: without this, a terminated backend or a
+  // lost network crashed the process. The work on it fails with its own error (503 to a request).
+  pool.on('connect', (client) => client.on('error', (error) => options.onError(withoutClient(error))));
   try {
     await pool.query('SELECT 1');
   } catch (error) {
@@ -78,7 +82,7 @@ function withoutClient(error: Error): Error {
  * an advisory lock: nodes starting together wait for each other and migrate once.
  */
 export async function migrate(pool: pg.Pool, onApplied?: (name: string, ms: number) => void): Promise<void> {
-  const client = await checkout(pool);
+  const client = await pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     await client.query(
@@ -112,29 +116,9 @@ export async function migrate(pool: pg.Pool, onApplied?: (name: string, ms: numb
   }
 }
 
-/** Clients that already carry the error listener of `checkout`. */
-const guarded = new WeakSet<pg.PoolClient>();
-const ignore = (): void => undefined;
-
-/**
- * A pooled client for a transaction of several statements. While a client is checked out the pool does
- * not listen to it, and a connection that breaks then (a restarted server, `pg_terminate_backend`) emits
- * `error` on it: without a listener that would take the whole process down. The listener only keeps
- * the node alive: the client's pending and later queries fail with the error, and the caller (claim
- * loop, completion retry, the API's 503) deals with it.
- */
-export async function checkout(pool: pg.Pool): Promise<pg.PoolClient> {
-  const client = await pool.connect();
-  if (!guarded.has(client)) {
-    client.on('error', ignore);
-    guarded.add(client);
-  }
-  return client;
-}
-
 /** Runs `work` in one transaction on a client of its own; commits, or rolls back when it throws. */
 export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await checkout(pool);
+  const client = await pool.connect();
   try {
     await client.query('BEGIN');
     const result = await work(client);

@@ -4,6 +4,7 @@ import type { Store } from '../store.js';
 import { PgCatalog } from './catalog.js';
 import { migrate, openPool } from './database.js';
 import { PgGlobalConstants } from './global-constants.js';
+import { PgImportKeys } from './import-keys.js';
 import { PgIdBlocks } from './id-blocks.js';
 import { PgNotifier } from './listen-notify.js';
 import { PgNodes } from './node-queries.js';
@@ -25,6 +26,9 @@ export interface PgStoreOptions {
   observer?: StoreObserver;
 }
 
+/** The health probe's bound on reaching the database (a black-holed host never refuses). */
+const PROBE_TIMEOUT_MS = 5_000;
+
 /**
  * The PostgreSQL store: any number of Weir nodes on one database. Migrations run under an advisory
  * lock at open; ids come from sequences in blocks; notifications go over LISTEN/NOTIFY.
@@ -40,6 +44,7 @@ export class PgStore implements Store {
     readonly constants: PgGlobalConstants,
     readonly nodes: PgNodes,
     readonly notifier: Notifier,
+    readonly importKeys: PgImportKeys,
   ) {}
 
   static async open(url: string, options: PgStoreOptions): Promise<PgStore> {
@@ -69,10 +74,38 @@ export class PgStore implements Store {
         new PgGlobalConstants(pool),
         new PgNodes(pool),
         notifier,
+        new PgImportKeys(pool),
       );
     } catch (error) {
       await pool.end().catch(() => undefined);
       throw error;
+    }
+  }
+
+  /**
+   * Reaches the database within 5 s and checks it accepts writes: a standby after a failover, or
+   * `default_transaction_read_only`, answers every write with 25006, as this does.
+   */
+  async probe(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => reject(Object.assign(new Error('the database did not answer within 5 s'), { code: 'ETIMEDOUT' })),
+        PROBE_TIMEOUT_MS,
+      );
+    });
+    try {
+      const { rows } = await Promise.race([
+        this.pool.query<{ read_only: boolean }>(
+          "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on' AS read_only",
+        ),
+        timeout,
+      ]);
+      if (rows[0]?.read_only) {
+        throw Object.assign(new Error('the database accepts no writes (a standby, or read-only)'), { code: '25006' });
+      }
+    } finally {
+      clearTimeout(timer);
     }
   }
 

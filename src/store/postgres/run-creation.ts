@@ -44,8 +44,9 @@ export async function createRunIn(
   const id = await ids.next('object', sql);
   const { rows: inserted } = await sql.query<RunRow>(
     `INSERT INTO runs (id, workflow_id, version_id, seq, status, mode, priority, inputs, run_user, previous_run_at,
-                       idempotency_key, parent_task_instance_id, depth, created_at, updated_at, started_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)
+                       idempotency_key, parent_task_instance_id, depth, created_at, updated_at, started_at,
+                       idempotency_digest)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16)
      ON CONFLICT (workflow_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
      RETURNING *`,
     [
@@ -64,6 +65,7 @@ export async function createRunIn(
       input.depth ?? 0,
       input.now,
       isHeld ? input.now : null,
+      input.idempotencyDigest ?? null,
     ],
   );
   const row = inserted[0];

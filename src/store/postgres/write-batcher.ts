@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import type { StoreObserver } from '../store-observer.js';
-import { checkout } from './database.js';
 
 /** One queued transaction: its work inside a batch, and how to run it alone if the batch fails. */
 interface PendingWrite {
@@ -97,7 +96,7 @@ export class PgWriteBatcher {
     const started = performance.now();
     let client: pg.PoolClient;
     try {
-      client = await checkout(this.pool);
+      client = await this.pool.connect();
     } catch (error) {
       for (const write of batch) write.reject(error);
       return;

@@ -5,20 +5,35 @@ import { fileURLToPath } from 'node:url';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
+export interface OpenDatabaseOptions {
+  /**
+   * How long one statement sleeps in SQLite's busy handler, on the calling thread, for a lock another
+   * process holds. A server keeps it at a few ms and retries writes on a timer (`WriteBatcher`), so the
+   * event loop never sleeps for seconds; an admin command may wait. Default 5,000 ms.
+   */
+  busyTimeoutMs?: number;
+  /** A cap on the file's size: past it, writes fail with SQLITE_FULL (`WEIR_SQLITE_MAX_SIZE_MB`). */
+  maxSizeBytes?: number | null;
+}
+
 /**
  * Opens the SQLite file with the durable defaults: WAL, synchronous=FULL (every commit is fsynced:
  * an answered trigger survives a power cut, not only a crash), a busy timeout, foreign keys on.
  */
-export function openDatabase(file: string): Database.Database {
+export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Database.Database {
   if (file !== ':memory:') restrictModes(file);
   const db = new Database(file);
+  db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${process.env.WEIR_SQLITE_SYNCHRONOUS ?? 'FULL'}`);
-  db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   // Savepoints (one per write in a batch) and sorts keep their journals in memory, not in temp files.
   db.pragma('temp_store = MEMORY');
   db.pragma('cache_size = -65536');
+  if (options.maxSizeBytes) {
+    const pageSize = Number(db.pragma('page_size', { simple: true }));
+    db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxSizeBytes / pageSize))}`);
+  }
   return db;
 }
 

@@ -26,9 +26,10 @@ export class RunCreation {
       WHERE id = @workflowId`);
     this.insertRun = db.prepare(`
       INSERT INTO runs (id, workflow_id, version_id, seq, status, mode, priority, inputs, run_user, previous_run_at,
-                        idempotency_key, parent_task_instance_id, depth, created_at, updated_at, started_at)
+                        idempotency_key, idempotency_digest, parent_task_instance_id, depth, created_at, updated_at,
+                        started_at)
       VALUES (@id, @workflowId, @versionId, @seq, @status, @mode, @priority, @inputs, @runUser, @previousRunAt,
-              @idempotencyKey, @parentTaskInstanceId, @depth, @now, @now, @startedAt)`);
+              @idempotencyKey, @idempotencyDigest, @parentTaskInstanceId, @depth, @now, @now, @startedAt)`);
   }
 
   createRun(input: NewRun): { run: RunRecord; instances: TaskInstanceRecord[]; created: boolean } {
@@ -81,6 +82,7 @@ export class RunCreation {
       startedAt: isHeld ? input.now : null,
       finishedAt: null,
       idempotencyKey: input.idempotencyKey,
+      idempotencyDigest: input.idempotencyDigest ?? null,
     };
     const entries = input.entryTasks.map((task) => ({
       id: this.ids.next('task'),
@@ -119,6 +121,7 @@ export class RunCreation {
           runUser: run.runUser,
           previousRunAt: run.previousRunAt,
           idempotencyKey: input.idempotencyKey,
+          idempotencyDigest: input.idempotencyDigest ?? null,
           parentTaskInstanceId: run.parentTaskInstanceId,
           depth: run.depth,
           now: input.now,

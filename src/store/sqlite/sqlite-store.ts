@@ -19,6 +19,24 @@ import { SqliteGlobalConstants } from './global-constants.js';
 import { WriteBatcher } from './write-batcher.js';
 import { SqliteNodes } from './node-queries.js';
 import type { StoreObserver } from '../store-observer.js';
+import { SqliteImportKeys } from './import-keys.js';
+
+export interface SqliteStoreOptions {
+  onClose?: () => void;
+  onListenerError?: (error: unknown) => void;
+  /**
+   * A server's store: how long a write waits, off the event loop, for a write lock another process
+   * holds (`WEIR_SQLITE_BUSY_SECONDS`). Absent (an admin command): SQLite's own busy wait of 5 s.
+   */
+  lockWaitMs?: number;
+  /** `WEIR_SQLITE_MAX_SIZE_MB`, in bytes. */
+  maxSizeBytes?: number | null;
+  /** Told of migrations and group commits (metrics). */
+  observer?: StoreObserver;
+}
+
+/** A server's statements sleep at most this long in SQLite's busy handler (see `WriteBatcher`). */
+const SERVER_BUSY_TIMEOUT_MS = 10;
 
 /**
  * The embedded store: one SQLite file, one server (the data-dir lock, `server-lock.ts`). Reads run
@@ -31,6 +49,7 @@ export class SqliteStore implements Store {
   readonly reads: SqliteReadModel;
   readonly constants: SqliteGlobalConstants;
   readonly nodes: SqliteNodes;
+  readonly importKeys: SqliteImportKeys;
   readonly notifier: Notifier;
   readonly isExclusive = true;
 
@@ -43,6 +62,7 @@ export class SqliteStore implements Store {
       reads: SqliteReadModel;
       constants: SqliteGlobalConstants;
       nodes: SqliteNodes;
+      importKeys: SqliteImportKeys;
     },
     private readonly onClose: () => void,
     onListenerError: (error: unknown) => void,
@@ -52,6 +72,7 @@ export class SqliteStore implements Store {
     this.reads = parts.reads;
     this.constants = parts.constants;
     this.nodes = parts.nodes;
+    this.importKeys = parts.importKeys;
     this.notifier = new LocalNotifier(onListenerError);
   }
 
@@ -59,13 +80,20 @@ export class SqliteStore implements Store {
    * Opens (and creates or upgrades) the database file. `onClose` runs after it is closed; `observer`
    * is told of migrations and group commits.
    */
-  static open(
-    file: string,
-    options: { onClose?: () => void; onListenerError?: (error: unknown) => void; observer?: StoreObserver } = {},
-  ): SqliteStore {
-    const db = openDatabase(file);
+  static open(file: string, options: SqliteStoreOptions = {}): SqliteStore {
+    const isServer = options.lockWaitMs !== undefined;
     const { observer } = options;
-    migrate(db, observer?.migrationApplied?.bind(observer));
+    // A server waits for locks on a timer (the WriteBatcher), never for long in SQLite's busy handler.
+    const db = openDatabase(file, {
+      ...(isServer ? { busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS } : {}),
+      maxSizeBytes: options.maxSizeBytes ?? null,
+    });
+    try {
+      migrate(db, observer?.migrationApplied?.bind(observer));
+    } catch (error) {
+      db.close();
+      throw error;
+    }
     const ids = new IdAllocator(db);
     const counters = new RunCounters(db);
     const writer = new WriteBatcher(
@@ -74,7 +102,10 @@ export class SqliteStore implements Store {
         ids.reset();
         counters.reset();
       },
-      observer,
+      {
+        ...(observer ? { observer } : {}),
+        ...(options.lockWaitMs !== undefined ? { lockWaitMs: options.lockWaitMs } : {}),
+      },
     );
     const tx = new SqliteQueueTransaction(db, ids);
     const runs = new RunCreation(db, ids, counters, tx);
@@ -91,10 +122,24 @@ export class SqliteStore implements Store {
         reads: new SqliteReadModel(db),
         constants: new SqliteGlobalConstants(writer, new GlobalConstantQueries(db)),
         nodes: new SqliteNodes(db, writer),
+        importKeys: new SqliteImportKeys(db, writer),
       },
       options.onClose ?? (() => undefined),
       options.onListenerError ?? ((error) => process.emitWarning(`a notifier listener threw: ${String(error)}`)),
     );
+  }
+
+  /**
+   * Takes and releases the write lock through the group commit (an empty transaction: no fsync).
+   * Throws SQLITE_BUSY at once while writes wait for a lock another process holds; otherwise as the
+   * group commit does (after `WEIR_SQLITE_BUSY_SECONDS` if a lock appears meanwhile). No timer of its
+   * own: a slow answer on a loaded machine is not a failing store.
+   */
+  async probe(): Promise<void> {
+    if (this.writer.lockWaitingMs() > 0) {
+      throw Object.assign(new Error('database is locked by another process'), { code: 'SQLITE_BUSY' });
+    }
+    await this.writer.run(() => undefined);
   }
 
   async close(): Promise<void> {
