@@ -193,7 +193,7 @@ export async function measureBacklog(
       value: rss.growth === null ? 'n/a' : `x ${rss.growth.toFixed(2)}`,
       target: `<= x ${TARGETS.drainRssGrowth.toFixed(2)}`,
       isMet: below(rss.growth, TARGETS.drainRssGrowth, true),
-      note: 'highest RSS after the first quarter of the drain / RSS at 25 %',
+      note: 'highest RSS in the last quarter of the drain / in the second quarter',
     },
     {
       label: 'restart, backlog queued',
@@ -231,31 +231,36 @@ async function failedRuns(weir: StartedWeir, token: string, workflowId: string):
 
 /**
  * The RSS samples in a few lines: start, peak, end, and one sample every 10 % of the drain, with the JS
- * heap beside them. `growth` is the highest RSS after the first quarter over the RSS at 25 %: the first
- * quarter is the server warming up (JIT, caches), while growth after it tracks the runs processed. What
- * RSS holds beyond the JS heap is native: SQLite's page cache (bounded by the store's `cache_size`, and
- * filling as the database grows), code, buffers.
+ * heap beside them. `growth` is the highest RSS of the last quarter of the drain over the highest of
+ * the second quarter. The first quarter is left out: a server that starts working grows (JIT, caches)
+ * whatever the backlog. Peaks over a quarter, not single samples, because the garbage collector saws
+ * RSS up and down by tens of MB. What RSS holds beyond the JS heap is native: SQLite's page cache
+ * (bounded by the store's `cache_size`, filling as the database grows), code, buffers.
  */
 function describeRss(samples: RssSample[], heap: RssSample[]): { lines: string[]; growth: number | null } {
   const first = samples[0];
   const last = samples[samples.length - 1];
-  const quarter = sampleAt(samples, 0.25);
-  if (first === undefined || last === undefined || quarter === undefined)
+  if (first === undefined || last === undefined)
     return { lines: ['  RSS while draining: not measured (no /proc)'], growth: null };
   const peak = samples.reduce((best, sample) => (sample.megabytes > best.megabytes ? sample : best));
-  const afterQuarter = samples.filter((sample) => sample.seconds >= quarter.seconds);
-  const highest = Math.max(...afterQuarter.map((sample) => sample.megabytes));
+  const peakBetween = (from: number, to: number): number | null => {
+    const inside = samples.filter((s) => s.seconds >= from * last.seconds && s.seconds <= to * last.seconds);
+    return inside.length === 0 ? null : Math.max(...inside.map((sample) => sample.megabytes));
+  };
+  const second = peakBetween(0.25, 0.5);
+  const fourth = peakBetween(0.75, 1);
   const tenths = (series: RssSample[]): string =>
     Array.from({ length: 11 }, (_, i) => sampleAt(series, i / 10)?.megabytes.toFixed(0) ?? '?').join(' ');
   return {
     lines: [
       `  RSS while draining, MB: start ${first.megabytes.toFixed(0)}, peak ${peak.megabytes.toFixed(0)} ` +
-        `(at ${peak.seconds.toFixed(1)} s), end ${last.megabytes.toFixed(0)}; ${samples.length} samples`,
+        `(at ${peak.seconds.toFixed(1)} s), end ${last.megabytes.toFixed(0)}; highest in the second quarter ` +
+        `${second?.toFixed(0) ?? 'n/a'}, in the last ${fourth?.toFixed(0) ?? 'n/a'}; ${samples.length} samples`,
       `  RSS at 0 %, 10 %, ..., 100 % of the drain, MB: ${tenths(samples)}`,
       heap.length === 0
         ? '  JS heap in use: not read (GET /metrics unavailable)'
         : `  JS heap in use (GET /metrics every ${HEAP_SAMPLE_MS / 1000} s), same points, MB: ${tenths(heap)}`,
     ],
-    growth: highest / quarter.megabytes,
+    growth: second === null || fourth === null ? null : fourth / second,
   };
 }

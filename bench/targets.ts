@@ -24,7 +24,7 @@ export const TARGETS = {
   restartSeconds: 1,
   /** RSS of a fresh, idle server, MB. */
   idleRssMegabytes: 80,
-  /** RSS while draining the backlog: the highest sample after the first quarter over the sample at 25 %. */
+  /** RSS while draining the backlog: the highest sample of the last quarter over the highest of the second. */
   drainRssGrowth: 1.2,
 } as const;
 

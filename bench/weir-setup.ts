@@ -1,4 +1,3 @@
-import type { WorkflowDocument } from '../src/model/workflow-document.js';
 import type { GrowthCases } from './growth.js';
 import { log, makeDataDir } from './lifecycle.js';
 import type { PreparedCase } from './measure.js';
@@ -13,7 +12,7 @@ import {
   probeStandardRun,
   REQUEST_BODY,
 } from './weir-client.js';
-import { chainCase, inputCase } from './workflows.js';
+import { chainCase, inputCase, type BenchCase } from './workflows.js';
 
 /** The Weir under test, its workflows imported and each probed once. */
 export interface PreparedWeir {
@@ -45,18 +44,13 @@ export async function prepareWeir(settings: BenchSettings, cpu: number | null): 
     entry: settings.weirEntry,
   });
   const token = await fetchAccessToken(weir.baseUrl, weir.clientId, weir.clientSecret);
-  const prepare = async (
-    key: string,
-    name: string,
-    document: WorkflowDocument,
-    requestBody: string,
-    expectedAnswer: unknown,
-  ): Promise<PreparedCase> => {
-    const workflow = await importWorkflow(weir.baseUrl, token, document);
+  const prepare = async (key: string, name: string, bench: BenchCase): Promise<PreparedCase> => {
+    const workflow = await importWorkflow(weir.baseUrl, token, bench.document);
     const headers = { 'content-type': 'application/json', 'api-token': workflow.apiToken };
-    const answer = await probeAnswer(`probe POST /sync of ${document.workflow.name}`, workflow.syncUrl, headers, {
-      body: requestBody,
-      expectedAnswer,
+    const step = `probe POST /sync of ${bench.document.workflow.name}`;
+    const answer = await probeAnswer(step, workflow.syncUrl, headers, {
+      body: bench.requestBody,
+      expectedAnswer: bench.expectedAnswer,
     });
     return {
       key,
@@ -65,21 +59,16 @@ export async function prepareWeir(settings: BenchSettings, cpu: number | null): 
       apiToken: workflow.apiToken,
       syncUrl: workflow.syncUrl,
       runUrl: workflow.runUrl,
-      requestBody,
+      requestBody: bench.requestBody,
       answer,
     };
   };
-  const fromCase = (key: string, name: string, bench: ReturnType<typeof chainCase>): Promise<PreparedCase> =>
-    prepare(key, name, bench.document, bench.requestBody, bench.expectedAnswer);
-
-  const oneTask = await prepare(
-    'sync',
-    '(3) weir /sync, 1 task',
-    benchWorkflowDocument(),
-    REQUEST_BODY,
-    EXPECTED_ANSWER,
-  );
-  const fiveTasks = await fromCase('sync5', '(4) weir /sync, 5 tasks', chainCase(5));
+  const oneTask = await prepare('sync', '(3) weir /sync, 1 task', {
+    document: benchWorkflowDocument(),
+    requestBody: REQUEST_BODY,
+    expectedAnswer: EXPECTED_ANSWER,
+  });
+  const fiveTasks = await prepare('sync5', '(4) weir /sync, 5 tasks', chainCase(5));
   const probeRunId = await probeStandardRun(oneTask.runUrl, {
     'content-type': 'application/json',
     'api-token': oneTask.apiToken,
@@ -89,10 +78,10 @@ export async function prepareWeir(settings: BenchSettings, cpu: number | null): 
     const small = inputCase(1024);
     const large = inputCase(100 * 1024);
     growth = {
-      oneTask: await fromCase('chain1', 'weir /sync, 1 task (input n declared)', chainCase(1)),
-      twentyTasks: await fromCase('chain20', 'weir /sync, 20 tasks', chainCase(20)),
-      smallInput: { ...(await fromCase('input1k', 'weir /sync, 1 KB JSON input', small)), bytes: small.bytes },
-      largeInput: { ...(await fromCase('input100k', 'weir /sync, 100 KB JSON input', large)), bytes: large.bytes },
+      oneTask: await prepare('chain1', 'weir /sync, 1 task (input n declared)', chainCase(1)),
+      twentyTasks: await prepare('chain20', 'weir /sync, 20 tasks', chainCase(20)),
+      smallInput: { ...(await prepare('input1k', 'weir /sync, 1 KB JSON input', small)), bytes: small.bytes },
+      largeInput: { ...(await prepare('input100k', 'weir /sync, 100 KB JSON input', large)), bytes: large.bytes },
     };
   }
   log(`weir ready: ${settings.isScale ? 6 : 2} workflows imported and probed`);
