@@ -67,12 +67,17 @@ function runToEnd(command: string, args: string[], options: { timeoutSeconds: nu
     let output = '';
     for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk: Buffer) => (output += chunk));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutSeconds * 1000);
+    // Interrupted or aborted meanwhile: the compiler goes too.
+    const killOnExit = (): void => void child.kill('SIGKILL');
+    process.once('exit', killOnExit);
     child.once('error', (error) => {
       clearTimeout(timer);
+      process.off('exit', killOnExit);
       reject(error);
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
+      process.off('exit', killOnExit);
       if (code === 0) resolve();
       else
         reject(
