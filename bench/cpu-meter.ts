@@ -13,6 +13,10 @@ export interface CpuUse {
   loadGeneratorPercent: number;
   /** The server process, % of one CPU; null when it cannot be read. */
   serverPercent: number | null;
+  /** The server process's CPU time over the phase (every thread), in seconds; null when it cannot be read. */
+  serverSeconds: number | null;
+  /** Wall-clock length of the phase, in seconds. */
+  wallSeconds: number;
 }
 
 let clockTicks: number | null = null;
@@ -26,8 +30,8 @@ function ticksPerSecond(): number {
   return clockTicks;
 }
 
-/** utime + stime of a process in seconds, or null. */
-function processCpuSeconds(pid: number | undefined): number | null {
+/** utime + stime of a process in seconds (every thread), or null. */
+export function processCpuSeconds(pid: number | undefined): number | null {
   if (pid === undefined) return null;
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -51,9 +55,12 @@ export function startCpuMeter(serverPid: number | undefined): () => CpuUse {
     const self = process.cpuUsage(selfStart);
     const serverEnd = processCpuSeconds(serverPid);
     const percent = (seconds: number): number => (wallSeconds > 0 ? (100 * seconds) / wallSeconds : 0);
+    const serverSeconds = serverStart !== null && serverEnd !== null ? serverEnd - serverStart : null;
     return {
       loadGeneratorPercent: percent((self.user + self.system) / 1e6),
-      serverPercent: serverStart !== null && serverEnd !== null ? percent(serverEnd - serverStart) : null,
+      serverPercent: serverSeconds === null ? null : percent(serverSeconds),
+      serverSeconds,
+      wallSeconds,
     };
   };
 }

@@ -65,7 +65,30 @@ function summarize(result: autocannon.Result): LoadSummary {
 
 /** One autocannon phase of `seconds` against the scenario (warm-up and measurement are separate phases). */
 export function runPhase(options: LoadOptions, seconds: number, title: string): Promise<LoadSummary> {
+  return run(options, { duration: seconds }, title, null);
+}
+
+/**
+ * Sends `amount` requests as fast as the connections allow (a backlog to fill), but stops after
+ * `limitSeconds` whatever was sent: the summary's `status2xx` then falls short of `amount`.
+ */
+export function runAmount(
+  options: LoadOptions,
+  amount: number,
+  limitSeconds: number,
+  title: string,
+): Promise<LoadSummary> {
+  return run(options, { amount }, title, limitSeconds);
+}
+
+function run(
+  options: LoadOptions,
+  length: { duration: number } | { amount: number },
+  title: string,
+  limitSeconds: number | null,
+): Promise<LoadSummary> {
   return new Promise((resolve, reject) => {
+    let limit: NodeJS.Timeout | undefined;
     const instance = autocannon(
       {
         title,
@@ -75,16 +98,18 @@ export function runPhase(options: LoadOptions, seconds: number, title: string): 
         body: options.body,
         connections: options.connections,
         pipelining: options.pipelining,
-        duration: seconds,
+        ...length,
         timeout: options.timeoutSeconds,
         ...(options.expectBody !== undefined ? { expectBody: options.expectBody } : {}),
       },
       (error, result) => {
+        clearTimeout(limit);
         running.delete(instance);
         if (error) reject(error instanceof Error ? error : new Error(String(error)));
         else resolve(summarize(result));
       },
     );
     running.add(instance);
+    if (limitSeconds !== null) limit = setTimeout(() => instance.stop(), limitSeconds * 1000);
   });
 }

@@ -2,16 +2,15 @@ import type { CpuUse } from './cpu-meter.js';
 import type { LoadSummary } from './load.js';
 import type { LiveRunStatus } from './weir-client.js';
 
-/** The target the responsive trigger is held to: this share of the bare Fastify baseline's req/s. */
-export const RESPONSIVE_TARGET_RATIO = 0.5;
-
 /** A load generator above this share of one CPU may itself be what capped the figure. */
 const LOAD_GENERATOR_SATURATED_PERCENT = 90;
+/** A server below this share of its CPU under 50 connections was held back by something else. */
+const SERVER_UNSATURATED_PERCENT = 80;
 
 /** One scenario's outcome. */
 export interface ScenarioResult {
-  /** Stable key: `bare`, `sync`, `run`. */
-  key: 'bare' | 'sync' | 'run';
+  /** Stable key: `bare`, `floor`, `sync`, `sync5`, `run`, ... */
+  key: string;
   /** Shown in the table. */
   name: string;
   warmup: LoadSummary;
@@ -19,13 +18,25 @@ export interface ScenarioResult {
   cpu: CpuUse;
   /** Whether each response body was compared with the probe's (only when the answer is fixed). */
   isBodyChecked: boolean;
+  /** A `/sync` scenario: 211/212 means the run was queued in standard mode instead of answered. */
+  isResponsive: boolean;
+  /** Epoch ms: start of the warm-up, end of the measured phase. */
+  startedAt: number;
+  endedAt: number;
 }
 
-/** How the standard-mode backlog finished. */
+/** How a backlog of standard runs finished. */
 export type DrainOutcome =
-  | { kind: 'drained'; seconds: number }
+  | { kind: 'drained'; seconds: number; at: number }
   | { kind: 'timeout'; seconds: number; stillLive: Record<LiveRunStatus, number>; cap: number }
   | { kind: 'unknown'; reason: string };
+
+/** Server CPU (every thread) per response of the measured phase, in µs; null when unknown. */
+export function cpuMicrosPerRequest(result: ScenarioResult): number | null {
+  const { serverSeconds } = result.cpu;
+  if (serverSeconds === null || result.measured.responses === 0) return null;
+  return (serverSeconds * 1e6) / result.measured.responses;
+}
 
 /**
  * 200 answers whose body was not the probe's. autocannon's `mismatches` also counts every non-200
@@ -64,7 +75,7 @@ export function problemsOf(result: ScenarioResult): string[] {
     if (other2xx !== '') {
       problems.push(
         `${where}: answered ${other2xx} instead of 200` +
-          (result.key === 'sync'
+          (result.isResponsive
             ? ' (211/212: the run was queued in standard mode instead of answered responsively)'
             : ''),
       );
@@ -75,12 +86,25 @@ export function problemsOf(result: ScenarioResult): string[] {
 }
 
 /** Observations that do not invalidate the figures but change how to read them. */
-export function notesOf(result: ScenarioResult): string[] {
+export function notesOf(results: ScenarioResult[]): string[] {
   const notes: string[] = [];
-  if (result.cpu.loadGeneratorPercent >= LOAD_GENERATOR_SATURATED_PERCENT) {
+  for (const result of results) {
+    if (result.cpu.loadGeneratorPercent >= LOAD_GENERATOR_SATURATED_PERCENT) {
+      notes.push(
+        `${result.name}: the load generator used ${result.cpu.loadGeneratorPercent.toFixed(0)} % of a CPU; ` +
+          'the figure may be capped by autocannon rather than by the server',
+      );
+    }
+  }
+  const unsaturated = results.filter(
+    (result) => result.cpu.serverPercent !== null && result.cpu.serverPercent < SERVER_UNSATURATED_PERCENT,
+  );
+  if (unsaturated.length > 0) {
+    const list = unsaturated.map((result) => `${result.name} ${percent(result.cpu.serverPercent)}`).join(', ');
     notes.push(
-      `${result.name}: the load generator used ${result.cpu.loadGeneratorPercent.toFixed(0)} % of a CPU; ` +
-        'the figure may be capped by autocannon rather than by the server',
+      `servers below ${SERVER_UNSATURATED_PERCENT} % of their CPU: ${list}. They waited (on fsync, on their ` +
+        'workers) or other processes took the CPU: req/s then understates what the code can do, and ' +
+        'cpu µs/req is the steadier figure to compare',
     );
   }
   return notes;
@@ -97,66 +121,76 @@ function percent(value: number | null): string {
   return value === null ? 'n/a' : `${value.toFixed(0)}%`;
 }
 
-/** The results table, one scenario a line; ratios against the `bare` scenario. */
-export function formatTable(results: ScenarioResult[]): string {
-  const baseline = results.find((result) => result.key === 'bare')?.measured.requestsPerSecond ?? 0;
-  const columns: Array<{ title: string; align: 'left' | 'right'; cell: (result: ScenarioResult) => string }> = [
-    { title: 'scenario', align: 'left', cell: (r) => r.name },
-    { title: 'req/s (mean)', align: 'right', cell: (r) => oneDecimal.format(r.measured.requestsPerSecond) },
-    { title: 'p50 ms', align: 'right', cell: (r) => r.measured.p50Ms.toFixed(2) },
-    { title: 'p99 ms', align: 'right', cell: (r) => r.measured.p99Ms.toFixed(2) },
-    { title: 'non-2xx', align: 'right', cell: (r) => integer.format(r.measured.non2xx) },
-    { title: 'errors', align: 'right', cell: (r) => integer.format(r.measured.errors) },
+/** One line of a table: a measured scenario, or a derived figure (only its rate) such as runs finished per second. */
+export interface TableRow {
+  name: string;
+  result: ScenarioResult | null;
+  /** Requests (or runs) per second. */
+  rate: number;
+  /** The rate against the table's reference row; null when there is none. */
+  ratio: number | null;
+}
+
+/** A results table, one row a line; the last column is each row's `ratio`, titled `ratioTitle`. */
+export function formatTable(rows: TableRow[], ratioTitle: string): string {
+  const measured = (cell: (result: ScenarioResult) => string) => (row: TableRow) =>
+    row.result === null ? '-' : cell(row.result);
+  const columns: Array<{ title: string; align: 'left' | 'right'; cell: (row: TableRow) => string }> = [
+    { title: 'scenario', align: 'left', cell: (row) => row.name },
+    { title: 'req/s (mean)', align: 'right', cell: (row) => oneDecimal.format(row.rate) },
+    { title: 'p50 ms', align: 'right', cell: measured((r) => r.measured.p50Ms.toFixed(2)) },
+    { title: 'p99 ms', align: 'right', cell: measured((r) => r.measured.p99Ms.toFixed(2)) },
+    { title: 'non-2xx', align: 'right', cell: measured((r) => integer.format(r.measured.non2xx)) },
+    { title: 'errors', align: 'right', cell: measured((r) => integer.format(r.measured.errors)) },
     {
       title: 'bad body',
       align: 'right',
-      cell: (r) => (r.isBodyChecked ? integer.format(wrongBodiesOf200(r.measured)) : '-'),
+      cell: measured((r) => (r.isBodyChecked ? integer.format(wrongBodiesOf200(r.measured)) : '-')),
     },
-    { title: 'server cpu', align: 'right', cell: (r) => percent(r.cpu.serverPercent) },
-    { title: 'loadgen cpu', align: 'right', cell: (r) => percent(r.cpu.loadGeneratorPercent) },
+    { title: 'server cpu', align: 'right', cell: measured((r) => percent(r.cpu.serverPercent)) },
     {
-      title: 'vs bare',
+      title: 'cpu µs/req',
       align: 'right',
-      cell: (r) => (baseline > 0 ? (r.measured.requestsPerSecond / baseline).toFixed(2) : 'n/a'),
+      cell: measured((r) => {
+        const micros = cpuMicrosPerRequest(r);
+        return micros === null ? 'n/a' : integer.format(micros);
+      }),
     },
+    { title: 'loadgen cpu', align: 'right', cell: measured((r) => percent(r.cpu.loadGeneratorPercent)) },
+    { title: ratioTitle, align: 'right', cell: (row) => (row.ratio === null ? 'n/a' : row.ratio.toFixed(2)) },
   ];
-  const rows = results.map((result) => columns.map((column) => column.cell(result)));
+  const cells = rows.map((row) => columns.map((column) => column.cell(row)));
   const widths = columns.map((column, index) =>
-    Math.max(column.title.length, ...rows.map((row) => row[index]?.length ?? 0)),
+    Math.max(column.title.length, ...cells.map((row) => row[index]?.length ?? 0)),
   );
-  const line = (cells: string[]): string =>
-    cells
-      .map((cell, index) => pad(cell, widths[index] ?? 0, columns[index]?.align ?? 'left'))
+  const line = (texts: string[]): string =>
+    texts
+      .map((text, index) => pad(text, widths[index] ?? 0, columns[index]?.align ?? 'left'))
       .join('  ')
       .trimEnd();
   const header = line(columns.map((column) => column.title));
-  return [header, '-'.repeat(header.length), ...rows.map(line)].join('\n');
+  return [header, '-'.repeat(header.length), ...cells.map(line)].join('\n');
 }
 
-/** `responsive/baseline ratio: X.XX (target >= 0.50)`, or `n/a` when either scenario is missing. */
-export function formatRatioLine(results: ScenarioResult[]): { line: string; ratio: number | null } {
-  const bare = results.find((result) => result.key === 'bare')?.measured.requestsPerSecond;
-  const sync = results.find((result) => result.key === 'sync')?.measured.requestsPerSecond;
-  const ratio = bare !== undefined && sync !== undefined && bare > 0 ? sync / bare : null;
-  const shown = ratio === null ? 'n/a' : ratio.toFixed(2);
-  return { line: `responsive/baseline ratio: ${shown} (target >= ${RESPONSIVE_TARGET_RATIO.toFixed(2)})`, ratio };
-}
-
-/** `standard runs accepted: N, finished after X s`, or what stopped us from saying so. */
-export function formatDrainLine(accepted: number, outcome: DrainOutcome): string {
-  const head = `standard runs accepted: ${integer.format(accepted)}`;
+/** How a drain ended, as the end of a sentence: `finished 1.9 s after <since>`, or what stopped it. */
+export function describeDrain(outcome: DrainOutcome, since: string): string {
   switch (outcome.kind) {
     case 'drained':
-      return `${head}, finished after ${outcome.seconds.toFixed(1)} s`;
+      return `all finished ${outcome.seconds.toFixed(1)} s after ${since}`;
     case 'timeout': {
       const live = Object.entries(outcome.stillLive)
         .map(([status, count]) => `${status} ${count >= outcome.cap ? `>= ${outcome.cap}` : count}`)
         .join(', ');
-      return `${head}, NOT finished after ${outcome.seconds.toFixed(0)} s (still live: ${live})`;
+      return `NOT all finished ${outcome.seconds.toFixed(0)} s after ${since} (still live: ${live})`;
     }
     case 'unknown':
-      return `${head}, finish time unknown: ${outcome.reason}`;
+      return `finish time unknown: ${outcome.reason}`;
   }
+}
+
+/** `12,345` */
+export function formatInteger(value: number): string {
+  return integer.format(value);
 }
 
 /** A block that cannot be missed in a scrolling terminal or a CI log. */

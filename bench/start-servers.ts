@@ -71,6 +71,30 @@ export async function startBareServer(cpu: number | null, timeoutMs: number): Pr
   return { server, url: `http://127.0.0.1:${match[1] ?? ''}/api/v1/workflows/1/sync` };
 }
 
+export interface StartedFloor {
+  server: ServerProcess;
+  url: string;
+  /** The SQLite settings the floor reports having in effect, e.g. `journal_mode=wal synchronous=2`. */
+  sqlite: string;
+}
+
+/** Starts bench/floor-server.ts writing to `dbFile` and waits until it listens. */
+export async function startFloorServer(options: {
+  cpu: number | null;
+  dbFile: string;
+  timeoutMs: number;
+}): Promise<StartedFloor> {
+  const server = new ServerProcess({
+    name: 'durable-write floor',
+    nodeArgs: [...NODE_FLAGS, path.join('bench', 'floor-server.ts')],
+    cwd: REPO_ROOT,
+    env: { ...process.env, FLOOR_DB_FILE: options.dbFile },
+    cpu: options.cpu,
+  });
+  const match = await server.waitForLine(/^FLOOR_LISTENING (\d+) (.*)$/, options.timeoutMs);
+  return { server, url: `http://127.0.0.1:${match[1] ?? ''}/api/v1/workflows/1/sync`, sqlite: match[2] ?? '' };
+}
+
 export interface StartedWeir {
   server: ServerProcess;
   baseUrl: string;
@@ -97,6 +121,15 @@ export interface StartWeirOptions {
   name?: string;
   /** More node flags, e.g. `--cpu-prof` (NODE_OPTIONS refuses it). */
   nodeFlags?: string[];
+  /** More environment, applied last, e.g. `{WEIR_WORKER_CONCURRENCY: '0'}` for a node that claims nothing. */
+  env?: Record<string, string>;
+  /** How often `GET /health` is polled while starting, in ms; default 100. Lower it to time a start finely. */
+  healthPollMs?: number;
+  /**
+   * Run `entry` (a build) with plain node, as `npm start` does: no tsx loader; `guardUrl` is the orphan
+   * guard as JavaScript (bench/production-build.ts). Default: through tsx, like the other servers.
+   */
+  plainNode?: { guardUrl: string };
 }
 
 /**
@@ -121,19 +154,30 @@ export async function startWeirServer(options: StartWeirOptions): Promise<Starte
     // The benchmark's callout targets listen on 127.0.0.1, which the egress policy denies by default.
     WEIR_CALLOUT_ALLOW: '127.0.0.1/32',
     ...(options.databaseUrl !== undefined ? { WEIR_DATABASE_URL: options.databaseUrl } : {}),
+    ...options.env,
   });
   const started = Date.now();
   const server = new ServerProcess({
     name: options.name ?? 'weir',
     // The orphan guard comes after tsx (it is TypeScript) and before the CLI.
-    nodeArgs: [...NODE_FLAGS, ...(options.nodeFlags ?? []), '--import', ORPHAN_GUARD_URL, options.entry, 'serve'],
+    nodeArgs:
+      options.plainNode === undefined
+        ? [...NODE_FLAGS, ...(options.nodeFlags ?? []), '--import', ORPHAN_GUARD_URL, options.entry, 'serve']
+        : [
+            '--no-node-snapshot',
+            ...(options.nodeFlags ?? []),
+            '--import',
+            options.plainNode.guardUrl,
+            options.entry,
+            'serve',
+          ],
     cwd: REPO_ROOT,
     env,
     cpu: options.cpu,
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
-    await waitForHealth(baseUrl, options.timeoutMs, () => !server.hasExited);
+    await waitForHealth(baseUrl, options.timeoutMs, () => !server.hasExited, options.healthPollMs);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new Error(`Weir did not start: ${message}. ${server.describeExit()}.${server.tailForError()}`);

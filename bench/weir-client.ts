@@ -78,7 +78,12 @@ function jsonInit(method: string, token: string, body?: unknown): RequestInit {
 }
 
 /** Polls `GET /health` until it answers 200, `isAlive()` turns false, or `timeoutMs` passes. */
-export async function waitForHealth(baseUrl: string, timeoutMs: number, isAlive: () => boolean): Promise<number> {
+export async function waitForHealth(
+  baseUrl: string,
+  timeoutMs: number,
+  isAlive: () => boolean,
+  pollMs = 100,
+): Promise<number> {
   const started = Date.now();
   let last = 'no answer yet';
   while (Date.now() - started < timeoutMs) {
@@ -91,7 +96,7 @@ export async function waitForHealth(baseUrl: string, timeoutMs: number, isAlive:
     } catch (error) {
       last = error instanceof Error ? error.message : String(error);
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
   throw new BenchSetupError(`GET ${baseUrl}/health did not answer 200 within ${timeoutMs / 1000} s (last: ${last})`);
 }
@@ -153,12 +158,21 @@ export interface BenchWorkflow {
   runUrl: string;
 }
 
-/** Imports and activates the workflow, turns on the callout and responsive triggers, reads its API token. */
-export async function setUpWorkflow(baseUrl: string, token: string): Promise<BenchWorkflow> {
+/** Imports and activates the benchmark's one-task workflow (`benchWorkflowDocument`); see `importWorkflow`. */
+export function setUpWorkflow(baseUrl: string, token: string): Promise<BenchWorkflow> {
+  return importWorkflow(baseUrl, token, benchWorkflowDocument());
+}
+
+/** Imports and activates a workflow, turns on its callout and responsive triggers, reads its API token. */
+export async function importWorkflow(
+  baseUrl: string,
+  token: string,
+  document: WorkflowDocument,
+): Promise<BenchWorkflow> {
   const imported = await callJson(
-    'import workflow',
+    `import workflow ${document.workflow.name}`,
     `${baseUrl}/workflows/import?activate=true`,
-    jsonInit('POST', token, benchWorkflowDocument()),
+    jsonInit('POST', token, document),
   );
   if (typeof imported.id !== 'number' && typeof imported.id !== 'string') {
     throw new BenchSetupError(`import workflow: no id in ${clip(JSON.stringify(imported))}`);
@@ -189,17 +203,24 @@ export async function setUpWorkflow(baseUrl: string, token: string): Promise<Ben
 }
 
 /**
- * One request as the load will send it; requires 200 and a body equal (as JSON) to
- * `EXPECTED_ANSWER`. Returns the exact body text, so the load can count any other body as a mismatch.
+ * One request as the load will send it (`body`, default `REQUEST_BODY`); requires 200 and a body equal
+ * (as JSON) to `expectedAnswer` (default `EXPECTED_ANSWER`). Returns the exact body text, so the load
+ * can count any other body as a mismatch.
  */
-export async function probeAnswer(step: string, url: string, headers: Record<string, string>): Promise<string> {
-  const answer = await call(step, url, { method: 'POST', headers, body: REQUEST_BODY });
-  const expected = JSON.stringify(EXPECTED_ANSWER);
+export async function probeAnswer(
+  step: string,
+  url: string,
+  headers: Record<string, string>,
+  options: { body?: string; expectedAnswer?: unknown } = {},
+): Promise<string> {
+  const expectedAnswer = options.expectedAnswer ?? EXPECTED_ANSWER;
+  const answer = await call(step, url, { method: 'POST', headers, body: options.body ?? REQUEST_BODY });
+  const expected = clip(JSON.stringify(expectedAnswer));
   if (answer.status !== 200) {
     throw new BenchSetupError(`${step}: expected 200 ${expected}, got ${answer.status}: ${clip(answer.text)}`);
   }
   const body = parseJson(step, answer);
-  if (!isDeepStrictEqual(body, EXPECTED_ANSWER)) {
+  if (!isDeepStrictEqual(body, expectedAnswer)) {
     throw new BenchSetupError(`${step}: expected the body ${expected}, got ${clip(answer.text)}`);
   }
   return answer.text;
@@ -241,18 +262,32 @@ export async function countLiveRuns(
   const counts = { Queued: 0, Processing: 0, Pending: 0 };
   await Promise.all(
     LIVE_RUN_STATUSES.map(async (status) => {
-      const query = new URLSearchParams({ workflow_id: workflowId, status, page_length: String(cap) });
-      const step = `list ${status} runs`;
-      const answer = await call(step, `${baseUrl}/workflows/workflow_runs?${query}`, jsonInit('GET', token));
-      if (answer.status !== 200)
-        throw new BenchSetupError(`${step}: expected 200, got ${answer.status}: ${clip(answer.text)}`);
-      const body = parseJson(step, answer);
-      const list = Array.isArray(body) ? body : (body as { data?: unknown } | null)?.data;
-      if (!Array.isArray(list)) throw new BenchSetupError(`${step}: expected {data: [...]}, got ${clip(answer.text)}`);
-      counts[status] = list.length;
+      counts[status] = await countRuns(baseUrl, token, workflowId, { status }, cap);
     }),
   );
   return counts;
+}
+
+/**
+ * How many of the workflow's runs match `filter` (`status` and/or `result`), up to `cap`
+ * (`GET /workflows/workflow_runs?workflow_id=&status=&result=&page_length=`).
+ */
+export async function countRuns(
+  baseUrl: string,
+  token: string,
+  workflowId: string,
+  filter: { status?: string; result?: string },
+  cap: number,
+): Promise<number> {
+  const query = new URLSearchParams({ workflow_id: workflowId, page_length: String(cap), ...filter });
+  const step = `list runs ${JSON.stringify(filter)}`;
+  const answer = await call(step, `${baseUrl}/workflows/workflow_runs?${query}`, jsonInit('GET', token));
+  if (answer.status !== 200)
+    throw new BenchSetupError(`${step}: expected 200, got ${answer.status}: ${clip(answer.text)}`);
+  const body = parseJson(step, answer);
+  const list = Array.isArray(body) ? body : (body as { data?: unknown } | null)?.data;
+  if (!Array.isArray(list)) throw new BenchSetupError(`${step}: expected {data: [...]}, got ${clip(answer.text)}`);
+  return list.length;
 }
 
 /** `GET /workflows/workflow_runs/{id}`: the run's status and (Weir's extension) result. */
@@ -267,4 +302,19 @@ export async function readRun(
     jsonInit('GET', token),
   );
   return { status: String(run.status), result: typeof run.result === 'string' ? run.result : null };
+}
+
+/**
+ * The server's V8 heap in use, in MB, from `GET /metrics` (prom-client's `nodejs_heap_size_used_bytes`);
+ * null when the metric cannot be read. Splits RSS into the JS heap and everything native.
+ */
+export async function fetchHeapUsedMegabytes(baseUrl: string, token: string): Promise<number | null> {
+  try {
+    const answer = await call('read /metrics', `${baseUrl}/metrics`, jsonInit('GET', token));
+    if (answer.status !== 200) return null;
+    const bytes = Number(/^nodejs_heap_size_used_bytes(?:\{[^}]*\})? ([0-9.e+]+)$/m.exec(answer.text)?.[1]);
+    return Number.isFinite(bytes) && bytes > 0 ? bytes / 2 ** 20 : null;
+  } catch {
+    return null;
+  }
 }
