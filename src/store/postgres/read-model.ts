@@ -12,10 +12,12 @@ const COUNT_BY_STATUS =
   'SELECT status, count(*) AS n FROM task_instances WHERE run_id = $1 AND rerun_by IS NULL GROUP BY status';
 const COUNT_ACTIVE =
   "SELECT count(*) AS n FROM runs WHERE workflow_id = $1 AND status IN ('Processing', 'Pending', 'Stopping')";
-// Days are 'YYYY-MM-DD' (trigger count_task_usage, migration 001); COLLATE "C" compares them byte by byte, as SQLite.
+// Days are 'YYYY-MM-DD' (trigger count_task_usage, migrations 001 and 006: a day's count is spread over
+// shards); COLLATE "C" compares them byte by byte, as SQLite.
 const SELECT_USAGE = `
-  SELECT day, task_count FROM task_usage
+  SELECT day, sum(task_count) AS task_count FROM task_usage
   WHERE day COLLATE "C" BETWEEN $1 AND $2
+  GROUP BY day
   ORDER BY day COLLATE "C"`;
 
 type Param = string | number;
