@@ -102,7 +102,8 @@ describe('a hostile request does not freeze the server', () => {
       expect(response.status, response.text).toBe(200);
       expect(response.body).toEqual({ hook: 'Case_Else' });
     }
-    expectResponsive(times, 5);
+    // Linear time: the 20 requests may well be over before many polls; those made answered at once.
+    expectResponsive(times, 1);
   });
 
   it('refuses at import a Case pattern that needs backtracking, naming it', async () => {
@@ -119,7 +120,7 @@ describe('a hostile request does not freeze the server', () => {
     expect(response.text).toContain('backreferences and lookaround are not supported');
   });
 
-  it('finishes a heavy template off the event loop, and fails a runaway one at its CPU budget', async () => {
+  it('finishes a heavy template off the event loop, and fails a runaway one at its budget', async () => {
     const workflow = await setupWorkflow(
       weir,
       workflowDocument({
@@ -146,7 +147,11 @@ describe('a hostile request does not freeze the server', () => {
     const runaway = await healthWhile(workflow.sync({ json: { value: '5000' } }));
     expect(runaway.result.status, runaway.result.text).toBe(403);
     expect(runaway.result.body.error_class).toBe('WorkflowError::Liquid');
-    expect(runaway.result.body.message).toBe('code: the Liquid template ran out of time (limit 10 s)');
+    // 25 million loop steps: the memory budget (20 million units) or the time budget (10 s) stops it,
+    // whichever this machine reaches first.
+    expect(runaway.result.body.message).toMatch(
+      /^code: the Liquid template (ran out of time \(limit 10 s\)|used too much memory \(limit 20000000 units\))$/,
+    );
     expectResponsive(runaway, 100);
   });
 });

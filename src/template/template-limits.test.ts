@@ -31,8 +31,10 @@ async function rejection(promise: Promise<unknown>): Promise<TemplateError> {
   return error as TemplateError;
 }
 
-// 250,000 loop steps: ~0.5-1 s of CPU, far beyond the 10 ms the event loop lends one render.
+// 250,000 loop steps: ~0.1-1 s of CPU, far beyond the 10 ms the event loop lends one render.
 const HEAVY_LIQUID = '{% for i in (1..500) %}{% for j in (1..500) %}{% endfor %}{% endfor %}done {{ Data.n }}';
+// 4 million loop steps (within the memory budget): seconds of CPU, far past a 0.1 s render budget.
+const RUNAWAY_LIQUID = '{% for i in (1..2000) %}{% for j in (1..2000) %}{% endfor %}{% endfor %}done {{ Data.n }}';
 
 describe('template CPU limits', () => {
   it('finishes a long Liquid render in a worker without holding the event loop', async () => {
@@ -50,7 +52,7 @@ describe('template CPU limits', () => {
 
   it('fails a render past its budget with a clear error, the event loop free meanwhile', async () => {
     const template = compileLiquid(
-      HEAVY_LIQUID,
+      RUNAWAY_LIQUID,
       { strictVariables: true },
       { ...DEFAULT_LIQUID_LIMITS, renderMs: 100 },
     );
