@@ -6,6 +6,7 @@ import type { NewRun, Store } from '../store/store.js';
 import type { ScheduledRunResult } from '../store/store-versions-schedules.js';
 import type { MailSender } from '../tasks/task-type.js';
 import { ClaimLoop } from './claim-loop.js';
+import { initialHeld } from './data-writes.js';
 import type { CompiledVersion } from './compiled-version.js';
 import { DEFAULT_LEASE_MS, DEFAULT_SWEEP_INTERVAL_MS, LeaseKeeper } from './leases.js';
 import * as actions from './run-actions.js';
@@ -177,6 +178,7 @@ export class Engine {
   ): Promise<{ run: RunRecord; created: boolean; outcome: Promise<RunRecord | undefined> }> {
     const at = this.now();
     const input = this.newRun(request, 'sync', { nodeId: this.nodeId, leaseUntil: at + this.leaseMs });
+    const inputsJson = input.inputsJson ?? JSON.stringify(input.inputs);
     // One group commit for a quick run: a first task without side effects runs while the run's INSERT
     // waits in the batch, and its completion lands in the same commit or the next; a task with side
     // effects waits for the commit (docs/architecture.md). Nothing is answered before both are durable.
@@ -185,8 +187,11 @@ export class Engine {
     if (!created) return { run, created, outcome: this.waitForRun(run.id, timeoutMs) };
     const outcome = this.waiters.wait(run.id, timeoutMs);
     const committed = begun?.committed;
+    // Its first tasks start from the initial Data made here, its size bounded by the inputs' JSON, not
+    // serialized again: the Workflow block adds at most a few hundred bytes besides the run user.
+    const dataIn = initialHeld(run, Buffer.byteLength(inputsJson) + 3 * (run.runUser.length + 200));
     for (const instance of instances)
-      void this.executor.execute(instance, { run, ...(committed ? { committed } : {}) });
+      void this.executor.execute(instance, { run, dataIn, ...(committed ? { committed } : {}) });
     if (committed) await committed;
     // A responsive run holds a slot of its workflow's run limit and of its tasks' limits: when it
     // ends, queued work held back by them may go. Without limits there is nothing to wake for (and
@@ -287,6 +292,8 @@ export class Engine {
       mode,
       priority: request.priority,
       inputs: request.inputs,
+      // Serialized once here: the store writes it, responsive runs size their initial Data by it.
+      inputsJson: JSON.stringify(request.inputs),
       runUser: request.runUser,
       idempotencyKey: request.idempotencyKey,
       idempotencyWindowMs: IDEMPOTENCY_WINDOW_MS,

@@ -49,7 +49,7 @@ export async function stopTaskInstance(tx: QueueTransaction, id: number, now: nu
   const stopped = await tx.stopWaitingInstance(id, now);
   if (!stopped) return undefined;
   const scope = { iterationParentId: stopped.iterationParentId, iterationIndex: stopped.iterationIndex };
-  return settle(tx, run, scope, { isInstanceFinal: true, answerJson: null, now, mayHaveMerges: true });
+  return settle(tx, run, scope, { isInstanceFinal: true, answer: null, now, mayHaveMerges: true });
 }
 
 /** A rerun that must not happen after all; thrown inside the transaction so it rolls back. */
@@ -82,7 +82,9 @@ export async function rerunTaskInstance(
       name: old.name,
       actionType: old.actionType,
       previousId: old.previousId,
-      dataIn: old.dataIn,
+      // The recorded input Data, as it is stored (by reference): nothing is read or copied.
+      dataIn: { baseId: old.storedData.baseId, inPatch: old.storedData.inPatch, inWhole: old.storedData.inWhole },
+      data: null,
       scope: { iterationParentId: old.iterationParentId, iterationIndex: old.iterationIndex },
       isMergeArrival: false,
     },

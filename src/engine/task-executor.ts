@@ -1,11 +1,13 @@
-import type { JsonObject, JsonValue, RunRecord, TaskInstanceRecord } from '../model/records.js';
+import type { JsonValue, RunRecord, TaskInstanceRecord } from '../model/records.js';
 import type { Notifier } from '../store/notifier.js';
 import type { QueueStore } from '../store/queue-store.js';
 import type { RunReadModel } from '../store/store.js';
 import type { MailSender, SubRunStarter, TaskContext, TaskOutcome } from '../tasks/task-type.js';
-import type { CompiledVersion } from './compiled-version.js';
-import { completeTaskInstance, type CompletionResult, type SuccessorSpec, type TaskCompletion } from './progression.js';
-import { failureData, initialData, workflowInstanceScope } from './run-data.js';
+import { DataLoader } from './data-loader.js';
+import { writeOut, type HeldData } from './data-writes.js';
+import { completionOf, type Completed } from './outcome-fields.js';
+import { completeTaskInstance, type CompletionResult, type TaskCompletion } from './progression.js';
+import { workflowInstanceScope } from './run-data.js';
 import type { VersionCache } from './version-cache.js';
 
 /** What the executor needs from around it. */
@@ -30,10 +32,6 @@ export interface TaskExecutorOptions {
 
 /** A failed completion write is retried after 100 ms, doubling up to this, until the lease ends. */
 const MAX_COMPLETION_BACKOFF_MS = 5_000;
-/** A task's `Data` may be at most 5 MiB (engine.md); more is a task error, not a crash. */
-export const MAX_DATA_BYTES = 5 * 1024 * 1024;
-
-type CompletionFields = Omit<TaskCompletion, 'instanceId' | 'runId' | 'nodeId' | 'now' | 'log' | 'scope'>;
 
 /** One execution in this process: how to abort it, its run, and until when it is held. */
 interface Execution {
@@ -53,6 +51,14 @@ export interface ExecuteOptions {
    * effects waits for it; when it rejects, nothing is executed: the run does not exist.
    */
   committed?: Promise<void>;
+  /** Its input `Data`, when the caller holds it (a responsive run going on here): not read again. */
+  dataIn?: HeldData | null;
+}
+
+/** An attempt's completion, and the output `Data` to keep for the successors when it is recorded. */
+interface Attempted {
+  completion: TaskCompletion;
+  out: HeldData | null;
 }
 
 /**
@@ -63,8 +69,10 @@ export interface ExecuteOptions {
  */
 export class TaskExecutor {
   private readonly executing = new Map<number, Execution>();
+  private readonly data: DataLoader;
 
   constructor(private readonly options: TaskExecutorOptions) {
+    this.data = new DataLoader(options.queue, { isCached: true });
     options.notifier.subscribe((event) => {
       if (event.kind === 'stop-requested') this.abortRun(event.runId, 'The run was stopped.');
     });
@@ -118,10 +126,17 @@ export class TaskExecutor {
     this.abandon([instance.id], 'The lease of the task instance lapsed; it was claimed again.');
     this.executing.set(instance.id, execution);
     try {
-      const completion = await this.attempt(instance, controller.signal, options);
-      if (!completion || execution.isAbandoned) return;
+      const attempted = await this.attempt(instance, controller.signal, options);
+      if (!attempted || execution.isAbandoned) return;
+      const { completion, out } = attempted;
       const result = await this.complete(completion, execution);
       if (!result) return;
+      // Queued successors (claimed later, most often here) start from its output Data, and an Iterate
+      // reads it again at each wake-up; held successors were handed it already.
+      const isHeld = completion.claimSuccessorsUntil !== null;
+      if (out && result.successors.length > 0 && (!isHeld || completion.status === 'Pending')) {
+        this.data.remember(completion.instanceId, out);
+      }
       this.announce(completion, result);
     } catch (error) {
       this.options.logError(`task instance ${instance.id} could not be executed`, error);
@@ -142,14 +157,14 @@ export class TaskExecutor {
     // Responsive runs continue in this process at once, without a trip through the queue.
     if (isHeld)
       for (const successor of result.successors)
-        void this.execute(successor, { ...(result.run ? { run: result.run } : {}) });
+        void this.execute(successor.instance, { ...(result.run ? { run: result.run } : {}), dataIn: successor.data });
   }
 
   private async attempt(
     instance: TaskInstanceRecord,
     signal: AbortSignal,
     options: ExecuteOptions,
-  ): Promise<TaskCompletion | undefined> {
+  ): Promise<Attempted | undefined> {
     const { reads, versions, now } = this.options;
     const known = options.run;
     const run = known?.id === instance.runId ? known : await reads.getRun(instance.runId);
@@ -157,21 +172,18 @@ export class TaskExecutor {
     const task = version?.tasks.get(instance.taskId);
     const scope = { iterationParentId: instance.iterationParentId, iterationIndex: instance.iterationIndex };
     const base = { instanceId: instance.id, runId: instance.runId, nodeId: this.options.nodeId, log: null, scope };
-    const ends = { successors: [], claimSuccessorsUntil: null };
+    // Ends that change no Data: the output is the input, written without reading it.
+    const ends = { successors: [], claimSuccessorsUntil: null, dataOut: UNCHANGED };
     if (!run || !version || !task) {
       const message = `Task ${instance.taskId} of version ${instance.versionId} cannot be found.`;
+      const error = { errorClass: 'WorkflowError::Internal', message, details: null };
       return {
-        ...base,
-        ...ends,
-        now: now(),
-        status: 'Error',
-        dataOut: instance.dataIn,
-        error: { errorClass: 'WorkflowError::Internal', message, details: null },
-        isUnhandledError: true,
+        completion: { ...base, ...ends, now: now(), status: 'Error', error, isUnhandledError: true },
+        out: null,
       };
     }
     if (run.status === 'Stopping' || run.status === 'Stopped') {
-      return { ...base, ...ends, now: now(), status: 'Stopped', dataOut: instance.dataIn };
+      return { completion: { ...base, ...ends, now: now(), status: 'Stopped' }, out: null };
     }
     // No side effect for a run that is not durable: such a task waits for the run's commit.
     if (options.committed && task.type.hasSideEffects !== false) {
@@ -181,7 +193,9 @@ export class TaskExecutor {
         return undefined;
       }
     }
-    const data = instance.dataIn ?? initialData(run);
+    const input = options.dataIn ?? (await this.data.dataIn(instance, run));
+    // The task's own copy, shallow: it sets top-level keys; values below are shared, never changed in place.
+    const data = { ...input.data };
     const globalConstants = this.options.globalConstants ? await this.options.globalConstants() : undefined;
     const logLines: string[] = [];
     const context: TaskContext = {
@@ -216,100 +230,20 @@ export class TaskExecutor {
       outcome = { kind: 'error', errorClass: 'WorkflowError::Internal', message: 'The task failed unexpectedly.' };
     }
     const log = logLines.length > 0 ? `${logLines.join('\n')}\n` : null;
-    const completedAt = now();
-    if (signal.aborted) return { ...base, ...ends, now: completedAt, log, status: 'Stopped', dataOut: data };
-    const { outcome: checked, json } = checkSize(outcome);
-    const fields = this.completionOf(checked, instance, data, run, version);
-    return {
-      ...base,
-      now: completedAt,
-      log,
-      ...fields,
-      mayHaveMerges: version.hasMerge,
-      ...(json !== undefined ? { dataOutJson: json } : {}),
-    };
-  }
-
-  private completionOf(
-    outcome: TaskOutcome,
-    instance: TaskInstanceRecord,
-    data: JsonObject,
-    run: RunRecord,
-    version: CompiledVersion,
-  ): CompletionFields {
-    const claimSuccessorsUntil = run.mode === 'sync' ? this.options.now() + this.options.leaseMs : null;
-    const scope = { iterationParentId: instance.iterationParentId, iterationIndex: instance.iterationIndex };
-    const spec = (taskId: number, dataIn: JsonObject, branch = scope): SuccessorSpec => {
-      const target = version.tasks.get(taskId);
-      const actionType = target?.definition.action_type ?? 'Unknown';
-      return {
-        taskId,
-        name: target?.definition.name ?? String(taskId),
-        actionType,
-        previousId: instance.id,
-        dataIn,
-        scope: branch,
-        isMergeArrival: actionType === 'Logic::Merge',
-      };
-    };
-    switch (outcome.kind) {
-      case 'success': {
-        const targets = version.graph.targets(instance.taskId, outcome.hook ?? 'Success');
-        return {
-          status: 'Success',
-          dataOut: outcome.data,
-          ...(outcome.response ? { response: outcome.response } : {}),
-          successors: targets.map((id) => spec(id, outcome.data)),
-          claimSuccessorsUntil,
-        };
-      }
-      case 'wait':
-        return {
-          status: 'Pending',
-          dataOut: outcome.data ?? data,
-          dueAt: outcome.dueAt,
-          waitingOn: outcome.waitingOn ?? (outcome.isRetry ? 'retry' : 'delay'),
-          state: outcome.state,
-          isRetry: outcome.isRetry,
-          successors: [],
-          claimSuccessorsUntil: null,
-        };
-      case 'fan-out': {
-        const targets = version.graph.targets(instance.taskId, outcome.hook);
-        const successors = outcome.branches.flatMap((branchData, i) =>
-          targets.map((id) =>
-            spec(id, branchData, { iterationParentId: instance.id, iterationIndex: outcome.firstIndex + i }),
-          ),
-        );
-        return {
-          status: 'Pending',
-          dataOut: data,
-          dueAt: null,
-          waitingOn: 'iterations',
-          iterationsDoneSeen: instance.iterationsDone,
-          state: outcome.state,
-          successors,
-          claimSuccessorsUntil,
-        };
-      }
-      case 'error': {
-        const dataOut = outcome.data ?? data;
-        const targets = version.graph.targets(instance.taskId, 'Failure');
-        const branchData = failureData(dataOut, {
-          instanceId: instance.id,
-          errorClass: outcome.errorClass,
-          message: outcome.message,
-        });
-        return {
-          status: 'Error',
-          dataOut,
-          error: { errorClass: outcome.errorClass, message: outcome.message, details: outcome.details ?? null },
-          isUnhandledError: targets.length === 0,
-          successors: targets.map((id) => spec(id, branchData)),
-          claimSuccessorsUntil,
-        };
-      }
+    if (signal.aborted) {
+      const { stored, held } = writeOut(input, data);
+      const dataOut = { stored, data: held.data };
+      return { completion: { ...base, ...ends, now: now(), log, status: 'Stopped', dataOut }, out: null };
     }
+    const { fields, out }: Completed = await completionOf(outcome, {
+      instance,
+      input,
+      data,
+      version,
+      claimSuccessorsUntil: run.mode === 'sync' ? now() + this.options.leaseMs : null,
+      iterationItems: (iterateId, from, count) => this.options.queue.iterationItems(iterateId, from, count),
+    });
+    return { completion: { ...base, now: now(), log, ...fields, mayHaveMerges: version.hasMerge }, out };
   }
 
   /**
@@ -321,7 +255,7 @@ export class TaskExecutor {
     const { queue, now } = this.options;
     for (let backoff = 100; ; backoff = Math.min(MAX_COMPLETION_BACKOFF_MS, backoff * 2)) {
       try {
-        const result = await queue.transaction((tx) => completeTaskInstance(tx, completion));
+        const result = await queue.transaction((tx) => completeTaskInstance(tx, completion, { data: this.data }));
         return result.applied ? result : undefined;
       } catch (error) {
         if (now() + backoff >= execution.leaseUntil) {
@@ -341,21 +275,5 @@ export class TaskExecutor {
   }
 }
 
-/**
- * Turns a success whose `Data` is over the limit into a task error; otherwise hands back the
- * serialized `Data` so the store does not serialize it a second time.
- */
-function checkSize(outcome: TaskOutcome): { outcome: TaskOutcome; json?: string } {
-  if (outcome.kind !== 'success') return { outcome };
-  const json = JSON.stringify(outcome.data);
-  // Characters bound bytes from below (UTF-8); only count bytes when the cheap bound is near the limit.
-  const bytes = json.length * 3 < MAX_DATA_BYTES ? json.length : Buffer.byteLength(json);
-  if (bytes <= MAX_DATA_BYTES) return { outcome, json };
-  return {
-    outcome: {
-      kind: 'error',
-      errorClass: 'WorkflowError::DataTooLarge',
-      message: `The task's Data is ${(bytes / 1048576).toFixed(1)} MiB; at most 5 MiB is allowed.`,
-    },
-  };
-}
+/** The output of an attempt that changed nothing: its input, not read. */
+const UNCHANGED = { stored: { outPatch: '[]', outWhole: null }, data: null };

@@ -112,9 +112,11 @@ export interface TaskInstanceRecord {
   status: TaskStatus;
   /** The instance that started this one, null for the first tasks. */
   previousId: number | null;
-  /** Input `Data`; null on the first tasks of a run, whose `Data` is derived from the run. */
-  dataIn: JsonObject | null;
-  dataOut: JsonObject | null;
+  /**
+   * How its input and output `Data` are stored (changes from the `Data` it came from). The read model
+   * rebuilds them whole (`TaskInstanceView`); the engine reads them through its data loader.
+   */
+  storedData: StoredData;
   /** Task-private state between attempts (retry count, delay due time). */
   state: JsonObject | null;
   attempt: number;
@@ -138,6 +140,38 @@ export interface TaskInstanceRecord {
   createdAt: number;
   updatedAt: number;
 }
+
+/** A task instance with its `Data` rebuilt whole, as the API shows it. */
+export interface TaskInstanceView extends TaskInstanceRecord {
+  /** Its input `Data` (for the first tasks of a run, the run's initial `Data`). */
+  dataIn: JsonObject;
+  /** Its output `Data`; null while it has none. */
+  dataOut: JsonObject | null;
+}
+
+/**
+ * How a task instance's `Data` is stored: JSON texts, unparsed (docs/architecture.md, "Data, stored
+ * once"). Its input `Data` is the output `Data` of `baseId` (or the run's initial `Data`) with the
+ * changes `inPatch`; its output `Data` is its input `Data` with the changes `outPatch`. A whole form,
+ * when set, wins: rows written before patches, and `Data` that has no base to be a change of.
+ */
+export interface StoredData {
+  /** The task instance whose output `Data` its input `Data` starts from; null: the run's initial `Data`. */
+  baseId: number | null;
+  /** JSON of the `DataPatch` from that `Data` to its input `Data`; null: no change. */
+  inPatch: string | null;
+  /** Its input `Data` stored whole; when set, `baseId` and `inPatch` are not used. */
+  inWhole: string | null;
+  /** JSON of the `DataPatch` from its input `Data` to its output `Data`; null (and `outWhole` null): no output yet. */
+  outPatch: string | null;
+  /** Its output `Data` stored whole; when set, `outPatch` is not used. */
+  outWhole: string | null;
+}
+
+/** How a task instance's input `Data` is written. */
+export type StoredDataIn = Pick<StoredData, 'baseId' | 'inPatch' | 'inWhole'>;
+/** How a task instance's output `Data` is written. */
+export type StoredDataOut = Pick<StoredData, 'outPatch' | 'outWhole'>;
 
 /** Why a task instance is `Pending`. */
 export const WaitingOn = {

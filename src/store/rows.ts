@@ -163,6 +163,9 @@ export interface TaskInstanceRow {
   previous_id: number | null;
   data_in: string | null;
   data_out: string | null;
+  data_base: number | null;
+  data_in_patch: string | null;
+  data_out_patch: string | null;
   state: string | null;
   attempt: number;
   due_at: number | null;
@@ -198,8 +201,14 @@ export function toTaskInstance(row: TaskInstanceRow): TaskInstanceRecord {
     actionType: row.action_type,
     status: row.status as TaskStatus,
     previousId: row.previous_id,
-    dataIn: parseObject(row.data_in),
-    dataOut: parseObject(row.data_out),
+    // Left unparsed: the read model and the engine's data loader rebuild the Data when they need it.
+    storedData: {
+      baseId: row.data_base,
+      inPatch: row.data_in_patch,
+      inWhole: row.data_in,
+      outPatch: row.data_out_patch,
+      outWhole: row.data_out,
+    },
     state: parseObject(row.state),
     attempt: row.attempt,
     dueAt: row.due_at,

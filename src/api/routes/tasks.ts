@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { initialData } from '../../engine/run-data.js';
 import { InvalidRequestError, NotFoundError, TaskBatchError } from '../../model/errors.js';
-import type { TaskInstanceRecord } from '../../model/records.js';
+import type { TaskInstanceView } from '../../model/records.js';
 import { Scope } from '../../model/scopes.js';
 import { TaskStatus } from '../../model/statuses.js';
 import type { ApiContext } from '../api-context.js';
@@ -21,14 +20,9 @@ export function registerTaskRoutes(app: FastifyInstance, context: ApiContext): v
   const idOf = (request: FastifyRequest): number => parseId((request.params as { id: string }).id, 'Task');
   const setupTasks = new SetupTasks({ store, versions: engine.versions, catalog: context.catalog, now: context.now });
 
-  const present = async (instance: TaskInstanceRecord) => {
+  const present = async (instance: TaskInstanceView) => {
     const version = await engine.versions.get(instance.versionId);
-    let dataIn = instance.dataIn;
-    if (dataIn === null) {
-      const owner = await store.reads.getRun(instance.runId);
-      dataIn = owner ? initialData(owner) : null;
-    }
-    return taskInstanceObject(instance, version?.tasks.get(instance.taskId)?.definition, dataIn);
+    return taskInstanceObject(instance, version?.tasks.get(instance.taskId)?.definition);
   };
   const instanceOf = async (id: number) => {
     const instance = await store.reads.getTaskInstance(id);
@@ -134,8 +128,8 @@ export function registerTaskRoutes(app: FastifyInstance, context: ApiContext): v
     storeFilter: Parameters<typeof store.reads.findTaskInstances>[0],
     filter: TaskDefinitionFilter,
     wanted: number,
-  ): Promise<TaskInstanceRecord[]> => {
-    const found: TaskInstanceRecord[] = [];
+  ): Promise<TaskInstanceView[]> => {
+    const found: TaskInstanceView[] = [];
     for (let offset = 0; found.length < wanted; offset += SCAN_BATCH) {
       if (offset >= SCAN_LIMIT) {
         throw new InvalidRequestError(
@@ -233,7 +227,8 @@ export function registerTaskRoutes(app: FastifyInstance, context: ApiContext): v
             `Task ${instance.id} is ${instance.status}; only a Success, Error or Stopped task of a run that is not stopped can be rerun.`,
           );
         }
-        return present(rerun);
+        // As inserted (Queued): the recorded input Data of the instance it reruns, no output yet.
+        return present({ ...rerun, dataIn: instance.dataIn, dataOut: null });
       },
     },
   });

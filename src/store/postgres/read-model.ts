@@ -1,8 +1,9 @@
 import type pg from 'pg';
-import type { RunRecord, TaskCounts, TaskInstanceRecord } from '../../model/records.js';
+import type { RunRecord, TaskCounts, TaskInstanceRecord, TaskInstanceView } from '../../model/records.js';
 import { toRun, toTaskInstance, type RunRow, type TaskInstanceRow } from '../rows.js';
 import type { QueueStats, RunReadModel } from '../store.js';
 import type { PageRequest, RunFilter, TaskInstanceFilter } from '../store-inputs.js';
+import { rebuildData } from './data-queries.js';
 
 const SELECT_RUN = 'SELECT * FROM runs WHERE id = $1';
 const SELECT_INSTANCE = 'SELECT * FROM task_instances WHERE id = $1';
@@ -63,16 +64,16 @@ export class PgReadModel implements RunReadModel {
     return counts;
   }
 
-  async getTaskInstance(id: number): Promise<TaskInstanceRecord | undefined> {
+  async getTaskInstance(id: number): Promise<TaskInstanceView | undefined> {
     const row = (await this.pool.query<TaskInstanceRow>(SELECT_INSTANCE, [id])).rows[0];
-    return row && toTaskInstance(row);
+    return row && (await this.withData([toTaskInstance(row)]))[0];
   }
 
   async listTaskInstances(runId: number): Promise<TaskInstanceRecord[]> {
     return (await this.pool.query<TaskInstanceRow>(SELECT_INSTANCES_OF_RUN, [runId])).rows.map(toTaskInstance);
   }
 
-  async findTaskInstances(filter: TaskInstanceFilter, page: PageRequest): Promise<TaskInstanceRecord[]> {
+  async findTaskInstances(filter: TaskInstanceFilter, page: PageRequest): Promise<TaskInstanceView[]> {
     const { where, params } = whereClause([
       ['id', filter.id],
       ['run_id', filter.runId],
@@ -83,7 +84,17 @@ export class PgReadModel implements RunReadModel {
     params.push(page.limit, page.offset);
     const sql = `SELECT * FROM task_instances ${where}
                  ORDER BY id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`;
-    return (await this.pool.query<TaskInstanceRow>(sql, params)).rows.map(toTaskInstance);
+    return this.withData((await this.pool.query<TaskInstanceRow>(sql, params)).rows.map(toTaskInstance));
+  }
+
+  /** The instances with their Data rebuilt, all from one read of their chains. */
+  private async withData(instances: TaskInstanceRecord[]): Promise<TaskInstanceView[]> {
+    if (instances.length === 0) return [];
+    const rebuild = await rebuildData(
+      this.pool,
+      instances.map((instance) => instance.id),
+    );
+    return instances.map((instance) => rebuild.view(instance));
   }
 
   async countActiveRuns(workflowId: number): Promise<number> {

@@ -56,7 +56,7 @@ export async function createRunIn(
       isHeld ? 'Processing' : 'Queued',
       input.mode,
       input.priority,
-      JSON.stringify(input.inputs),
+      input.inputsJson ?? JSON.stringify(input.inputs),
       input.runUser,
       counter.previous_run_at,
       input.idempotencyKey,
@@ -81,7 +81,8 @@ export async function createRunIn(
         actionType: task.actionType,
         status: isHeld ? 'Processing' : 'Queued',
         previousId: null,
-        dataIn: null,
+        // The run's initial Data, derived from its inputs: the one stored copy of them.
+        dataIn: { baseId: null, inPatch: null, inWhole: null },
         heldBy: input.claimFor,
         scope: { iterationParentId: null, iterationIndex: null },
         waitingOn: null,

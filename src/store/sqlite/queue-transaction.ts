@@ -1,5 +1,13 @@
 import type Database from 'better-sqlite3';
-import type { JsonObject, RunRecord, RunResponse, TaskInstanceRecord, WaitingOn } from '../../model/records.js';
+import type {
+  JsonObject,
+  RunRecord,
+  RunResponse,
+  StoredDataIn,
+  TaskInstanceRecord,
+  WaitingOn,
+} from '../../model/records.js';
+import type { RebuiltData } from '../data-rebuild.js';
 import type { RunResult } from '../../model/statuses.js';
 import type {
   CandidateQuery,
@@ -11,6 +19,7 @@ import type {
   RunStatusChange,
   Scope,
 } from '../queue-store.js';
+import type { SqliteDataQueries } from './data-queries.js';
 import type { IdAllocator } from './id-allocator.js';
 import {
   priorityRank,
@@ -33,6 +42,7 @@ export class SqliteQueueTransaction implements QueueTransaction {
   constructor(
     db: Database.Database,
     private readonly ids: IdAllocator,
+    private readonly data: SqliteDataQueries,
   ) {
     const scopeWhere = 'run_id = @runId AND iteration_parent_id IS @parentId AND iteration_index IS @index';
     this.statements = {
@@ -40,7 +50,11 @@ export class SqliteQueueTransaction implements QueueTransaction {
       selectInstance: db.prepare('SELECT * FROM task_instances WHERE id = ?'),
       writeOutcome: db.prepare(`
         UPDATE task_instances
-        SET status = @status, data_out = @dataOut, state = @state, waiting_on = @waitingOn, due_at = @dueAt,
+        SET status = @status, data_out = @dataOut, data_out_patch = @dataOutPatch, state = @state,
+            data_base = CASE WHEN @isRebase THEN @dataBase ELSE data_base END,
+            data_in = CASE WHEN @isRebase THEN @dataIn ELSE data_in END,
+            data_in_patch = CASE WHEN @isRebase THEN @dataInPatch ELSE data_in_patch END,
+            waiting_on = @waitingOn, due_at = @dueAt,
             attempt = attempt + @attemptStep, error = @error, error_class = @errorClass, error_details = @errorDetails,
             is_unhandled_error = @isUnhandled,
             log = CASE WHEN @log IS NULL THEN log ELSE COALESCE(log, '') || @log END,
@@ -48,13 +62,17 @@ export class SqliteQueueTransaction implements QueueTransaction {
         WHERE id = @id AND status = 'Processing' AND locked_by = @nodeId`),
       insertInstance: db.prepare(`
         INSERT INTO task_instances (id, run_id, workflow_id, version_id, task_id, name, action_type, status,
-                                    priority_rank, previous_id, data_in, locked_by, lease_until, started_at,
-                                    iteration_parent_id, iteration_index, waiting_on, rerun_of, created_at, updated_at)
+                                    priority_rank, previous_id, data_base, data_in, data_in_patch, locked_by,
+                                    lease_until, started_at, iteration_parent_id, iteration_index, waiting_on,
+                                    rerun_of, created_at, updated_at)
         VALUES (@id, @runId, @workflowId, @versionId, @taskId, @name, @actionType, @status, @priorityRank,
-                @previousId, @dataIn, @lockedBy, @leaseUntil, @startedAt,
+                @previousId, @dataBase, @dataIn, @dataInPatch, @lockedBy, @leaseUntil, @startedAt,
                 @iterationParentId, @iterationIndex, @waitingOn, @rerunOf, @now, @now)
         RETURNING *`),
-      setDataIn: db.prepare('UPDATE task_instances SET data_in = ?, updated_at = ? WHERE id = ?'),
+      setDataIn: db.prepare(`
+        UPDATE task_instances SET data_base = @dataBase, data_in = @dataIn, data_in_patch = @dataInPatch,
+                                  updated_at = @now
+        WHERE id = @id`),
       wake: db.prepare(`
         UPDATE task_instances SET due_at = @now, updated_at = @now
         WHERE id = @id AND status = 'Pending' AND (@waitingOn IS NULL OR waiting_on = @waitingOn)`),
@@ -88,7 +106,7 @@ export class SqliteQueueTransaction implements QueueTransaction {
         SELECT count(*) AS live, COALESCE(sum(waiting_on IS NOT 'merge'), 0) AS besides
         FROM task_instances WHERE ${scopeWhere} AND status IN ('Queued', 'Processing', 'Pending')`),
       findWaitingMerge: db.prepare(`
-        SELECT id, data_in FROM task_instances
+        SELECT * FROM task_instances
         WHERE ${scopeWhere} AND task_id = @taskId AND status = 'Pending' AND waiting_on = 'merge'
         LIMIT 1`),
       waitingMergeIds: db.prepare(`
@@ -166,13 +184,15 @@ export class SqliteQueueTransaction implements QueueTransaction {
   }
 
   async writeOutcome(outcome: OutcomeWrite): Promise<boolean> {
-    const dataOut = outcome.dataOutJson ?? (outcome.dataOut === null ? null : JSON.stringify(outcome.dataOut));
     return (
       this.statements.writeOutcome.run({
         id: outcome.id,
         nodeId: outcome.nodeId,
         status: outcome.status,
-        dataOut,
+        dataOut: outcome.dataOut?.outWhole ?? null,
+        dataOutPatch: outcome.dataOut?.outPatch ?? null,
+        isRebase: outcome.rebaseIn ? 1 : 0,
+        ...dataInParams(outcome.rebaseIn ?? null),
         state: outcome.state === null ? null : JSON.stringify(outcome.state),
         waitingOn: outcome.waitingOn,
         dueAt: outcome.dueAt,
@@ -205,7 +225,7 @@ export class SqliteQueueTransaction implements QueueTransaction {
       status: instance.status,
       priorityRank: priorityRank(instance.run.priority),
       previousId: instance.previousId,
-      dataIn: instance.dataIn === null ? null : JSON.stringify(instance.dataIn),
+      ...dataInParams(instance.dataIn),
       lockedBy: instance.heldBy?.nodeId ?? null,
       leaseUntil: instance.heldBy?.leaseUntil ?? null,
       startedAt: instance.heldBy ? instance.now : null,
@@ -218,8 +238,16 @@ export class SqliteQueueTransaction implements QueueTransaction {
     return toTaskInstance(row);
   }
 
-  async setDataIn(id: number, dataIn: JsonObject, now: number): Promise<void> {
-    this.statements.setDataIn.run(JSON.stringify(dataIn), now, id);
+  async setDataIn(id: number, dataIn: StoredDataIn, now: number): Promise<void> {
+    this.statements.setDataIn.run({ id, now, ...dataInParams(dataIn) });
+  }
+
+  async readData(ids: readonly number[]): Promise<RebuiltData> {
+    return this.data.readData(ids);
+  }
+
+  async insertIterationItems(iterateId: number, items: readonly string[]): Promise<void> {
+    this.data.insertIterationItems(iterateId, items);
   }
 
   async wake(id: number, now: number, waitingOn?: WaitingOn): Promise<boolean> {
@@ -262,14 +290,10 @@ export class SqliteQueueTransaction implements QueueTransaction {
     return { live: row.live, liveBesidesMerges: row.besides };
   }
 
-  async findWaitingMerge(
-    runId: number,
-    taskId: number,
-    scope: Scope,
-  ): Promise<{ id: number; dataIn: JsonObject | null } | undefined> {
+  async findWaitingMerge(runId: number, taskId: number, scope: Scope): Promise<TaskInstanceRecord | undefined> {
     const row = this.statements.findWaitingMerge.get({ ...scopeParams(runId, scope), taskId }) as
-      { id: number; data_in: string | null } | undefined;
-    return row && { id: row.id, dataIn: row.data_in === null ? null : (JSON.parse(row.data_in) as JsonObject) };
+      TaskInstanceRow | undefined;
+    return row && toTaskInstance(row);
   }
 
   async waitingMergeIds(runId: number, scope: Scope): Promise<number[]> {
@@ -347,6 +371,14 @@ export class SqliteQueueTransaction implements QueueTransaction {
     }) as TaskInstanceRow | undefined;
     return row && toTaskInstance(row);
   }
+}
+
+function dataInParams(dataIn: StoredDataIn | null): {
+  dataBase: number | null;
+  dataIn: string | null;
+  dataInPatch: string | null;
+} {
+  return { dataBase: dataIn?.baseId ?? null, dataIn: dataIn?.inWhole ?? null, dataInPatch: dataIn?.inPatch ?? null };
 }
 
 function scopeParams(runId: number, scope: Scope): { runId: number; parentId: number | null; index: number | null } {

@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
-import type { RunRecord, TaskCounts, TaskInstanceRecord } from '../../model/records.js';
+import type { RunRecord, TaskCounts, TaskInstanceRecord, TaskInstanceView } from '../../model/records.js';
 import type { QueueStats, RunReadModel } from '../store.js';
 import { QueueStatsQueries } from './queue-stats-queries.js';
 import type { PageRequest, RunFilter, TaskInstanceFilter } from '../store-inputs.js';
 import { toRun, toTaskInstance, type RunRow, type TaskInstanceRow } from '../rows.js';
+import type { SqliteDataQueries } from './data-queries.js';
 import { UsageQueries } from './usage-queries.js';
 
 /** Runs and task instances as the API reads them, on SQLite. Reads run synchronously on prepared statements. */
@@ -16,7 +17,10 @@ export class SqliteReadModel implements RunReadModel {
   private readonly usage;
   private readonly queue;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly data: SqliteDataQueries,
+  ) {
     this.selectRun = db.prepare('SELECT * FROM runs WHERE id = ?');
     this.selectInstance = db.prepare('SELECT * FROM task_instances WHERE id = ?');
     this.selectInstancesOfRun = db.prepare('SELECT * FROM task_instances WHERE run_id = ? ORDER BY id');
@@ -83,16 +87,16 @@ export class SqliteReadModel implements RunReadModel {
     return counts;
   }
 
-  async getTaskInstance(id: number): Promise<TaskInstanceRecord | undefined> {
+  async getTaskInstance(id: number): Promise<TaskInstanceView | undefined> {
     const row = this.selectInstance.get(id) as TaskInstanceRow | undefined;
-    return row && toTaskInstance(row);
+    return row && this.withData([toTaskInstance(row)])[0];
   }
 
   async listTaskInstances(runId: number): Promise<TaskInstanceRecord[]> {
     return (this.selectInstancesOfRun.all(runId) as TaskInstanceRow[]).map(toTaskInstance);
   }
 
-  async findTaskInstances(filter: TaskInstanceFilter, page: PageRequest): Promise<TaskInstanceRecord[]> {
+  async findTaskInstances(filter: TaskInstanceFilter, page: PageRequest): Promise<TaskInstanceView[]> {
     const where: string[] = [];
     const params: Array<string | number> = [];
     const add = (clause: string, value: string | number | undefined): void => {
@@ -107,7 +111,16 @@ export class SqliteReadModel implements RunReadModel {
     add('status = ?', filter.status);
     const sql = `SELECT * FROM task_instances ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY id DESC LIMIT ? OFFSET ?`;
-    return (this.db.prepare(sql).all(...params, page.limit, page.offset) as TaskInstanceRow[]).map(toTaskInstance);
+    return this.withData(
+      (this.db.prepare(sql).all(...params, page.limit, page.offset) as TaskInstanceRow[]).map(toTaskInstance),
+    );
+  }
+
+  /** The instances with their Data rebuilt, all from one read of their chains. */
+  private withData(instances: TaskInstanceRecord[]): TaskInstanceView[] {
+    if (instances.length === 0) return [];
+    const rebuild = this.data.rebuild(instances.map((instance) => instance.id));
+    return instances.map((instance) => rebuild.view(instance));
   }
 
   async countActiveRuns(workflowId: number): Promise<number> {
