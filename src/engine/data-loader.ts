@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { applyPatch, decodePatch, type SizedData } from '../model/data-patch.js';
 import type { JsonObject, RunRecord, StoredDataIn, TaskInstanceRecord } from '../model/records.js';
-import type { RebuiltData } from '../store/data-rebuild.js';
+import { BrokenDataChainError, type RebuiltData } from '../store/data-rebuild.js';
 import { initialHeld, type Anchor, type HeldData } from './data-writes.js';
 
 /**
@@ -40,18 +40,30 @@ interface CachedOut {
 export class DataLoader {
   private readonly cache: LRUCache<number, CachedOut> | null;
 
-  /** `isCached: false`: every read goes to `source` (inside a transaction that has its own view). */
+  /** `isCached: false`: every read goes to `source`. */
   constructor(
     private readonly source: DataSource,
-    options: { isCached: boolean },
+    options: { isCached: boolean } | { sharing: DataLoader },
   ) {
-    this.cache = options.isCached
-      ? new LRUCache<number, CachedOut>({
-          max: CACHE_ENTRIES,
-          maxSize: CACHE_BYTES,
-          sizeCalculation: (entry) => Math.max(1, entry.out.bytes),
-        })
-      : null;
+    if ('sharing' in options) {
+      this.cache = options.sharing.cache;
+    } else {
+      this.cache = options.isCached
+        ? new LRUCache<number, CachedOut>({
+            max: CACHE_ENTRIES,
+            maxSize: CACHE_BYTES,
+            sizeCalculation: (entry) => Math.max(1, entry.out.bytes),
+          })
+        : null;
+    }
+  }
+
+  /**
+   * This loader's cache over another source: inside a queue transaction, what is not cached is read on the
+   * transaction's own connection (on PostgreSQL a second pooled connection could wait for this one forever).
+   */
+  reading(source: DataSource): DataLoader {
+    return new DataLoader(source, { sharing: this });
   }
 
   /** Keeps a completed instance's output `Data` (held: with the anchor of its scope) for its successors. */
@@ -59,7 +71,7 @@ export class DataLoader {
     this.cache?.set(instanceId, { out, anchor: out.anchor });
   }
 
-  /** A task instance's input `Data`. Throws when its chain is broken (a bug) or the store fails. */
+  /** A task instance's input `Data`. Throws `BrokenDataChainError` when its chain is broken (a bug), or the store's error. */
   async dataIn(instance: DataInOf, run: RunRecord): Promise<HeldData> {
     const { inWhole, inPatch } = instance.storedData;
     const own = this.unchangedOutput(instance);
@@ -103,7 +115,7 @@ export class DataLoader {
     const ids = parentId !== null && parentId !== baseId ? [baseId, parentId] : [baseId];
     const rebuilt = await this.source.readData(ids);
     const out = rebuilt.outs.get(baseId);
-    if (!out) throw new Error(`the output Data of task instance ${baseId} cannot be found`);
+    if (!out) throw new BrokenDataChainError(`the output Data of task instance ${baseId} cannot be found`);
     if (parentId === baseId) {
       // The base's own anchor (its scope's) is not known from here: kept unknown.
       this.cache?.set(baseId, { out, anchor: cached?.anchor });

@@ -97,8 +97,12 @@ export interface StartedInstance {
   data: HeldData | null;
 }
 
-/** How progression reads `Data` it does not hold (a waiting Merge's): the executor's loader, or the transaction. */
+/** What progression may use besides the transaction. */
 export interface ProgressionOptions {
+  /**
+   * The executor's data loader, for `Data` it does not hold (a waiting Merge's input): its cache first,
+   * then the transaction. Absent: read through the transaction.
+   */
   data?: DataLoader;
 }
 
@@ -221,7 +225,7 @@ export async function addTaskInstance(
   if (spec.isMergeArrival) {
     const waiting = await tx.findWaitingMerge(run.id, spec.taskId, spec.scope);
     if (waiting) {
-      const loader = options.data ?? new DataLoader(tx, { isCached: false });
+      const loader = options.data ? options.data.reading(tx) : new DataLoader(tx, { isCached: false });
       await tx.setDataIn(waiting.id, await mergedDataIn(loader, run, waiting, spec), now);
       return { kind: 'merged', into: waiting.id };
     }

@@ -3,6 +3,7 @@ import type { Notifier } from '../store/notifier.js';
 import type { QueueStore } from '../store/queue-store.js';
 import type { RunReadModel } from '../store/store.js';
 import type { MailSender, SubRunStarter, TaskContext, TaskOutcome } from '../tasks/task-type.js';
+import { BrokenDataChainError } from '../store/data-rebuild.js';
 import { DataLoader } from './data-loader.js';
 import { writeOut, type HeldData } from './data-writes.js';
 import { completionOf, type Completed } from './outcome-fields.js';
@@ -193,7 +194,23 @@ export class TaskExecutor {
         return undefined;
       }
     }
-    const input = options.dataIn ?? (await this.data.dataIn(instance, run));
+    let input: HeldData;
+    try {
+      input = options.dataIn ?? (await this.data.dataIn(instance, run));
+    } catch (error) {
+      // Trouble reading is retried (the instance is left to its lease); a chain that leads nowhere never heals.
+      if (!(error instanceof BrokenDataChainError)) throw error;
+      this.options.logError(`task instance ${instance.id} has no input Data`, error);
+      const failure = {
+        errorClass: 'WorkflowError::Internal',
+        message: 'The input Data of the task cannot be read.',
+        details: null,
+      };
+      return {
+        completion: { ...base, ...ends, now: now(), status: 'Error', error: failure, isUnhandledError: true },
+        out: null,
+      };
+    }
     // The task's own copy, shallow: it sets top-level keys; values below are shared, never changed in place.
     const data = { ...input.data };
     const globalConstants = this.options.globalConstants ? await this.options.globalConstants() : undefined;
