@@ -151,7 +151,9 @@ export async function completeTaskInstance(
   }
   if (completion.response && run.response === null) {
     const { runResult, ...response } = completion.response;
-    if (await tx.recordResponse(run.id, response, runResult)) run = { ...run, response, responseResult: runResult };
+    // Changed in place, not copied: the record is this transaction's own, and a copy would read its inputs.
+    if (await tx.recordResponse(run.id, response, runResult))
+      Object.assign(run, { response, responseResult: runResult });
   }
   const successors: StartedInstance[] = [];
   if (!isStopping(run)) {
@@ -357,7 +359,8 @@ export function resultOf(run: Pick<RunRecord, 'errorClass' | 'responseResult'>):
 async function failRun(tx: QueueTransaction, run: RunRecord, errorClass: string, message: string): Promise<RunRecord> {
   if (run.errorClass !== null) return run;
   await tx.setRunError(run.id, errorClass, message);
-  return { ...run, errorClass, errorMessage: message };
+  // In place, as above: the record is the transaction's own.
+  return Object.assign(run, { errorClass, errorMessage: message });
 }
 
 function isStopping(run: RunRecord): boolean {

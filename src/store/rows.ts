@@ -124,8 +124,13 @@ export function runName(workflowId: number, seq: number): string {
   return `WF-${workflowId}-${String(seq).padStart(8, '0')}`;
 }
 
+/**
+ * A run as its row holds it. Its `inputs` (up to 5 MiB of a trigger's body) are parsed when first read:
+ * the engine maps the run's row at every completion (`lockRun`) and status change, and needs the inputs
+ * only to derive a first task's `Data` (or to show the run).
+ */
 export function toRun(row: RunRow): RunRecord {
-  return {
+  const run: Omit<RunRecord, 'inputs'> = {
     id: row.id,
     workflowId: row.workflow_id,
     versionId: row.version_id,
@@ -134,7 +139,6 @@ export function toRun(row: RunRow): RunRecord {
     result: row.result as RunResult | null,
     mode: row.mode as RunMode,
     priority: row.priority as Priority,
-    inputs: JSON.parse(row.inputs) as JsonObject,
     runUser: row.run_user,
     previousRunAt: row.previous_run_at,
     response: row.response === null ? null : (JSON.parse(row.response) as RunResponse),
@@ -149,6 +153,15 @@ export function toRun(row: RunRow): RunRecord {
     finishedAt: row.finished_at,
     idempotencyKey: row.idempotency_key,
   };
+  let inputs: JsonObject | undefined;
+  return Object.defineProperty(run, 'inputs', {
+    enumerable: true,
+    configurable: true,
+    get: () => (inputs ??= JSON.parse(row.inputs) as JsonObject),
+    set: (value: JsonObject) => {
+      inputs = value;
+    },
+  }) as RunRecord;
 }
 
 export interface TaskInstanceRow {
