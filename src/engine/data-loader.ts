@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { applyPatch, decodePatch, type SizedData } from '../model/data-patch.js';
-import type { JsonObject, RunRecord, StoredDataIn, TaskInstanceRecord } from '../model/records.js';
+import type { JsonObject, RunRecord, RunState, StoredDataIn, TaskInstanceRecord } from '../model/records.js';
 import { BrokenDataChainError, type RebuiltData } from '../store/data-rebuild.js';
 import { initialHeld, type Anchor, type HeldData } from './data-writes.js';
 
@@ -14,7 +14,7 @@ const CACHE_ENTRIES = 10_000;
 
 /** Where the loader reads what it does not hold: the queue store, or one of its transactions. */
 export interface DataSource {
-  readData(ids: readonly number[]): Promise<RebuiltData>;
+  readData(ids: readonly number[], runIds?: readonly number[]): Promise<RebuiltData>;
 }
 
 /** What the loader reads an input `Data` from: how it is stored, and the For Each branch it is in. */
@@ -72,7 +72,7 @@ export class DataLoader {
   }
 
   /** A task instance's input `Data`. Throws `BrokenDataChainError` when its chain is broken (a bug), or the store's error. */
-  async dataIn(instance: DataInOf, run: RunRecord): Promise<HeldData> {
+  async dataIn(instance: DataInOf, run: RunState | RunRecord): Promise<HeldData> {
     const { inWhole, inPatch } = instance.storedData;
     const own = this.unchangedOutput(instance);
     if (own) return own;
@@ -102,9 +102,9 @@ export class DataLoader {
    * with the anchor of the instance's scope: for the first task of a For Each branch, the Iterate's
    * output it is based on; otherwise its base's own anchor (successors stay in their base's scope).
    */
-  async baseOf(instance: DataInOf, run: RunRecord): Promise<HeldData> {
+  async baseOf(instance: DataInOf, run: RunState | RunRecord): Promise<HeldData> {
     const baseId = instance.storedData.baseId;
-    if (baseId === null) return initialHeld(run);
+    if (baseId === null) return this.initialOf(run);
     const parentId = instance.iterationParentId;
     const cached = this.cache?.get(baseId);
     if (cached) {
@@ -124,6 +124,17 @@ export class DataLoader {
     const anchor = anchorOf(rebuilt, parentId, run.id);
     this.cache?.set(baseId, { out, anchor });
     return { ...out, anchor };
+  }
+
+  /**
+   * A run's initial `Data`: derived from its inputs when the record carries them, else read (the engine's
+   * run records leave the inputs out; only first tasks, and inputs rebased on them, need them).
+   */
+  private async initialOf(run: RunState | RunRecord): Promise<HeldData> {
+    if ('inputs' in run) return initialHeld(run);
+    const initial = (await this.source.readData([], [run.id])).initials.get(run.id);
+    if (!initial) throw new BrokenDataChainError(`run ${run.id} cannot be found`);
+    return { ...initial, anchor: { id: null, data: initial.data, depth: 0 } };
   }
 }
 

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { JsonObject, JsonValue, RunRecord } from '../model/records.js';
+import type { JsonObject, JsonValue, RunRecord, RunState } from '../model/records.js';
 import { isFinalRunStatus } from '../model/statuses.js';
 import type { Priority } from '../model/workflow-document.js';
 import type { NewRun, Store } from '../store/store.js';
@@ -80,10 +80,9 @@ export class Engine {
     this.now = options.now ?? Date.now;
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.versions = new VersionCache(store.catalog, store.notifier);
-    this.waiters = new RunWaiters(store.reads, store.notifier, options.logError);
+    this.waiters = new RunWaiters(store.queue, store.notifier, options.logError);
     this.executor = new TaskExecutor({
       queue: store.queue,
-      reads: store.reads,
       notifier: store.notifier,
       versions: this.versions,
       nodeId: this.nodeId,
@@ -175,7 +174,7 @@ export class Engine {
   async startSyncRun(
     request: StartRunRequest,
     timeoutMs: number,
-  ): Promise<{ run: RunRecord; created: boolean; outcome: Promise<RunRecord | undefined> }> {
+  ): Promise<{ run: RunRecord; created: boolean; outcome: Promise<RunState | undefined> }> {
     const at = this.now();
     const input = this.newRun(request, 'sync', { nodeId: this.nodeId, leaseUntil: at + this.leaseMs });
     const inputsJson = input.inputsJson ?? JSON.stringify(input.inputs);
@@ -225,9 +224,9 @@ export class Engine {
   }
 
   /** Resolves with the run once it is final (at once if it already is), or `undefined` after `timeoutMs`. */
-  async waitForRun(runId: number, timeoutMs: number): Promise<RunRecord | undefined> {
+  async waitForRun(runId: number, timeoutMs: number): Promise<RunState | undefined> {
     const waiting = this.waiters.wait(runId, timeoutMs);
-    const run = await this.store.reads.getRun(runId);
+    const run = await this.store.queue.getRunState(runId);
     if (run && isFinalRunStatus(run.status)) {
       this.waiters.finished(run);
       return run;
@@ -267,7 +266,7 @@ export class Engine {
   }
 
   /** Stops a run: no new task starts, running ones are aborted wherever they run; it ends `Stopped`. */
-  async stopRun(runId: number): Promise<RunRecord | undefined> {
+  async stopRun(runId: number): Promise<RunState | undefined> {
     const stopped = await this.store.queue.transaction((tx) => actions.stopRun(tx, runId, this.now()));
     if (!stopped) return undefined;
     if (!stopped.isChanged) return stopped.run;

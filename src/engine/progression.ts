@@ -2,7 +2,7 @@ import { applyPatch, decodePatch, diffData, encodePatch } from '../model/data-pa
 import { deepMerge } from '../model/deep-merge.js';
 import type {
   JsonObject,
-  RunRecord,
+  RunState,
   RunResponse,
   StoredDataIn,
   StoredDataOut,
@@ -84,7 +84,7 @@ export interface CompletionResult {
   applied: boolean;
   successors: StartedInstance[];
   /** The run after the completion. */
-  run: RunRecord | undefined;
+  run: RunState | undefined;
   /** True when this completion made the run final. */
   runBecameFinal: boolean;
   /** Waiting task instances this completion made due now (an Iterate, a Merge, a parent of a sub-run). */
@@ -108,7 +108,7 @@ export interface ProgressionOptions {
 
 /** What settling a run after a change gives. */
 export interface Settled {
-  run: RunRecord;
+  run: RunState;
   runBecameFinal: boolean;
   wokeCount: number;
 }
@@ -151,9 +151,7 @@ export async function completeTaskInstance(
   }
   if (completion.response && run.response === null) {
     const { runResult, ...response } = completion.response;
-    // Changed in place, not copied: the record is this transaction's own, and a copy would read its inputs.
-    if (await tx.recordResponse(run.id, response, runResult))
-      Object.assign(run, { response, responseResult: runResult });
+    if (await tx.recordResponse(run.id, response, runResult)) run = { ...run, response, responseResult: runResult };
   }
   const successors: StartedInstance[] = [];
   if (!isStopping(run)) {
@@ -215,7 +213,7 @@ export type Added =
 /** Adds a task instance to a run: the one place Merge arrivals and the loop guard are decided. */
 export async function addTaskInstance(
   tx: QueueTransaction,
-  run: RunRecord,
+  run: RunState,
   spec: SuccessorSpec,
   options: ProgressionOptions & {
     heldBy: { nodeId: string; leaseUntil: number } | null;
@@ -260,7 +258,7 @@ export async function addTaskInstance(
  */
 async function mergedDataIn(
   loader: DataLoader,
-  run: RunRecord,
+  run: RunState,
   waiting: TaskInstanceRecord,
   arrival: SuccessorSpec,
 ): Promise<StoredDataIn> {
@@ -285,7 +283,7 @@ async function mergedDataIn(
  */
 export async function settle(
   tx: QueueTransaction,
-  before: RunRecord,
+  before: RunState,
   scope: Scope,
   options: {
     isInstanceFinal: boolean;
@@ -338,10 +336,10 @@ async function wakeInScope(
 /** Makes a run final: `Stopped` if it was being stopped, else `Finished`, with its result. */
 async function finishRun(
   tx: QueueTransaction,
-  run: RunRecord,
+  run: RunState,
   now: number,
   answerJson: string | null,
-): Promise<RunRecord | undefined> {
+): Promise<RunState | undefined> {
   const to = isStopping(run) ? 'Stopped' : 'Finished';
   if (run.status === to) return undefined;
   return tx.setRunStatus({
@@ -351,27 +349,26 @@ async function finishRun(
 }
 
 /** A run's result: `Error` when a failure went unhandled or its response task said so. */
-export function resultOf(run: Pick<RunRecord, 'errorClass' | 'responseResult'>): RunResult {
+export function resultOf(run: Pick<RunState, 'errorClass' | 'responseResult'>): RunResult {
   return run.errorClass !== null || run.responseResult === 'Error' ? 'Error' : 'Success';
 }
 
 /** Records a run's first unhandled failure (later ones do not replace it). */
-async function failRun(tx: QueueTransaction, run: RunRecord, errorClass: string, message: string): Promise<RunRecord> {
+async function failRun(tx: QueueTransaction, run: RunState, errorClass: string, message: string): Promise<RunState> {
   if (run.errorClass !== null) return run;
   await tx.setRunError(run.id, errorClass, message);
-  // In place, as above: the record is the transaction's own.
-  return Object.assign(run, { errorClass, errorMessage: message });
+  return { ...run, errorClass, errorMessage: message };
 }
 
-function isStopping(run: RunRecord): boolean {
+function isStopping(run: RunState): boolean {
   return run.status === 'Stopping' || run.status === 'Stopped';
 }
 
-function notApplied(run: RunRecord | undefined): CompletionResult {
+function notApplied(run: RunState | undefined): CompletionResult {
   return { applied: false, successors: [], run, runBecameFinal: false, wokeCount: 0 };
 }
 
 /** A final task instance may be rerun once, while its run is not being stopped. */
-export function canRerun(instance: TaskInstanceRecord, run: RunRecord): boolean {
+export function canRerun(instance: TaskInstanceRecord, run: RunState): boolean {
   return isFinalTaskStatus(instance.status) && instance.rerunBy === null && !isStopping(run);
 }

@@ -1,4 +1,4 @@
-import type { JsonObject, RunRecord, TaskInstanceRecord } from '../model/records.js';
+import type { JsonObject, RunState, TaskInstanceRecord } from '../model/records.js';
 import type { QueueTransaction } from '../store/queue-store.js';
 import { addTaskInstance, canRerun, resultOf, settle, type Settled } from './progression.js';
 import { runStatusChange, runStatusChangeFrom, taskStatusChange } from './transitions.js';
@@ -32,7 +32,7 @@ export async function stopRun(tx: QueueTransaction, runId: number, now: number):
 
 /** What stopping a run did: the run after, what still executes, and whether anything changed. */
 export interface StopOutcome {
-  run: RunRecord;
+  run: RunState;
   executingIds: number[];
   isChanged: boolean;
 }

@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue, RunRecord } from '../model/records.js';
+import type { JsonObject, JsonValue, RunState } from '../model/records.js';
 
 /** The `Data` a failure branch starts from: the failed task's, plus `Data.Tasks.Previous`. */
 export function failureData(
@@ -16,7 +16,7 @@ export function failureData(
 }
 
 /** The `WorkflowInstance` Liquid object. */
-export function workflowInstanceScope(run: RunRecord): JsonObject {
+export function workflowInstanceScope(run: RunState): JsonObject {
   return {
     id: run.id,
     name: run.name,

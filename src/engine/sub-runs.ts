@@ -1,5 +1,5 @@
 import { readInputs } from '../model/inputs.js';
-import type { RunRecord, TaskInstanceRecord } from '../model/records.js';
+import type { RunState, TaskInstanceRecord } from '../model/records.js';
 import { isFinalRunStatus } from '../model/statuses.js';
 import type { Notifier } from '../store/notifier.js';
 import type { Store } from '../store/store.js';
@@ -17,7 +17,7 @@ export interface SubRunOptions {
 }
 
 /** The sub-run starter one task instance of `run` sees. */
-export function subRunStarter(options: SubRunOptions, run: RunRecord, instance: TaskInstanceRecord): SubRunStarter {
+export function subRunStarter(options: SubRunOptions, run: RunState, instance: TaskInstanceRecord): SubRunStarter {
   const { store, versions, now } = options;
   return {
     async start({ workflowId, inputs, wait }) {
@@ -66,13 +66,13 @@ export function subRunStarter(options: SubRunOptions, run: RunRecord, instance: 
       return summarize(child);
     },
     async get(runId) {
-      const child = await store.reads.getRun(runId);
+      const child = await store.queue.getRunState(runId);
       return child && summarize(child);
     },
   };
 }
 
-function summarize(run: RunRecord): SubRunSummary {
+function summarize(run: RunState): SubRunSummary {
   const hasFormatter = run.responseResult !== null;
   return {
     id: run.id,

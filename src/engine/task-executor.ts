@@ -1,7 +1,6 @@
-import type { JsonValue, RunRecord, TaskInstanceRecord } from '../model/records.js';
+import type { JsonValue, RunState, TaskInstanceRecord } from '../model/records.js';
 import type { Notifier } from '../store/notifier.js';
 import type { QueueStore } from '../store/queue-store.js';
-import type { RunReadModel } from '../store/store.js';
 import type { MailSender, SubRunStarter, TaskContext, TaskOutcome } from '../tasks/task-type.js';
 import { BrokenDataChainError } from '../store/data-rebuild.js';
 import { DataLoader } from './data-loader.js';
@@ -14,7 +13,6 @@ import type { VersionCache } from './version-cache.js';
 /** What the executor needs from around it. */
 export interface TaskExecutorOptions {
   queue: QueueStore;
-  reads: Pick<RunReadModel, 'getRun'>;
   notifier: Notifier;
   versions: VersionCache;
   nodeId: string;
@@ -23,7 +21,7 @@ export interface TaskExecutorOptions {
   fetch: typeof fetch;
   mail: MailSender | null;
   /** Sub-runs started on behalf of one task instance of one run. */
-  subRuns: (run: RunRecord, instance: TaskInstanceRecord) => SubRunStarter;
+  subRuns: (run: RunState, instance: TaskInstanceRecord) => SubRunStarter;
   logError: (message: string, error: unknown) => void;
   /** A task instance waits until `dueAt`: make sure this node's claim loop wakes then. */
   onDueAt: (dueAt: number) => void;
@@ -46,7 +44,7 @@ interface Execution {
 /** How an execution may start. */
 export interface ExecuteOptions {
   /** The run, when the caller has just read or written it (saves a read on the hot path). */
-  run?: RunRecord;
+  run?: RunState;
   /**
    * Settles when the run's INSERT is durable (the one-commit responsive path). A task with side
    * effects waits for it; when it rejects, nothing is executed: the run does not exist.
@@ -166,9 +164,10 @@ export class TaskExecutor {
     signal: AbortSignal,
     options: ExecuteOptions,
   ): Promise<Attempted | undefined> {
-    const { reads, versions, now } = this.options;
+    const { queue, versions, now } = this.options;
     const known = options.run;
-    const run = known?.id === instance.runId ? known : await reads.getRun(instance.runId);
+    // Without its inputs: only a first task needs them, and the data loader reads them then.
+    const run = known?.id === instance.runId ? known : await queue.getRunState(instance.runId);
     const version = await versions.get(instance.versionId);
     const task = version?.tasks.get(instance.taskId);
     const scope = { iterationParentId: instance.iterationParentId, iterationIndex: instance.iterationIndex };

@@ -2,7 +2,7 @@ import type { Engine } from '../engine/engine.js';
 import type { CompiledVersion } from '../engine/compiled-version.js';
 import { InvalidRequestError, MissingInputsError } from '../model/errors.js';
 import { readInputs, RESERVED_INPUT_NAMES } from '../model/inputs.js';
-import type { RunRecord } from '../model/records.js';
+import type { RunRecord, RunState } from '../model/records.js';
 import type { TriggerTarget } from './workflow-catalog.js';
 
 /** A request to run a workflow, from the trigger API or the management API. */
@@ -21,9 +21,9 @@ export type RunAnswer =
   | { kind: 'queued-not-responsive'; run: RunRecord }
   /** `/sync` past the responsive limit of this process, or the workflow's run limit: queued in standard mode (212). */
   | { kind: 'queued-over-limit'; run: RunRecord }
-  | { kind: 'final'; run: RunRecord }
+  | { kind: 'final'; run: RunState }
   /** The responsive timeout passed; the run goes on (408). */
-  | { kind: 'timeout'; run: RunRecord };
+  | { kind: 'timeout'; run: RunState };
 
 const MAX_IDEMPOTENCY_KEY = 255;
 

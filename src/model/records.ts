@@ -58,8 +58,11 @@ export interface VersionRecord {
   updatedAt: number;
 }
 
-/** A run (`Workflow::Instance`). */
-export interface RunRecord {
+/**
+ * A run (`Workflow::Instance`) without its inputs: what the engine reads and changes at every step. The
+ * inputs (up to 5 MiB of a trigger's body) are read only to derive its first tasks' `Data`, or to show it.
+ */
+export interface RunState {
   id: number;
   workflowId: number;
   versionId: number;
@@ -69,8 +72,6 @@ export interface RunRecord {
   /** `standard` (queued) or `sync` (executed by the receiving process at once). */
   mode: RunMode;
   priority: Priority;
-  /** Declared inputs, already coerced, as `{object_name: {field_name: value}}`. */
-  inputs: JsonObject;
   runUser: string;
   /** The `Idempotency-Key` the trigger carried; optional until every store reads it back. */
   idempotencyKey?: string | null;
@@ -89,6 +90,12 @@ export interface RunRecord {
   updatedAt: number;
   startedAt: number | null;
   finishedAt: number | null;
+}
+
+/** A run (`Workflow::Instance`) with its inputs. */
+export interface RunRecord extends RunState {
+  /** Declared inputs, already coerced, as `{object_name: {field_name: value}}`. */
+  inputs: JsonObject;
 }
 
 export const RunMode = { Standard: 'standard', Sync: 'sync' } as const;

@@ -82,14 +82,15 @@ export class DataRebuild {
     return rebuilt;
   }
 
-  /** Output `Data` of `ids` (those that have one) and the initial `Data` the rebuild started from. */
-  result(ids: readonly number[]): RebuiltData {
+  /** Output `Data` of `ids` (those that have one), and the initial `Data` of `runIds` and of the chains' runs. */
+  result(ids: readonly number[], runIds: readonly number[] = []): RebuiltData {
     const outs = new Map<number, SizedData>();
     for (const id of ids) {
       if (!this.rows.has(id)) continue;
       const out = this.dataOut(id);
       if (out) outs.set(id, out);
     }
+    for (const runId of runIds) if (this.runs.has(runId)) this.initialOf(runId);
     return { outs, initials: new Map(this.initials) };
   }
 

@@ -2,6 +2,7 @@ import type {
   JsonObject,
   RunRecord,
   RunResponse,
+  RunState,
   StoredDataIn,
   StoredDataOut,
   TaskInstanceRecord,
@@ -61,11 +62,14 @@ export interface QueueStore {
    * and, in the same transaction, skips it (skip rule) or creates its run.
    */
   startScheduledRun(input: ScheduledRunRequest): Promise<ScheduledRunResult>;
+  /** A run without its inputs, as the engine reads it (`lockRun` outside a transaction). */
+  getRunState(runId: number): Promise<RunState | undefined>;
   /**
    * The output `Data` of task instances, rebuilt from what the store keeps, with the runs' initial
-   * `Data` their chains start from (records.ts `StoredData`). Ids without a row or an output are left out.
+   * `Data` their chains start from (records.ts `StoredData`), and that of `runIds`. Ids without a row or
+   * an output are left out.
    */
-  readData(ids: readonly number[]): Promise<RebuiltData>;
+  readData(ids: readonly number[], runIds?: readonly number[]): Promise<RebuiltData>;
   /** The JSON of items `from` to `from + count - 1` of an Iterate task instance (fewer past the end), in order. */
   iterationItems(iterateId: number, from: number, count: number): Promise<string[]>;
 
@@ -84,7 +88,7 @@ export interface Scope {
 /** The primitives one queue transaction offers. Reads see the transaction's own writes. */
 export interface QueueTransaction {
   /** The run, locked against other transactions that lock it until this one ends (PostgreSQL). */
-  lockRun(runId: number): Promise<RunRecord | undefined>;
+  lockRun(runId: number): Promise<RunState | undefined>;
   getTaskInstance(id: number): Promise<TaskInstanceRecord | undefined>;
 
   /**
@@ -97,7 +101,7 @@ export interface QueueTransaction {
   /** Replaces a waiting instance's input `Data` (a Merge arrival). */
   setDataIn(id: number, dataIn: StoredDataIn, now: number): Promise<void>;
   /** `readData` inside the transaction (it sees the transaction's own writes). */
-  readData(ids: readonly number[]): Promise<RebuiltData>;
+  readData(ids: readonly number[], runIds?: readonly number[]): Promise<RebuiltData>;
   /** Stores the items (their JSON, in order, indexed from 0) of an Iterate task instance, once. */
   insertIterationItems(iterateId: number, items: readonly string[]): Promise<void>;
   /** Makes a `Pending` instance due at `now` (optionally only while it waits on `waitingOn`). */
@@ -135,7 +139,7 @@ export interface QueueTransaction {
   /** Records a response task's answer unless one was recorded (the first wins). */
   recordResponse(runId: number, response: RunResponse, result: RunResult): Promise<boolean>;
   /** Compare-and-set of a run's status from any of `from`; the run after, or undefined. */
-  setRunStatus(change: RunStatusChange): Promise<RunRecord | undefined>;
+  setRunStatus(change: RunStatusChange): Promise<RunState | undefined>;
 
   /**
    * Claims due `Pending` instances (due time passed), earliest first, with a lease. Claimers racing

@@ -3,6 +3,7 @@ import type {
   JsonObject,
   RunRecord,
   RunResponse,
+  RunState,
   TaskInstanceRecord,
   VersionRecord,
   WorkflowRecord,
@@ -125,12 +126,16 @@ export function runName(workflowId: number, seq: number): string {
 }
 
 /**
- * A run as its row holds it. Its `inputs` (up to 5 MiB of a trigger's body) are parsed when first read:
- * the engine maps the run's row at every completion (`lockRun`) and status change, and needs the inputs
- * only to derive a first task's `Data` (or to show the run).
+ * The columns of a run but its inputs, for the engine's reads (`lockRun`, status changes): a run's inputs
+ * (up to 5 MiB) are read only to derive its first tasks' Data, or to show the run.
  */
-export function toRun(row: RunRow): RunRecord {
-  const run: Omit<RunRecord, 'inputs'> = {
+export const RUN_STATE_COLUMNS = `id, workflow_id, version_id, seq, status, result, mode, priority, run_user,
+  previous_run_at, response, response_result, error_class, error_message, parent_task_instance_id, depth,
+  idempotency_key, created_at, updated_at, started_at, finished_at`;
+
+/** A run as its row holds it, but its inputs (`RUN_STATE_COLUMNS`). */
+export function toRunState(row: Omit<RunRow, 'inputs'>): RunState {
+  return {
     id: row.id,
     workflowId: row.workflow_id,
     versionId: row.version_id,
@@ -153,15 +158,10 @@ export function toRun(row: RunRow): RunRecord {
     finishedAt: row.finished_at,
     idempotencyKey: row.idempotency_key,
   };
-  let inputs: JsonObject | undefined;
-  return Object.defineProperty(run, 'inputs', {
-    enumerable: true,
-    configurable: true,
-    get: () => (inputs ??= JSON.parse(row.inputs) as JsonObject),
-    set: (value: JsonObject) => {
-      inputs = value;
-    },
-  }) as RunRecord;
+}
+
+export function toRun(row: RunRow): RunRecord {
+  return { ...toRunState(row), inputs: JSON.parse(row.inputs) as JsonObject };
 }
 
 export interface TaskInstanceRow {

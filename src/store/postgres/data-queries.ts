@@ -1,5 +1,6 @@
 import { DataRebuild, runsRootedIn, type DataRow, type RebuiltData } from '../data-rebuild.js';
-import { toRun, type RunRow } from '../rows.js';
+import type { RunState } from '../../model/records.js';
+import { RUN_STATE_COLUMNS, toRun, toRunState, type RunRow } from '../rows.js';
 import type { Sql } from './database.js';
 
 /**
@@ -19,10 +20,14 @@ const SELECT_CHAINS = `
   SELECT id, run_id, data_base, data_in, data_in_patch, data_out, data_out_patch
   FROM task_instances WHERE id IN (SELECT id FROM chain)`;
 
-/** The rows the `Data` of `ids` is rebuilt from, ready to rebuild it. */
-export async function rebuildData(sql: Sql, ids: readonly number[]): Promise<DataRebuild> {
-  const rows = (await sql.query<DataRow>(SELECT_CHAINS, [ids])).rows;
-  const runIds = runsRootedIn(rows);
+/** The rows the `Data` of `ids` (and the initial `Data` of `alsoRuns`) is rebuilt from, ready to rebuild it. */
+export async function rebuildData(
+  sql: Sql,
+  ids: readonly number[],
+  alsoRuns: readonly number[] = [],
+): Promise<DataRebuild> {
+  const rows = ids.length === 0 ? [] : (await sql.query<DataRow>(SELECT_CHAINS, [ids])).rows;
+  const runIds = [...new Set([...runsRootedIn(rows), ...alsoRuns])];
   const runs =
     runIds.length === 0
       ? []
@@ -30,8 +35,17 @@ export async function rebuildData(sql: Sql, ids: readonly number[]): Promise<Dat
   return new DataRebuild(new Map(rows.map((row) => [row.id, row])), new Map(runs.map((run) => [run.id, run])));
 }
 
-export async function readData(sql: Sql, ids: readonly number[]): Promise<RebuiltData> {
-  return (await rebuildData(sql, ids)).result(ids);
+export async function readData(sql: Sql, ids: readonly number[], runIds: readonly number[] = []): Promise<RebuiltData> {
+  return (await rebuildData(sql, ids, runIds)).result(ids, runIds);
+}
+
+/** A run without its inputs (`RUN_STATE_COLUMNS`), optionally locked for the transaction. */
+export async function readRunState(sql: Sql, runId: number, isLocking: boolean): Promise<RunState | undefined> {
+  const { rows } = await sql.query<Omit<RunRow, 'inputs'>>(
+    `SELECT ${RUN_STATE_COLUMNS} FROM runs WHERE id = $1${isLocking ? ' FOR UPDATE' : ''}`,
+    [runId],
+  );
+  return rows[0] && toRunState(rows[0]);
 }
 
 /** All the items in one statement: the array parameter carries each item's JSON as written. */

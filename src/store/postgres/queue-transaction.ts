@@ -1,7 +1,7 @@
 import type {
   JsonObject,
-  RunRecord,
   RunResponse,
+  RunState,
   StoredDataIn,
   TaskInstanceRecord,
   WaitingOn,
@@ -21,13 +21,14 @@ import type {
 import {
   priorityRank,
   toClaimCandidate,
-  toRun,
+  RUN_STATE_COLUMNS,
+  toRunState,
   toTaskInstance,
   type ClaimCandidateRow,
   type RunRow,
   type TaskInstanceRow,
 } from '../rows.js';
-import { insertIterationItems, readData } from './data-queries.js';
+import { insertIterationItems, readData, readRunState } from './data-queries.js';
 import type { Sql } from './database.js';
 import type { PgIdBlocks } from './id-blocks.js';
 
@@ -53,9 +54,8 @@ export class PgQueueTransaction implements QueueTransaction {
     return (await this.sql.query(text, values)).rowCount ?? 0;
   }
 
-  async lockRun(runId: number): Promise<RunRecord | undefined> {
-    const [row] = await this.rows<RunRow>('SELECT * FROM runs WHERE id = $1 FOR UPDATE', [runId]);
-    return row && toRun(row);
+  lockRun(runId: number): Promise<RunState | undefined> {
+    return readRunState(this.sql, runId, true);
   }
 
   async getTaskInstance(id: number): Promise<TaskInstanceRecord | undefined> {
@@ -145,8 +145,8 @@ export class PgQueueTransaction implements QueueTransaction {
     );
   }
 
-  readData(ids: readonly number[]): Promise<RebuiltData> {
-    return readData(this.sql, ids);
+  readData(ids: readonly number[], runIds?: readonly number[]): Promise<RebuiltData> {
+    return readData(this.sql, ids, runIds);
   }
 
   insertIterationItems(iterateId: number, items: readonly string[]): Promise<void> {
@@ -302,10 +302,10 @@ export class PgQueueTransaction implements QueueTransaction {
     return changed === 1;
   }
 
-  async setRunStatus(change: RunStatusChange): Promise<RunRecord | undefined> {
+  async setRunStatus(change: RunStatusChange): Promise<RunState | undefined> {
     const isFinish = change.finish !== undefined;
     const isReopen = change.reopen !== undefined;
-    const [row] = await this.rows<RunRow>(
+    const [row] = await this.rows<Omit<RunRow, 'inputs'>>(
       `UPDATE runs SET status = $3, updated_at = $4,
          started_at = CASE WHEN $5 THEN COALESCE(started_at, $4) ELSE started_at END,
          result = CASE WHEN $6 THEN $7 WHEN $9 THEN NULL ELSE result END,
@@ -315,7 +315,7 @@ export class PgQueueTransaction implements QueueTransaction {
          error_class = CASE WHEN $9 THEN $10 ELSE error_class END,
          error_message = CASE WHEN $9 THEN $11 ELSE error_message END
        WHERE id = $1 AND status = ANY($2::text[])
-       RETURNING *`,
+       RETURNING ${RUN_STATE_COLUMNS}`,
       [
         change.runId,
         change.from,
@@ -330,7 +330,7 @@ export class PgQueueTransaction implements QueueTransaction {
         change.reopen?.error?.message ?? null,
       ],
     );
-    return row && toRun(row);
+    return row && toRunState(row);
   }
 
   async claimDue(claim: ClaimRequest): Promise<TaskInstanceRecord[]> {

@@ -1,10 +1,10 @@
 import type pg from 'pg';
-import type { RunRecord, TaskInstanceRecord } from '../../model/records.js';
+import type { RunRecord, RunState, TaskInstanceRecord } from '../../model/records.js';
 import type { RebuiltData } from '../data-rebuild.js';
 import type { QueueStore, QueueTransaction } from '../queue-store.js';
 import type { NewRun } from '../store-inputs.js';
 import type { RetentionBatch, ScheduledRunRequest, ScheduledRunResult } from '../store-versions-schedules.js';
-import { iterationItems, readData } from './data-queries.js';
+import { iterationItems, readData, readRunState } from './data-queries.js';
 import { inTransaction } from './database.js';
 import type { PgIdBlocks } from './id-blocks.js';
 import { PgQueueTransaction } from './queue-transaction.js';
@@ -93,8 +93,12 @@ export class PgQueue implements QueueStore {
     return rows[0]?.due ?? null;
   }
 
-  readData(ids: readonly number[]): Promise<RebuiltData> {
-    return readData(this.pool, ids);
+  getRunState(runId: number): Promise<RunState | undefined> {
+    return readRunState(this.pool, runId, false);
+  }
+
+  readData(ids: readonly number[], runIds?: readonly number[]): Promise<RebuiltData> {
+    return readData(this.pool, ids, runIds);
   }
 
   iterationItems(iterateId: number, from: number, count: number): Promise<string[]> {

@@ -36,16 +36,16 @@ export class SqliteDataQueries {
       SELECT item FROM iteration_items WHERE iterate_id = ? AND idx >= ? ORDER BY idx LIMIT ?`);
   }
 
-  /** The rows the `Data` of `ids` is rebuilt from, ready to rebuild it. */
-  rebuild(ids: readonly number[]): DataRebuild {
-    const rows = this.selectChains.all({ ids: JSON.stringify(ids) }) as DataRow[];
-    const runIds = runsRootedIn(rows);
+  /** The rows the `Data` of `ids` (and the initial `Data` of `alsoRuns`) is rebuilt from, ready to rebuild it. */
+  rebuild(ids: readonly number[], alsoRuns: readonly number[] = []): DataRebuild {
+    const rows = ids.length === 0 ? [] : (this.selectChains.all({ ids: JSON.stringify(ids) }) as DataRow[]);
+    const runIds = [...new Set([...runsRootedIn(rows), ...alsoRuns])];
     const runs = runIds.length === 0 ? [] : (this.selectRuns.all(JSON.stringify(runIds)) as RunRow[]).map(toRun);
     return new DataRebuild(new Map(rows.map((row) => [row.id, row])), new Map(runs.map((run) => [run.id, run])));
   }
 
-  readData(ids: readonly number[]): RebuiltData {
-    return this.rebuild(ids).result(ids);
+  readData(ids: readonly number[], runIds: readonly number[] = []): RebuiltData {
+    return this.rebuild(ids, runIds).result(ids, runIds);
   }
 
   /**

@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import type {
   JsonObject,
-  RunRecord,
   RunResponse,
+  RunState,
   StoredDataIn,
   TaskInstanceRecord,
   WaitingOn,
@@ -24,7 +24,8 @@ import type { IdAllocator } from './id-allocator.js';
 import {
   priorityRank,
   toClaimCandidate,
-  toRun,
+  RUN_STATE_COLUMNS,
+  toRunState,
   toTaskInstance,
   type ClaimCandidateRow,
   type RunRow,
@@ -46,7 +47,7 @@ export class SqliteQueueTransaction implements QueueTransaction {
   ) {
     const scopeWhere = 'run_id = @runId AND iteration_parent_id IS @parentId AND iteration_index IS @index';
     this.statements = {
-      selectRun: db.prepare('SELECT * FROM runs WHERE id = ?'),
+      selectRun: db.prepare(`SELECT ${RUN_STATE_COLUMNS} FROM runs WHERE id = ?`),
       selectInstance: db.prepare('SELECT * FROM task_instances WHERE id = ?'),
       writeOutcome: db.prepare(`
         UPDATE task_instances
@@ -132,7 +133,7 @@ export class SqliteQueueTransaction implements QueueTransaction {
           error_class = CASE WHEN @isReopen THEN @errorClass ELSE error_class END,
           error_message = CASE WHEN @isReopen THEN @errorMessage ELSE error_message END
         WHERE id = @runId AND status IN (SELECT value FROM json_each(@from))
-        RETURNING *`),
+        RETURNING ${RUN_STATE_COLUMNS}`),
       claimDue: db.prepare(`
         UPDATE task_instances
         SET status = 'Processing', locked_by = @nodeId, lease_until = @leaseUntil, due_at = NULL, updated_at = @now
@@ -168,14 +169,14 @@ export class SqliteQueueTransaction implements QueueTransaction {
     };
   }
 
-  async lockRun(runId: number): Promise<RunRecord | undefined> {
+  async lockRun(runId: number): Promise<RunState | undefined> {
     return this.runSync(runId);
   }
 
-  /** The run as it is now (synchronous: used by the store's own writes too). */
-  runSync(runId: number): RunRecord | undefined {
-    const row = this.statements.selectRun.get(runId) as RunRow | undefined;
-    return row && toRun(row);
+  /** The run as it is now, without its inputs (synchronous: the queue reads it outside transactions too). */
+  runSync(runId: number): RunState | undefined {
+    const row = this.statements.selectRun.get(runId) as Omit<RunRow, 'inputs'> | undefined;
+    return row && toRunState(row);
   }
 
   async getTaskInstance(id: number): Promise<TaskInstanceRecord | undefined> {
@@ -242,8 +243,8 @@ export class SqliteQueueTransaction implements QueueTransaction {
     this.statements.setDataIn.run({ id, now, ...dataInParams(dataIn) });
   }
 
-  async readData(ids: readonly number[]): Promise<RebuiltData> {
-    return this.data.readData(ids);
+  async readData(ids: readonly number[], runIds?: readonly number[]): Promise<RebuiltData> {
+    return this.data.readData(ids, runIds);
   }
 
   async insertIterationItems(iterateId: number, items: readonly string[]): Promise<void> {
@@ -322,7 +323,7 @@ export class SqliteQueueTransaction implements QueueTransaction {
     return this.statements.recordResponse.run(JSON.stringify(response), result, runId).changes === 1;
   }
 
-  async setRunStatus(change: RunStatusChange): Promise<RunRecord | undefined> {
+  async setRunStatus(change: RunStatusChange): Promise<RunState | undefined> {
     const row = this.statements.setRunStatus.get({
       runId: change.runId,
       from: JSON.stringify(change.from),
@@ -335,8 +336,8 @@ export class SqliteQueueTransaction implements QueueTransaction {
       isReopen: change.reopen ? 1 : 0,
       errorClass: change.reopen?.error?.errorClass ?? null,
       errorMessage: change.reopen?.error?.message ?? null,
-    }) as RunRow | undefined;
-    return row && toRun(row);
+    }) as Omit<RunRow, 'inputs'> | undefined;
+    return row && toRunState(row);
   }
 
   async claimDue(claim: ClaimRequest): Promise<TaskInstanceRecord[]> {

@@ -1,4 +1,4 @@
-import type { RunRecord, TaskInstanceRecord } from '../../model/records.js';
+import type { RunRecord, RunState, TaskInstanceRecord } from '../../model/records.js';
 import type { RebuiltData } from '../data-rebuild.js';
 import type { QueueStore, QueueTransaction } from '../queue-store.js';
 import type { NewRun } from '../store-inputs.js';
@@ -63,8 +63,12 @@ export class SqliteQueue implements QueueStore {
     return this.leases.nextDueAt();
   }
 
-  async readData(ids: readonly number[]): Promise<RebuiltData> {
-    return this.data.readData(ids);
+  async getRunState(runId: number): Promise<RunState | undefined> {
+    return this.tx.runSync(runId);
+  }
+
+  async readData(ids: readonly number[], runIds?: readonly number[]): Promise<RebuiltData> {
+    return this.data.readData(ids, runIds);
   }
 
   async iterationItems(iterateId: number, from: number, count: number): Promise<string[]> {
