@@ -1,6 +1,7 @@
 import type {
   ClientRecord,
   RunRecord,
+  RunState,
   SealedCredentials,
   TaskCounts,
   TaskInstanceRecord,
@@ -102,7 +103,8 @@ export interface CatalogStore {
 /** Runs and task instances as the API shows them. Read only. */
 export interface RunReadModel {
   getRun(id: number): Promise<RunRecord | undefined>;
-  listRuns(filter: RunFilter, page: PageRequest): Promise<RunRecord[]>;
+  /** Runs without their inputs, newest first. */
+  listRuns(filter: RunFilter, page: PageRequest): Promise<RunState[]>;
   countTasks(runId: number): Promise<TaskCounts>;
   /** A task instance with its `Data` rebuilt whole. */
   getTaskInstance(id: number): Promise<TaskInstanceView | undefined>;

@@ -206,6 +206,28 @@ for (const backend of BACKENDS) {
         expect(await store.queue.iterationItems(entry.id, 0, 1000)).toHaveLength(250);
       });
 
+      it('keeps large inputs once: a run is read whole with them, listed without them, found by their text', async () => {
+        const seeded = await importWorkflow(store);
+        const blob = `${'x'.repeat(10_000)}needle-${backend.name}`;
+        const { run } = await store.queue.createRun(newRun(seeded, Date.now(), { inputs: { Workflow: { blob } } }));
+        expect((await store.reads.getRun(run.id))?.inputs).toEqual({ Workflow: { blob } });
+        // The engine reads the run without them, and its initial Data with them.
+        const state = await store.queue.getRunState(run.id);
+        expect(state).toMatchObject({ id: run.id, status: 'Queued' });
+        expect(state).not.toHaveProperty('inputs');
+        const { initials } = await store.queue.readData([], [run.id]);
+        expect(initials.get(run.id)?.data).toEqual(initialData({ ...run, inputs: { Workflow: { blob } } }));
+        const listed = await store.reads.listRuns({ inputText: `NEEDLE-${backend.name}` }, { offset: 0, limit: 10 });
+        expect(listed.map((r) => r.id)).toEqual([run.id]);
+        expect(listed[0]).not.toHaveProperty('inputs');
+        expect(await store.reads.listRuns({ inputText: 'needle-nowhere' }, { offset: 0, limit: 10 })).toEqual([]);
+        // An idempotent repeat answers with the first run, inputs and all.
+        const keyed = newRun(seeded, Date.now(), { inputs: { Workflow: { blob } }, idempotencyKey: 'large-1' });
+        const first = await store.queue.createRun(keyed);
+        const again = await store.queue.createRun(keyed);
+        expect(again).toMatchObject({ created: false, run: { id: first.run.id, inputs: { Workflow: { blob } } } });
+      });
+
       it("retention deletes an expired run's Iterate items with its task instances, within its row budget", async () => {
         const { run, entry } = await claimedEntry();
         await sql('UPDATE task_instances SET action_type = ? WHERE id = ?', ['Iterate', entry.id]);

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { DataRebuild, runsRootedIn, type DataRow, type RebuiltData } from '../data-rebuild.js';
 import { toRun, type RunRow } from '../rows.js';
+import { SELECT_RUN_WITH_INPUTS } from './run-columns.js';
 
 /** Items written per INSERT statement: 100 rows of 3 values, far below SQLite's 32,766 bound values. */
 const ITEMS_PER_STATEMENT = 100;
@@ -28,7 +29,7 @@ export class SqliteDataQueries {
       )
       SELECT id, run_id, data_base, data_in, data_in_patch, data_out, data_out_patch
       FROM task_instances WHERE id IN (SELECT id FROM chain)`);
-    this.selectRuns = db.prepare('SELECT * FROM runs WHERE id IN (SELECT value FROM json_each(?))');
+    this.selectRuns = db.prepare(`${SELECT_RUN_WITH_INPUTS} WHERE id IN (SELECT value FROM json_each(?))`);
     const rows = Array.from({ length: ITEMS_PER_STATEMENT }, () => '(?, ?, ?)').join(', ');
     this.insertItems = db.prepare(`INSERT INTO iteration_items (iterate_id, idx, item) VALUES ${rows}`);
     this.insertItem = db.prepare('INSERT INTO iteration_items (iterate_id, idx, item) VALUES (?, ?, ?)');

@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
-import type { RunRecord, TaskCounts, TaskInstanceRecord, TaskInstanceView } from '../../model/records.js';
+import type { RunRecord, RunState, TaskCounts, TaskInstanceRecord, TaskInstanceView } from '../../model/records.js';
 import type { QueueStats, RunReadModel } from '../store.js';
 import { QueueStatsQueries } from './queue-stats-queries.js';
 import type { PageRequest, RunFilter, TaskInstanceFilter } from '../store-inputs.js';
-import { toRun, toTaskInstance, type RunRow, type TaskInstanceRow } from '../rows.js';
+import { RUN_STATE_COLUMNS, toRun, toRunState, toTaskInstance, type RunRow, type TaskInstanceRow } from '../rows.js';
+import { SELECT_RUN_WITH_INPUTS } from './run-columns.js';
 import type { SqliteDataQueries } from './data-queries.js';
 import { UsageQueries } from './usage-queries.js';
 
@@ -21,7 +22,7 @@ export class SqliteReadModel implements RunReadModel {
     private readonly db: Database.Database,
     private readonly data: SqliteDataQueries,
   ) {
-    this.selectRun = db.prepare('SELECT * FROM runs WHERE id = ?');
+    this.selectRun = db.prepare(`${SELECT_RUN_WITH_INPUTS} WHERE id = ?`);
     this.selectInstance = db.prepare('SELECT * FROM task_instances WHERE id = ?');
     this.selectInstancesOfRun = db.prepare('SELECT * FROM task_instances WHERE run_id = ? ORDER BY id');
     // A task instance that was rerun is history: its rerun counts instead.
@@ -40,7 +41,7 @@ export class SqliteReadModel implements RunReadModel {
     return row && toRun(row);
   }
 
-  async listRuns(filter: RunFilter, page: PageRequest): Promise<RunRecord[]> {
+  async listRuns(filter: RunFilter, page: PageRequest): Promise<RunState[]> {
     const where: string[] = [];
     const params: Array<string | number> = [];
     if (filter.workflowId !== undefined) {
@@ -69,12 +70,17 @@ export class SqliteReadModel implements RunReadModel {
     }
     if (filter.inputText !== undefined) {
       // instr, not LIKE: the text is matched literally, so `%` and `_` need no escaping.
-      where.push('instr(lower(inputs), lower(?)) > 0');
+      where.push('instr(lower(COALESCE(ri.inputs, r.inputs)), lower(?)) > 0');
       params.push(filter.inputText);
     }
-    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    // Without their inputs (a page of runs would read up to 5 MiB each); the text filter reads them.
+    const sql = `SELECT ${RUN_STATE_COLUMNS} FROM runs r
+                 ${filter.inputText !== undefined ? 'LEFT JOIN run_inputs ri ON ri.run_id = r.id' : ''}
+                 ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY id DESC LIMIT ? OFFSET ?`;
-    return (this.db.prepare(sql).all(...params, page.limit, page.offset) as RunRow[]).map(toRun);
+    return (this.db.prepare(sql).all(...params, page.limit, page.offset) as Array<Omit<RunRow, 'inputs'>>).map(
+      toRunState,
+    );
   }
 
   async countTasks(runId: number): Promise<TaskCounts> {

@@ -15,6 +15,7 @@ export class RetentionQueries {
   private readonly deleteItemsOf;
   private readonly deleteInstancesOf;
   private readonly deleteEmptyRuns;
+  private readonly deleteInputsOfGoneRuns;
   private readonly deleteOldFires;
   private readonly selectNextExpiry;
 
@@ -41,6 +42,10 @@ export class RetentionQueries {
     this.deleteEmptyRuns = db.prepare(`
       DELETE FROM runs WHERE id IN (SELECT value FROM json_each(@runIds))
         AND NOT EXISTS (SELECT 1 FROM task_instances ti WHERE ti.run_id = runs.id)`);
+    // Large inputs kept apart (run-columns.ts) go with their run.
+    this.deleteInputsOfGoneRuns = db.prepare(`
+      DELETE FROM run_inputs WHERE run_id IN (SELECT value FROM json_each(@runIds))
+        AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.id = run_inputs.run_id)`);
     // A workflow's latest fire stays: the scheduler counts from it.
     this.deleteOldFires = db.prepare(`
       DELETE FROM schedule_fires WHERE rowid IN (
@@ -74,6 +79,7 @@ export class RetentionQueries {
         batch.taskInstances = this.deleteInstancesOf.run({ runIds: ids, limit: budget - batch.iterationItems }).changes;
         if (batch.iterationItems + batch.taskInstances < budget) {
           batch.runs = this.deleteEmptyRuns.run({ runIds: ids }).changes;
+          this.deleteInputsOfGoneRuns.run({ runIds: ids });
         }
       }
     }

@@ -15,3 +15,11 @@ CREATE TABLE iteration_items (
   item TEXT NOT NULL,
   PRIMARY KEY (iterate_id, idx)
 );
+
+-- A run's inputs when they are large (run-creation.ts), apart from its row: SQLite rewrites a row whole
+-- at every change of it, overflow pages included, and a run's row changes at each of its status changes.
+-- runs.inputs is then ''. Rows written before keep their inputs in runs.inputs.
+CREATE TABLE run_inputs (
+  run_id INTEGER PRIMARY KEY,
+  inputs TEXT NOT NULL
+);
