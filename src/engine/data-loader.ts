@@ -5,9 +5,9 @@ import { BrokenDataChainError, type RebuiltData } from '../store/data-rebuild.js
 import { initialHeld, type Anchor, type HeldData } from './data-writes.js';
 
 /**
- * Output `Data` kept in memory, at most this many characters of it (as `SizedData.bytes` counts them;
- * values share what they did not change, so the memory they hold is at most this). 32 MiB holds the
- * `Data` a node's in-flight runs come from, and an Iterate's output while its branches read it.
+ * Output `Data` kept in memory: at most this many bytes of it as `SizedData.bytes` bounds them (values
+ * share what they did not change, so the memory they hold is at most this). 32 MiB holds the `Data` a
+ * node's in-flight runs come from, and an Iterate's output while its branches read it.
  */
 const CACHE_BYTES = 32 * 1024 * 1024;
 const CACHE_ENTRIES = 10_000;
@@ -71,7 +71,10 @@ export class DataLoader {
     this.cache?.set(instanceId, { out, anchor: out.anchor });
   }
 
-  /** A task instance's input `Data`. Throws `BrokenDataChainError` when its chain is broken (a bug), or the store's error. */
+  /**
+   * A task instance's input `Data`. Throws `BrokenDataChainError` when its chain is broken (a bug), or
+   * the store's error.
+   */
   async dataIn(instance: DataInOf, run: RunState | RunRecord): Promise<HeldData> {
     const { inWhole, inPatch } = instance.storedData;
     const own = this.unchangedOutput(instance);
