@@ -5,7 +5,7 @@ import type { WorkflowDocument } from '../src/model/workflow-document.js';
 import { expectRunSucceeds } from './helpers/runs.js';
 import { must, setupWorkflow, type ApiClient } from './helpers/setup-workflow.js';
 import { fetchToken, startTestWeir, type TestWeir } from './helpers/start-weir.js';
-import { responseFormatterWorkflow } from './helpers/workflows.js';
+import { responseFormatterWorkflow, start, task, workflowDocument } from './helpers/workflows.js';
 
 /**
  * issue 4 "Retention": runs finished for `delete_ttl` days go with their task instances, in the
@@ -100,6 +100,26 @@ describe('delete_ttl', () => {
     must(await api.api('PATCH', `/workflows/${keepForever.id}`, { delete_ttl: 1 }), 200, 'set ttl');
     expect((await weir.running.retention.tick(clock)).runs).toBe(1);
     expect(await runStatus(kept.id)).toBe(404);
+  });
+
+  it('deletes the large inputs a run keeps apart with the run', async () => {
+    await setClock(T0);
+    const document = workflowDocument({
+      fields: [{ object_name: 'Workflow', field_name: 'blob', datatype: 'Text', required: true }],
+      tasks: [task.responseFormatter(1, 'Answer', { template: '{"size": {{ Data.Workflow.blob | size }}}' })],
+      linkages: [start(1)],
+    });
+    const workflow = await setupWorkflow(api, { ...document, workflow: { ...document.workflow, delete_ttl: 1 } });
+    const run = must(await workflow.run({ json: { blob: 'x'.repeat(10_000) } }), 200, 'run');
+    await expectRunSucceeds(api, run.id);
+    const db = openDatabase();
+    const inputsOf = db.prepare('SELECT count(*) AS n FROM run_inputs WHERE run_id = ?');
+    expect(inputsOf.get(run.id)).toEqual({ n: 1 });
+    await setClock(T0 + DAY_MS + 1000);
+    expect((await weir.running.retention.tick(clock)).runs).toBe(1);
+    expect(await runStatus(run.id)).toBe(404);
+    expect(inputsOf.get(run.id)).toEqual({ n: 0 });
+    db.close();
   });
 
   it('deletes in transactions of at most 500 rows, and a trigger is answered while it goes on', async () => {

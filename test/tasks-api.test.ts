@@ -33,7 +33,8 @@ function tagged() {
   return workflowDocument({
     name: uniqueName('tasks-api'),
     tasks: [rows, iterate, note],
-    linkages: [start(1), link(1, 2), link(2, 3, 'Complete')],
+    // Data.Items is absent: the Iterate starts no branch (For Each must be linked all the same) and completes.
+    linkages: [start(1), link(1, 2), link(2, 3, 'For Each'), link(2, 3, 'Complete')],
   });
 }
 

@@ -1,10 +1,10 @@
-import type { RunRecord, TaskCounts, VersionRecord, WorkflowRecord } from '../model/records.js';
+import type { RunRecord, RunState, TaskCounts, VersionRecord, WorkflowRecord } from '../model/records.js';
 import { formatDuration, formatIsoTime, formatRunTime } from '../model/time.js';
 import type { TriggerCredentials } from '../management/workflow-catalog.js';
 
 /** Response shapes, in the reference's field names and casing (camelCase and snake_case as it mixes them). */
 
-export function runMetadata(run: RunRecord) {
+export function runMetadata(run: RunState) {
   return {
     id: run.id,
     name: run.name,
@@ -17,13 +17,13 @@ export function runMetadata(run: RunRecord) {
 }
 
 /** Run time in seconds: from creation to the end, or to now while it runs; null before it starts. */
-function runTimeSeconds(run: RunRecord, now: number): number | null {
+function runTimeSeconds(run: RunState, now: number): number | null {
   if (run.startedAt === null) return null;
   return ((run.finishedAt ?? now) - run.createdAt) / 1000;
 }
 
 /** Run metadata with `runTime` and `cpuTime`, as 211/212 answers carry it. */
-export function runMetadataWithTimes(run: RunRecord, now: number) {
+export function runMetadataWithTimes(run: RunState, now: number) {
   const runTime = runTimeSeconds(run, now);
   return { ...runMetadata(run), runTime, cpuTime: formatDuration((runTime ?? 0) * 1000) };
 }
@@ -51,7 +51,7 @@ export function runDetail(run: RunRecord, tasks: TaskCounts, cpuMs: number, now:
 }
 
 /** A run in a list. */
-export function runSummary(run: RunRecord, now: number) {
+export function runSummary(run: RunState, now: number) {
   return {
     ...runMetadata(run),
     result: run.result,

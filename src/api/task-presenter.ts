@@ -1,4 +1,4 @@
-import type { JsonObject, TaskInstanceRecord } from '../model/records.js';
+import type { TaskInstanceView } from '../model/records.js';
 import { maskTaskSecrets } from '../model/callout-secrets.js';
 import type { TaskDefinition } from '../model/workflow-document.js';
 import { objectIdOf, objectOf } from '../management/task-filters.js';
@@ -8,18 +8,14 @@ function iso(epochMs: number | null): string | null {
 }
 
 /** A task instance in the reference's `Task` shape, plus Weir's `data_out`, `log`, `attempt`, reruns (**ext**). */
-export function taskInstanceObject(
-  instance: TaskInstanceRecord,
-  task: TaskDefinition | undefined,
-  dataIn: JsonObject | null,
-) {
+export function taskInstanceObject(instance: TaskInstanceView, task: TaskDefinition | undefined) {
   return {
     id: instance.id,
     name: instance.name,
     instance: true,
     // Callout secrets are never read back, whatever the token's scopes.
     parameters: task ? maskTaskSecrets(task).parameters : {},
-    data: dataIn,
+    data: instance.dataIn,
     data_out: instance.dataOut,
     action_type: instance.actionType,
     object: task ? objectOf(task) : null,

@@ -44,13 +44,37 @@ export const PREPARE_TOOLS: PrepareTools = { liquid: compileLiquid, jsonata: com
  * parameters, input declarations. Returns every problem found; an empty list means it runs.
  */
 export function findDocumentProblems(document: WorkflowDocument): DocumentProblem[] {
+  const unlinked = findUnlinkedHooks(document);
   try {
     prepareDocument(document);
-    return [];
+    return unlinked;
   } catch (error) {
-    if (error instanceof WorkflowDocumentError) return error.problems;
+    if (error instanceof WorkflowDocumentError) return [...error.problems, ...unlinked];
     throw error;
   }
+}
+
+/**
+ * Tasks without a linkage on a hook their type needs (`requiredHooks`): an Iterate without `For Each`
+ * would wait forever for branches that never start. Checked at import only, so that a version stored
+ * before the check still loads (its Iterate completes at once: `TaskFanOut.ifHookUnlinked`).
+ */
+function findUnlinkedHooks(document: WorkflowDocument): DocumentProblem[] {
+  const linked = new Set(
+    document.linkages
+      .filter((linkage) => linkage.source_task_id !== null && linkage.source_task_id !== undefined)
+      .map((linkage) => `${String(linkage.source_task_id)}\u0000${linkage.linkage_type}`),
+  );
+  return document.tasks.flatMap((task, i) =>
+    (taskTypeOf(task.action_type)?.requiredHooks ?? [])
+      .filter((hook) => !linked.has(`${String(task.id)}\u0000${hook}`))
+      .map((hook) => ({
+        field: `tasks[${i}]`,
+        title:
+          `Task "${task.name}" (${task.action_type}) has no "${hook}" linkage, so it would never finish: ` +
+          `link the tasks it starts from its "${hook}" hook.`,
+      })),
+  );
 }
 
 function prepareDocument(document: WorkflowDocument): {

@@ -1,4 +1,4 @@
-import type { RunRecord, TaskInstanceRecord } from '../model/records.js';
+import type { RunState, TaskInstanceRecord } from '../model/records.js';
 import type { TaskCompletion } from './progression.js';
 
 /**
@@ -33,7 +33,7 @@ export interface TaskAttemptTrace {
 export interface ObservedAttempt {
   readonly instance: TaskInstanceRecord;
   /** The run, once read (undefined when it could not be). */
-  run: RunRecord | undefined;
+  run: RunState | undefined;
   /** Seconds the task type's `execute` took; null when it never ran (a stopped run, a missing version). */
   executionSeconds: number | null;
   /** The outcome as written; undefined when none was (abandoned, not ours any more, the store failing). */
@@ -44,9 +44,9 @@ export interface ObservedAttempt {
 
 export interface EngineObserver {
   /** A run was created (committed, or for a responsive run, about to commit with its first task). */
-  runStarted(run: RunRecord, origin: RunOrigin, parent: TraceParent | undefined): void;
+  runStarted(run: RunState, origin: RunOrigin, parent: TraceParent | undefined): void;
   /** A run became final (`Finished` or `Stopped`) in this process. A rerun run may finish again later. */
-  runFinished(run: RunRecord): void;
+  runFinished(run: RunState): void;
   /** An attempt is about to execute; returns its trace while tracing is on. */
   taskStarted(attempt: ObservedAttempt): TaskAttemptTrace | undefined;
   /** An attempt ended (its outcome written or not); called once per `taskStarted`. */

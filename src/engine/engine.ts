@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
-import type { JsonObject, JsonValue, RunRecord } from '../model/records.js';
+import type { JsonObject, JsonValue, RunRecord, RunState } from '../model/records.js';
 import { IdempotencyKeyReusedError } from '../model/errors.js';
 import { isFinalRunStatus } from '../model/statuses.js';
 import type { Priority } from '../model/workflow-document.js';
@@ -8,6 +8,7 @@ import type { NewRun, Store } from '../store/store.js';
 import type { ScheduledRunResult } from '../store/store-versions-schedules.js';
 import type { MailSender } from '../tasks/task-type.js';
 import { ClaimLoop } from './claim-loop.js';
+import { initialHeld } from './data-writes.js';
 import type { CompiledVersion } from './compiled-version.js';
 import { NO_OBSERVER, type EngineObserver, type TraceParent } from './engine-observer.js';
 import { DEFAULT_LEASE_MS, DEFAULT_SWEEP_INTERVAL_MS, LeaseKeeper } from './leases.js';
@@ -109,10 +110,9 @@ export class Engine {
     this.now = options.now ?? Date.now;
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.versions = new VersionCache(store.catalog, store.notifier);
-    this.waiters = new RunWaiters(store.reads, store.notifier, options.logError);
+    this.waiters = new RunWaiters(store.queue, store.notifier, options.logError);
     this.executor = new TaskExecutor({
       queue: store.queue,
-      reads: store.reads,
       notifier: store.notifier,
       versions: this.versions,
       nodeId: this.nodeId,
@@ -264,9 +264,10 @@ export class Engine {
   async startSyncRun(
     request: StartRunRequest,
     timeoutMs: number,
-  ): Promise<{ run: RunRecord; created: boolean; outcome: Promise<RunRecord | undefined> }> {
+  ): Promise<{ run: RunRecord; created: boolean; outcome: Promise<RunState | undefined> }> {
     const at = this.now();
     const input = this.newRun(request, 'sync', { nodeId: this.nodeId, leaseUntil: at + this.leaseMs });
+    const inputsJson = input.inputsJson ?? JSON.stringify(input.inputs);
     // One group commit for a quick run: a first task without side effects runs while the run's INSERT
     // waits in the batch, and its completion lands in the same commit or the next; a task with side
     // effects waits for the commit (docs/architecture.md). Nothing is answered before both are durable.
@@ -280,8 +281,11 @@ export class Engine {
     this.observer.runStarted(run, 'sync', request.trace);
     const outcome = this.waiters.wait(run.id, timeoutMs);
     const committed = begun?.committed;
+    // Its first tasks start from the initial Data made here, its size bounded by the inputs' JSON, not
+    // serialized again: the Workflow block adds at most a few hundred bytes besides the run user.
+    const dataIn = initialHeld(run, Buffer.byteLength(inputsJson) + 3 * (run.runUser.length + 200));
     for (const instance of instances)
-      void this.executor.execute(instance, { run, ...(committed ? { committed } : {}) });
+      void this.executor.execute(instance, { run, dataIn, ...(committed ? { committed } : {}) });
     if (committed) await committed;
     // A responsive run holds a slot of its workflow's run limit and of its tasks' limits: when it
     // ends, queued work held back by them may go. Without limits there is nothing to wake for (and
@@ -318,9 +322,9 @@ export class Engine {
   }
 
   /** Resolves with the run once it is final (at once if it already is), or `undefined` after `timeoutMs`. */
-  async waitForRun(runId: number, timeoutMs: number): Promise<RunRecord | undefined> {
+  async waitForRun(runId: number, timeoutMs: number): Promise<RunState | undefined> {
     const waiting = this.waiters.wait(runId, timeoutMs);
-    const run = await this.store.reads.getRun(runId);
+    const run = await this.store.queue.getRunState(runId);
     if (run && isFinalRunStatus(run.status)) {
       this.waiters.finished(run);
       return run;
@@ -386,7 +390,7 @@ export class Engine {
   }
 
   /** Stops a run: no new task starts, running ones are aborted wherever they run; it ends `Stopped`. */
-  async stopRun(runId: number): Promise<RunRecord | undefined> {
+  async stopRun(runId: number): Promise<RunState | undefined> {
     const stopped = await this.store.queue.transaction((tx) => actions.stopRun(tx, runId, this.now()));
     if (!stopped) return undefined;
     if (!stopped.isChanged) return stopped.run;
@@ -412,6 +416,8 @@ export class Engine {
       mode,
       priority: request.priority,
       inputs: request.inputs,
+      // Serialized once here: the store writes it, responsive runs size their initial Data by it.
+      inputsJson: JSON.stringify(request.inputs),
       runUser: request.runUser,
       idempotencyKey: request.idempotencyKey,
       idempotencyDigest: request.idempotencyKey === null ? null : (request.idempotencyDigest ?? null),

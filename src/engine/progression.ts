@@ -1,7 +1,18 @@
+import { applyPatch, decodePatch, diffData, encodePatch } from '../model/data-patch.js';
 import { deepMerge } from '../model/deep-merge.js';
-import type { JsonObject, RunRecord, RunResponse, TaskInstanceRecord, WaitingOn } from '../model/records.js';
+import type {
+  JsonObject,
+  RunState,
+  RunResponse,
+  StoredDataIn,
+  StoredDataOut,
+  TaskInstanceRecord,
+  WaitingOn,
+} from '../model/records.js';
 import { isFinalTaskStatus, type RunResult, type TaskStatus } from '../model/statuses.js';
 import type { QueueTransaction, Scope } from '../store/queue-store.js';
+import { DataLoader } from './data-loader.js';
+import type { HeldData } from './data-writes.js';
 import { runStatusChange, taskStatusChange } from './transitions.js';
 
 /**
@@ -21,8 +32,10 @@ export interface SuccessorSpec {
   name: string;
   actionType: string;
   previousId: number | null;
-  /** Null for an entry task (rerun): its `Data` is derived from the run. */
-  dataIn: JsonObject | null;
+  /** Its input `Data` as it is written (engine/data-writes.ts). */
+  dataIn: StoredDataIn;
+  /** Its input `Data`, when this node holds it (to run it at once, or to join it to a Merge); else null. */
+  data: HeldData | null;
   /** The For Each branch it belongs to (inherited from its predecessor; new for fanned-out branches). */
   scope: Scope;
   /** A Logic::Merge arrival: joins the scope's waiting merge instance of that task instead of adding one. */
@@ -36,9 +49,15 @@ export interface TaskCompletion {
   nodeId: string;
   now: number;
   status: Extract<TaskStatus, 'Success' | 'Error' | 'Pending' | 'Stopped'>;
-  dataOut: JsonObject | null;
-  /** `dataOut` already serialized (the executor measures it), so it is not serialized again. */
-  dataOutJson?: string;
+  /**
+   * Its output `Data` as written, and the `Data` itself: the run's answer if it ends the run without a
+   * response task (null only on ends that are not a success, which never answer with it).
+   */
+  dataOut: { stored: StoredDataOut; data: JsonObject | null } | null;
+  /** Its input `Data` written in another form (the same `Data`, rebased: engine/data-writes.ts). */
+  rebaseIn?: StoredDataIn;
+  /** An Iterate's first attempt: the JSON of all its items, stored once (it reads them back by index). */
+  iterationItems?: readonly string[];
   /** For `Pending`: when it is due again (null: until woken), what it waits for, its state, whether the next attempt counts. */
   dueAt?: number | null;
   waitingOn?: WaitingOn | null;
@@ -63,18 +82,33 @@ export interface TaskCompletion {
 export interface CompletionResult {
   /** False when the instance was no longer ours (stopped, or re-claimed after a lost lease). */
   applied: boolean;
-  successors: TaskInstanceRecord[];
+  successors: StartedInstance[];
   /** The run after the completion. */
-  run: RunRecord | undefined;
+  run: RunState | undefined;
   /** True when this completion made the run final. */
   runBecameFinal: boolean;
   /** Waiting task instances this completion made due now (an Iterate, a Merge, a parent of a sub-run). */
   wokeCount: number;
 }
 
+/** A task instance a completion added, with its input `Data` when this node holds it. */
+export interface StartedInstance {
+  instance: TaskInstanceRecord;
+  data: HeldData | null;
+}
+
+/** What progression may use besides the transaction. */
+export interface ProgressionOptions {
+  /**
+   * The executor's data loader, for `Data` it does not hold (a waiting Merge's input): its cache first,
+   * then the transaction. Absent: read through the transaction.
+   */
+  data?: DataLoader;
+}
+
 /** What settling a run after a change gives. */
 export interface Settled {
-  run: RunRecord;
+  run: RunState;
   runBecameFinal: boolean;
   wokeCount: number;
 }
@@ -83,6 +117,7 @@ export interface Settled {
 export async function completeTaskInstance(
   tx: QueueTransaction,
   completion: TaskCompletion,
+  options: ProgressionOptions = {},
 ): Promise<CompletionResult> {
   const { now } = completion;
   let run = await tx.lockRun(completion.runId);
@@ -93,8 +128,8 @@ export async function completeTaskInstance(
     id: completion.instanceId,
     nodeId: completion.nodeId,
     status: completion.status,
-    dataOut: completion.dataOut,
-    ...(completion.dataOutJson !== undefined ? { dataOutJson: completion.dataOutJson } : {}),
+    dataOut: completion.dataOut?.stored ?? null,
+    ...(completion.rebaseIn ? { rebaseIn: completion.rebaseIn } : {}),
     state: completion.state ?? null,
     waitingOn: isPending ? (completion.waitingOn ?? null) : null,
     dueAt: isPending ? (completion.dueAt ?? null) : null,
@@ -106,6 +141,7 @@ export async function completeTaskInstance(
     now,
   });
   if (!applied) return notApplied(run);
+  if (completion.iterationItems) await tx.insertIterationItems(completion.instanceId, completion.iterationItems);
   let wokeItself = 0;
   if (isPending && (completion.dueAt ?? null) === null && (await hasHappened(tx, completion))) {
     if (await tx.wake(completion.instanceId, now)) wokeItself = 1;
@@ -117,15 +153,15 @@ export async function completeTaskInstance(
     const { runResult, ...response } = completion.response;
     if (await tx.recordResponse(run.id, response, runResult)) run = { ...run, response, responseResult: runResult };
   }
-  const successors: TaskInstanceRecord[] = [];
+  const successors: StartedInstance[] = [];
   if (!isStopping(run)) {
     const heldBy =
       completion.claimSuccessorsUntil === null
         ? null
         : { nodeId: completion.nodeId, leaseUntil: completion.claimSuccessorsUntil };
     for (const spec of completion.successors) {
-      const added = await addTaskInstance(tx, run, spec, { heldBy, now });
-      if (added.kind === 'inserted') successors.push(added.instance);
+      const added = await addTaskInstance(tx, run, spec, { heldBy, now, ...options });
+      if (added.kind === 'inserted') successors.push({ instance: added.instance, data: spec.data });
       if (added.kind === 'loop-guard') {
         run = await failRun(
           tx,
@@ -136,14 +172,16 @@ export async function completeTaskInstance(
       }
     }
   }
-  // A run with no response task answers with the Data of the task that ended it, if it succeeded.
+  // A run with no response task answers with the Data of the task that ended it, if it succeeded
+  // (serialized only if this completion does end the run).
+  const dataOut = completion.dataOut?.data ?? null;
   const answer =
     completion.status === 'Success' && run.errorClass === null
-      ? `{"code":200,"body":${completion.dataOutJson ?? JSON.stringify(completion.dataOut)}}`
+      ? () => `{"code":200,"body":${JSON.stringify(dataOut)}}`
       : null;
   const settled = await settle(tx, run, completion.scope, {
     isInstanceFinal: !isPending,
-    answerJson: answer,
+    answer,
     now,
     mayHaveMerges: completion.mayHaveMerges ?? true,
   });
@@ -175,15 +213,21 @@ export type Added =
 /** Adds a task instance to a run: the one place Merge arrivals and the loop guard are decided. */
 export async function addTaskInstance(
   tx: QueueTransaction,
-  run: RunRecord,
+  run: RunState,
   spec: SuccessorSpec,
-  options: { heldBy: { nodeId: string; leaseUntil: number } | null; now: number; rerunOf?: number; log?: string },
+  options: ProgressionOptions & {
+    heldBy: { nodeId: string; leaseUntil: number } | null;
+    now: number;
+    rerunOf?: number;
+    log?: string;
+  },
 ): Promise<Added> {
   const { now } = options;
   if (spec.isMergeArrival) {
     const waiting = await tx.findWaitingMerge(run.id, spec.taskId, spec.scope);
     if (waiting) {
-      await tx.setDataIn(waiting.id, deepMerge(waiting.dataIn ?? {}, spec.dataIn ?? {}), now);
+      const loader = options.data ? options.data.reading(tx) : new DataLoader(tx, { isCached: false });
+      await tx.setDataIn(waiting.id, await mergedDataIn(loader, run, waiting, spec), now);
       return { kind: 'merged', into: waiting.id };
     }
   }
@@ -210,22 +254,53 @@ export async function addTaskInstance(
 }
 
 /**
+ * A waiting Merge's input `Data` with an arrival deep-merged into it, stored as the changes from the
+ * same base: the branches share most of their `Data` (by reference, when this node holds them), so only
+ * what the arriving branch changed is written.
+ */
+async function mergedDataIn(
+  loader: DataLoader,
+  run: RunState,
+  waiting: TaskInstanceRecord,
+  arrival: SuccessorSpec,
+): Promise<StoredDataIn> {
+  const arriving =
+    arrival.data ??
+    (await loader.dataIn({ storedData: arrival.dataIn, iterationParentId: arrival.scope.iterationParentId }, run));
+  const { inWhole, inPatch, baseId } = waiting.storedData;
+  if (inWhole !== null) {
+    const merged = deepMerge(JSON.parse(inWhole) as JsonObject, arriving.data);
+    return { baseId: null, inPatch: null, inWhole: JSON.stringify(merged) };
+  }
+  const base = await loader.baseOf(waiting, run);
+  const current = inPatch === null ? base.data : applyPatch(base.data, decodePatch(inPatch));
+  const merged = deepMerge(current, arriving.data);
+  return { baseId, inPatch: encodePatch(base.data, diffData(base.data, merged)).json, inWhole: null };
+}
+
+/**
  * After a task instance changed: wakes what its end unblocks in its scope, then moves the run on:
- * final when nothing is live (answering `answerJson` unless a response task answered), else
+ * final when nothing is live (answering with `answer` unless a response task answered), else
  * `Processing` or `Pending`. A finished sub-run wakes the task instance waiting for it.
  */
 export async function settle(
   tx: QueueTransaction,
-  before: RunRecord,
+  before: RunState,
   scope: Scope,
-  options: { isInstanceFinal: boolean; answerJson: string | null; now: number; mayHaveMerges: boolean },
+  options: {
+    isInstanceFinal: boolean;
+    /** The run's answer if this makes it final and no response task answered (null: none). */
+    answer: (() => string) | null;
+    now: number;
+    mayHaveMerges: boolean;
+  },
 ): Promise<Settled> {
   const { now } = options;
   let run = before;
   let wokeCount = await wakeInScope(tx, run.id, scope, options);
   const live = await tx.runCounts(run.id);
   if (live.active + live.waiting === 0) {
-    const final = await finishRun(tx, run, now, run.response === null ? options.answerJson : null);
+    const final = await finishRun(tx, run, now, run.response === null && options.answer ? options.answer() : null);
     if (!final) return { run, runBecameFinal: false, wokeCount };
     if (final.parentTaskInstanceId !== null && (await tx.wake(final.parentTaskInstanceId, now, 'sub_run'))) {
       wokeCount += 1;
@@ -263,10 +338,10 @@ async function wakeInScope(
 /** Makes a run final: `Stopped` if it was being stopped, else `Finished`, with its result. */
 async function finishRun(
   tx: QueueTransaction,
-  run: RunRecord,
+  run: RunState,
   now: number,
   answerJson: string | null,
-): Promise<RunRecord | undefined> {
+): Promise<RunState | undefined> {
   const to = isStopping(run) ? 'Stopped' : 'Finished';
   if (run.status === to) return undefined;
   return tx.setRunStatus({
@@ -276,26 +351,26 @@ async function finishRun(
 }
 
 /** A run's result: `Error` when a failure went unhandled or its response task said so. */
-export function resultOf(run: Pick<RunRecord, 'errorClass' | 'responseResult'>): RunResult {
+export function resultOf(run: Pick<RunState, 'errorClass' | 'responseResult'>): RunResult {
   return run.errorClass !== null || run.responseResult === 'Error' ? 'Error' : 'Success';
 }
 
 /** Records a run's first unhandled failure (later ones do not replace it). */
-async function failRun(tx: QueueTransaction, run: RunRecord, errorClass: string, message: string): Promise<RunRecord> {
+async function failRun(tx: QueueTransaction, run: RunState, errorClass: string, message: string): Promise<RunState> {
   if (run.errorClass !== null) return run;
   await tx.setRunError(run.id, errorClass, message);
   return { ...run, errorClass, errorMessage: message };
 }
 
-function isStopping(run: RunRecord): boolean {
+function isStopping(run: RunState): boolean {
   return run.status === 'Stopping' || run.status === 'Stopped';
 }
 
-function notApplied(run: RunRecord | undefined): CompletionResult {
+function notApplied(run: RunState | undefined): CompletionResult {
   return { applied: false, successors: [], run, runBecameFinal: false, wokeCount: 0 };
 }
 
 /** A final task instance may be rerun once, while its run is not being stopped. */
-export function canRerun(instance: TaskInstanceRecord, run: RunRecord): boolean {
+export function canRerun(instance: TaskInstanceRecord, run: RunState): boolean {
   return isFinalTaskStatus(instance.status) && instance.rerunBy === null && !isStopping(run);
 }

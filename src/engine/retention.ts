@@ -15,6 +15,7 @@ export interface RetentionOptions {
 export interface RetentionSweep {
   runs: number;
   taskInstances: number;
+  iterationItems: number;
   scheduleFires: number;
   batches: number;
 }
@@ -62,13 +63,14 @@ export class RetentionSweeper {
 
   private async sweep(now: number): Promise<RetentionSweep> {
     const { store } = this.options;
-    const total: RetentionSweep = { runs: 0, taskInstances: 0, scheduleFires: 0, batches: 0 };
+    const total: RetentionSweep = { runs: 0, taskInstances: 0, iterationItems: 0, scheduleFires: 0, batches: 0 };
     try {
       for (;;) {
         const batch = await store.queue.deleteExpiredRuns({ now, maxRows: this.options.batchRows ?? 500 });
         total.batches += 1;
         total.runs += batch.runs;
         total.taskInstances += batch.taskInstances;
+        total.iterationItems += batch.iterationItems;
         total.scheduleFires += batch.scheduleFires;
         if (!batch.hasMore || this.ticker.isStopped) break;
         // Let triggers and task completions in between batches.

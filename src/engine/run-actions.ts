@@ -1,8 +1,8 @@
 import { dataChanges, describeDataChanges } from '../model/data-changes.js';
-import type { JsonObject, RunRecord, TaskInstanceRecord } from '../model/records.js';
+import type { JsonObject, RunState, TaskInstanceRecord } from '../model/records.js';
 import type { QueueTransaction } from '../store/queue-store.js';
 import { addTaskInstance, canRerun, resultOf, settle, type Settled } from './progression.js';
-import { initialData } from './run-data.js';
+import { DataLoader } from './data-loader.js';
 import { runStatusChange, runStatusChangeFrom, taskStatusChange } from './transitions.js';
 
 /**
@@ -34,7 +34,7 @@ export async function stopRun(tx: QueueTransaction, runId: number, now: number):
 
 /** What stopping a run did: the run after, what still executes, and whether anything changed. */
 export interface StopOutcome {
-  run: RunRecord;
+  run: RunState;
   executingIds: number[];
   isChanged: boolean;
 }
@@ -51,7 +51,7 @@ export async function stopTaskInstance(tx: QueueTransaction, id: number, now: nu
   const stopped = await tx.stopWaitingInstance(id, now);
   if (!stopped) return undefined;
   const scope = { iterationParentId: stopped.iterationParentId, iterationIndex: stopped.iterationIndex };
-  return settle(tx, run, scope, { isInstanceFinal: true, answerJson: null, now, mayHaveMerges: true });
+  return settle(tx, run, scope, { isInstanceFinal: true, answer: null, now, mayHaveMerges: true });
 }
 
 /** A rerun that must not happen after all; thrown inside the transaction so it rolls back. */
@@ -93,7 +93,12 @@ export async function rerunTaskInstance(
       name: old.name,
       actionType: old.actionType,
       previousId: old.previousId,
-      dataIn: options.data ?? old.dataIn,
+      // The recorded input Data, as it is stored (by reference: nothing is read or copied); edited Data
+      // is stored whole.
+      dataIn: options.data
+        ? { baseId: null, inPatch: null, inWhole: JSON.stringify(options.data) }
+        : { baseId: old.storedData.baseId, inPatch: old.storedData.inPatch, inWhole: old.storedData.inWhole },
+      data: null,
       scope: { iterationParentId: old.iterationParentId, iterationIndex: old.iterationIndex },
       isMergeArrival: false,
     },
@@ -101,7 +106,7 @@ export async function rerunTaskInstance(
       heldBy: null,
       now,
       rerunOf: old.id,
-      ...(options.data ? { log: editedDataLine(old, run, options.data, options.by) } : {}),
+      ...(options.data ? { log: await editedDataLine(tx, { old, run, data: options.data, by: options.by }) } : {}),
     },
   );
   if (added.kind !== 'inserted') return undefined;
@@ -115,8 +120,12 @@ export async function rerunTaskInstance(
 }
 
 /** The log line of a rerun with edited `Data`: who, of which instance, and which paths changed. */
-function editedDataLine(old: TaskInstanceRecord, run: RunRecord, data: JsonObject, by: string | undefined): string {
-  const recorded = old.dataIn ?? initialData(run);
+async function editedDataLine(
+  tx: QueueTransaction,
+  edit: { old: TaskInstanceRecord; run: RunState; data: JsonObject; by: string | undefined },
+): Promise<string> {
+  const { old, data, by } = edit;
+  const recorded = (await new DataLoader(tx, { isCached: false }).dataIn(old, edit.run)).data;
   const who = by === undefined ? 'an unknown client' : `client ${JSON.stringify(by)}`;
   const changes = describeDataChanges(dataChanges(recorded, data));
   return `Rerun of task ${old.id} with input Data edited by ${who} (${changes}).\n`;

@@ -1,29 +1,4 @@
-import type { JsonObject, JsonValue, RunRecord } from '../model/records.js';
-import { dateParts } from '../model/time.js';
-
-/**
- * The `Data` a run's first tasks start from: `Data.Workflow.{ExecutionDate, ExecutionDateTime,
- * WorkflowRunUser, LastRunDate, LastRunDateTime}` and the run's inputs (`Data.<object>.<field>`).
- */
-export function initialData(run: RunRecord): JsonObject {
-  const execution = dateParts(run.createdAt);
-  const workflow: JsonObject = {
-    ExecutionDate: execution.date,
-    ExecutionDateTime: execution.dateTime,
-    WorkflowRunUser: run.runUser,
-  };
-  if (run.previousRunAt !== null) {
-    const last = dateParts(run.previousRunAt);
-    workflow.LastRunDate = last.date;
-    workflow.LastRunDateTime = last.dateTime;
-  }
-  const data: JsonObject = { Workflow: workflow };
-  for (const [objectName, fields] of Object.entries(run.inputs)) {
-    const existing = data[objectName];
-    data[objectName] = isObject(existing) && isObject(fields) ? { ...existing, ...fields } : fields;
-  }
-  return data;
-}
+import type { JsonObject, JsonValue, RunState } from '../model/records.js';
 
 /** The `Data` a failure branch starts from: the failed task's, plus `Data.Tasks.Previous`. */
 export function failureData(
@@ -41,7 +16,7 @@ export function failureData(
 }
 
 /** The `WorkflowInstance` Liquid object. */
-export function workflowInstanceScope(run: RunRecord): JsonObject {
+export function workflowInstanceScope(run: RunState): JsonObject {
   return {
     id: run.id,
     name: run.name,

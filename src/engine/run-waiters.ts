@@ -1,17 +1,17 @@
-import type { RunRecord } from '../model/records.js';
+import type { RunState } from '../model/records.js';
 import type { Notifier } from '../store/notifier.js';
-import type { RunReadModel } from '../store/store.js';
+import type { QueueStore } from '../store/queue-store.js';
 
 /**
  * Requests waiting for runs to become final (responsive mode, and repeats of an idempotent trigger).
  * Woken by the notifier's `run-finished`, from whichever node finished the run, never by polling.
  */
 export class RunWaiters {
-  private readonly waiters = new Map<number, Set<(run: RunRecord | undefined) => void>>();
+  private readonly waiters = new Map<number, Set<(run: RunState | undefined) => void>>();
   private waiting = 0;
 
   constructor(
-    private readonly reads: Pick<RunReadModel, 'getRun'>,
+    private readonly runs: Pick<QueueStore, 'getRunState'>,
     notifier: Notifier,
     private readonly logError: (message: string, error: unknown) => void,
   ) {
@@ -32,18 +32,18 @@ export class RunWaiters {
   }
 
   /** Resolves with the final run, or with `undefined` after `timeoutMs`. */
-  wait(runId: number, timeoutMs: number): Promise<RunRecord | undefined> {
+  wait(runId: number, timeoutMs: number): Promise<RunState | undefined> {
     return new Promise((resolve) => {
       const set = this.waiters.get(runId) ?? new Set();
       this.waiters.set(runId, set);
       this.waiting += 1;
-      const done = (run: RunRecord | undefined): void => {
+      const done = (run: RunState | undefined): void => {
         clearTimeout(timer);
         if (set.delete(onFinal)) this.waiting -= 1;
         if (set.size === 0) this.waiters.delete(runId);
         resolve(run);
       };
-      const onFinal = (run: RunRecord | undefined): void => done(run);
+      const onFinal = (run: RunState | undefined): void => done(run);
       const timer = setTimeout(() => done(undefined), timeoutMs);
       set.add(onFinal);
     });
@@ -65,19 +65,19 @@ export class RunWaiters {
   }
 
   /** Wakes everyone waiting on this run. */
-  finished(run: RunRecord): void {
+  finished(run: RunState): void {
     const set = this.waiters.get(run.id);
     if (!set) return;
     for (const onFinal of [...set]) onFinal(run);
   }
 
-  private onFinished(runId: number, run: RunRecord | undefined): void {
+  private onFinished(runId: number, run: RunState | undefined): void {
     if (!this.waiters.has(runId)) return;
     if (run) {
       this.finished(run);
       return;
     }
-    this.reads.getRun(runId).then(
+    this.runs.getRunState(runId).then(
       (read) => read && this.finished(read),
       (error: unknown) => this.logError(`reading finished run ${runId} failed`, error),
     );
@@ -86,7 +86,7 @@ export class RunWaiters {
   /** After hints may have been lost: wakes the waiters of runs that became final meanwhile. */
   private recheckAll(): void {
     for (const runId of this.waiters.keys()) {
-      this.reads.getRun(runId).then(
+      this.runs.getRunState(runId).then(
         (run) => run && (run.status === 'Finished' || run.status === 'Stopped') && this.finished(run),
         (error: unknown) => this.logError(`reading run ${runId} failed`, error),
       );

@@ -1,5 +1,5 @@
 import { readInputs } from '../model/inputs.js';
-import type { RunRecord, TaskInstanceRecord } from '../model/records.js';
+import type { RunRecord, RunState, TaskInstanceRecord } from '../model/records.js';
 import { isFinalRunStatus } from '../model/statuses.js';
 import type { Notifier } from '../store/notifier.js';
 import type { Store } from '../store/store.js';
@@ -73,13 +73,13 @@ export function subRunStarter(
       return summarize(child);
     },
     async get(runId) {
-      const child = await store.reads.getRun(runId);
+      const child = await store.queue.getRunState(runId);
       return child && summarize(child);
     },
   };
 }
 
-function summarize(run: RunRecord): SubRunSummary {
+function summarize(run: RunState): SubRunSummary {
   const hasFormatter = run.responseResult !== null;
   return {
     id: run.id,

@@ -1,19 +1,19 @@
-import type { JsonObject, JsonValue, RunRecord, TaskInstanceRecord } from '../model/records.js';
+import type { JsonValue, RunState, TaskInstanceRecord } from '../model/records.js';
 import type { Notifier } from '../store/notifier.js';
 import type { QueueStore } from '../store/queue-store.js';
-import type { RunReadModel } from '../store/store.js';
 import type { MailSender, SubRunStarter, TaskContext, TaskOutcome } from '../tasks/task-type.js';
-import type { CompiledVersion } from './compiled-version.js';
+import { BrokenDataChainError } from '../store/data-rebuild.js';
+import { DataLoader } from './data-loader.js';
+import { writeOut, type HeldData } from './data-writes.js';
 import { NO_OBSERVER, type EngineObserver, type ObservedAttempt, type TraceParent } from './engine-observer.js';
-import { completeTaskInstance, type CompletionResult, type SuccessorSpec, type TaskCompletion } from './progression.js';
-import { checkSize } from './data-size.js';
-import { failureData, initialData, workflowInstanceScope } from './run-data.js';
+import { completionOf, type Completed } from './outcome-fields.js';
+import { completeTaskInstance, type CompletionResult, type TaskCompletion } from './progression.js';
+import { workflowInstanceScope } from './run-data.js';
 import type { VersionCache } from './version-cache.js';
 
 /** What the executor needs from around it. */
 export interface TaskExecutorOptions {
   queue: QueueStore;
-  reads: Pick<RunReadModel, 'getRun'>;
   notifier: Notifier;
   versions: VersionCache;
   nodeId: string;
@@ -22,7 +22,7 @@ export interface TaskExecutorOptions {
   fetch: typeof fetch;
   mail: MailSender | null;
   /** Sub-runs started on behalf of one task instance of one run (`parent`: the attempt's trace, if traced). */
-  subRuns: (run: RunRecord, instance: TaskInstanceRecord, parent: TraceParent | undefined) => SubRunStarter;
+  subRuns: (run: RunState, instance: TaskInstanceRecord, parent: TraceParent | undefined) => SubRunStarter;
   logError: (message: string, error: unknown) => void;
   /** The tenant's `GlobalConstants` scope (secrets opened), cached by its owner; absent: none. */
   globalConstants?: () => Promise<Record<string, JsonValue>>;
@@ -32,8 +32,6 @@ export interface TaskExecutorOptions {
 
 /** A failed completion write is retried after 100 ms, doubling up to this, until the lease ends. */
 const MAX_COMPLETION_BACKOFF_MS = 5_000;
-
-type CompletionFields = Omit<TaskCompletion, 'instanceId' | 'runId' | 'nodeId' | 'now' | 'log' | 'scope'>;
 
 /** One execution in this process: how to abort it, its run, and until when it is held; what the observer sees. */
 interface Execution extends ObservedAttempt {
@@ -51,12 +49,20 @@ interface Execution extends ObservedAttempt {
 /** How an execution may start. */
 export interface ExecuteOptions {
   /** The run, when the caller has just read or written it (saves a read on the hot path). */
-  run?: RunRecord;
+  run?: RunState;
   /**
    * Settles when the run's INSERT is durable (the one-commit responsive path). A task with side
    * effects waits for it; when it rejects, nothing is executed: the run does not exist.
    */
   committed?: Promise<void>;
+  /** Its input `Data`, when the caller holds it (a responsive run going on here): not read again. */
+  dataIn?: HeldData | null;
+}
+
+/** An attempt's completion, and the output `Data` to keep for the successors when it is recorded. */
+interface Attempted {
+  completion: TaskCompletion;
+  out: HeldData | null;
 }
 
 /**
@@ -74,9 +80,11 @@ export class TaskExecutor {
   private readonly refused: number[] = [];
   /** Resolved when `executing` becomes empty. */
   private idleWaiters: Array<() => void> = [];
+  private readonly data: DataLoader;
 
   constructor(private readonly options: TaskExecutorOptions) {
     this.observer = options.observer ?? NO_OBSERVER;
+    this.data = new DataLoader(options.queue, { isCached: true });
     options.notifier.subscribe((event) => {
       if (event.kind === 'stop-requested') this.abortRun(event.runId, 'The run was stopped.');
     });
@@ -190,11 +198,18 @@ export class TaskExecutor {
     this.executing.set(instance.id, execution);
     try {
       execution.trace = this.observer.taskStarted(execution);
-      const completion = await this.attempt(execution, options);
-      if (!completion || execution.isAbandoned) return;
+      const attempted = await this.attempt(execution, options);
+      if (!attempted || execution.isAbandoned) return;
+      const { completion, out } = attempted;
       const result = await this.complete(completion, execution);
       if (!result) return;
       execution.recorded = completion;
+      // Queued successors (claimed later, most often here) start from its output Data, and an Iterate
+      // reads it again at each wake-up; held successors were handed it already.
+      const isHeld = completion.claimSuccessorsUntil !== null;
+      if (out && result.successors.length > 0 && (!isHeld || completion.status === 'Pending')) {
+        this.data.remember(completion.instanceId, out);
+      }
       // Before the run's end is announced: the attempt's log line and span come first.
       this.ended(execution);
       this.announce(completion, result);
@@ -229,34 +244,32 @@ export class TaskExecutor {
     // Responsive runs continue in this process at once, without a trip through the queue.
     if (isHeld)
       for (const successor of result.successors)
-        void this.execute(successor, { ...(result.run ? { run: result.run } : {}) });
+        void this.execute(successor.instance, { ...(result.run ? { run: result.run } : {}), dataIn: successor.data });
   }
 
-  private async attempt(execution: Execution, options: ExecuteOptions): Promise<TaskCompletion | undefined> {
-    const { reads, versions, now } = this.options;
+  private async attempt(execution: Execution, options: ExecuteOptions): Promise<Attempted | undefined> {
+    const { queue, versions, now } = this.options;
     const { instance } = execution;
     const { signal } = execution.controller;
-    const run = execution.run ?? (await reads.getRun(instance.runId));
+    // Without its inputs: only a first task needs them, and the data loader reads them then.
+    const run = execution.run ?? (await queue.getRunState(instance.runId));
     execution.run = run;
     const version = await versions.get(instance.versionId);
     const task = version?.tasks.get(instance.taskId);
     const scope = { iterationParentId: instance.iterationParentId, iterationIndex: instance.iterationIndex };
     const base = { instanceId: instance.id, runId: instance.runId, nodeId: this.options.nodeId, log: null, scope };
-    const ends = { successors: [], claimSuccessorsUntil: null };
+    // Ends that change no Data: the output is the input, written without reading it.
+    const ends = { successors: [], claimSuccessorsUntil: null, dataOut: UNCHANGED };
     if (!run || !version || !task) {
       const message = `Task ${instance.taskId} of version ${instance.versionId} cannot be found.`;
+      const error = { errorClass: 'WorkflowError::Internal', message, details: null };
       return {
-        ...base,
-        ...ends,
-        now: now(),
-        status: 'Error',
-        dataOut: instance.dataIn,
-        error: { errorClass: 'WorkflowError::Internal', message, details: null },
-        isUnhandledError: true,
+        completion: { ...base, ...ends, now: now(), status: 'Error', error, isUnhandledError: true },
+        out: null,
       };
     }
     if (run.status === 'Stopping' || run.status === 'Stopped') {
-      return { ...base, ...ends, now: now(), status: 'Stopped', dataOut: instance.dataIn };
+      return { completion: { ...base, ...ends, now: now(), status: 'Stopped' }, out: null };
     }
     // No side effect for a run that is not durable: such a task waits for the run's commit.
     if (options.committed && task.type.hasSideEffects !== false) {
@@ -266,7 +279,25 @@ export class TaskExecutor {
         return undefined;
       }
     }
-    const data = instance.dataIn ?? initialData(run);
+    let input: HeldData;
+    try {
+      input = options.dataIn ?? (await this.data.dataIn(instance, run));
+    } catch (error) {
+      // Trouble reading is retried (the instance is left to its lease); a chain that leads nowhere never heals.
+      if (!(error instanceof BrokenDataChainError)) throw error;
+      this.options.logError(`task instance ${instance.id} has no input Data`, error);
+      const failure = {
+        errorClass: 'WorkflowError::Internal',
+        message: 'The input Data of the task cannot be read.',
+        details: null,
+      };
+      return {
+        completion: { ...base, ...ends, now: now(), status: 'Error', error: failure, isUnhandledError: true },
+        out: null,
+      };
+    }
+    // The task's own copy, shallow: it sets top-level keys; values below are shared, never changed in place.
+    const data = { ...input.data };
     const globalConstants = this.options.globalConstants ? await this.options.globalConstants() : undefined;
     const logLines: string[] = [];
     const context: TaskContext = {
@@ -303,100 +334,20 @@ export class TaskExecutor {
     }
     execution.executionSeconds = (performance.now() - started) / 1000;
     const log = logLines.length > 0 ? `${logLines.join('\n')}\n` : null;
-    const completedAt = now();
-    if (signal.aborted) return { ...base, ...ends, now: completedAt, log, status: 'Stopped', dataOut: data };
-    const { outcome: checked, json } = checkSize(outcome);
-    const fields = this.completionOf(checked, instance, data, run, version);
-    return {
-      ...base,
-      now: completedAt,
-      log,
-      ...fields,
-      mayHaveMerges: version.hasMerge,
-      ...(json !== undefined ? { dataOutJson: json } : {}),
-    };
-  }
-
-  private completionOf(
-    outcome: TaskOutcome,
-    instance: TaskInstanceRecord,
-    data: JsonObject,
-    run: RunRecord,
-    version: CompiledVersion,
-  ): CompletionFields {
-    const claimSuccessorsUntil = run.mode === 'sync' ? this.options.now() + this.options.leaseMs : null;
-    const scope = { iterationParentId: instance.iterationParentId, iterationIndex: instance.iterationIndex };
-    const spec = (taskId: number, dataIn: JsonObject, branch = scope): SuccessorSpec => {
-      const target = version.tasks.get(taskId);
-      const actionType = target?.definition.action_type ?? 'Unknown';
-      return {
-        taskId,
-        name: target?.definition.name ?? String(taskId),
-        actionType,
-        previousId: instance.id,
-        dataIn,
-        scope: branch,
-        isMergeArrival: actionType === 'Logic::Merge',
-      };
-    };
-    switch (outcome.kind) {
-      case 'success': {
-        const targets = version.graph.targets(instance.taskId, outcome.hook ?? 'Success');
-        return {
-          status: 'Success',
-          dataOut: outcome.data,
-          ...(outcome.response ? { response: outcome.response } : {}),
-          successors: targets.map((id) => spec(id, outcome.data)),
-          claimSuccessorsUntil,
-        };
-      }
-      case 'wait':
-        return {
-          status: 'Pending',
-          dataOut: outcome.data ?? data,
-          dueAt: outcome.dueAt,
-          waitingOn: outcome.waitingOn ?? (outcome.isRetry ? 'retry' : 'delay'),
-          state: outcome.state,
-          isRetry: outcome.isRetry,
-          successors: [],
-          claimSuccessorsUntil: null,
-        };
-      case 'fan-out': {
-        const targets = version.graph.targets(instance.taskId, outcome.hook);
-        const successors = outcome.branches.flatMap((branchData, i) =>
-          targets.map((id) =>
-            spec(id, branchData, { iterationParentId: instance.id, iterationIndex: outcome.firstIndex + i }),
-          ),
-        );
-        return {
-          status: 'Pending',
-          dataOut: data,
-          dueAt: null,
-          waitingOn: 'iterations',
-          iterationsDoneSeen: instance.iterationsDone,
-          state: outcome.state,
-          successors,
-          claimSuccessorsUntil,
-        };
-      }
-      case 'error': {
-        const dataOut = outcome.data ?? data;
-        const targets = version.graph.targets(instance.taskId, 'Failure');
-        const branchData = failureData(dataOut, {
-          instanceId: instance.id,
-          errorClass: outcome.errorClass,
-          message: outcome.message,
-        });
-        return {
-          status: 'Error',
-          dataOut,
-          error: { errorClass: outcome.errorClass, message: outcome.message, details: outcome.details ?? null },
-          isUnhandledError: targets.length === 0,
-          successors: targets.map((id) => spec(id, branchData)),
-          claimSuccessorsUntil,
-        };
-      }
+    if (signal.aborted) {
+      const { stored, held } = writeOut(input, data);
+      const dataOut = { stored, data: held.data };
+      return { completion: { ...base, ...ends, now: now(), log, status: 'Stopped', dataOut }, out: null };
     }
+    const { fields, out }: Completed = await completionOf(outcome, {
+      instance,
+      input,
+      data,
+      version,
+      claimSuccessorsUntil: run.mode === 'sync' ? now() + this.options.leaseMs : null,
+      iterationItems: (iterateId, from, count) => this.options.queue.iterationItems(iterateId, from, count),
+    });
+    return { completion: { ...base, now: now(), log, ...fields, mayHaveMerges: version.hasMerge }, out };
   }
 
   /**
@@ -408,7 +359,7 @@ export class TaskExecutor {
     const { queue, now } = this.options;
     for (let backoff = 100; ; backoff = Math.min(MAX_COMPLETION_BACKOFF_MS, backoff * 2)) {
       try {
-        const result = await queue.transaction((tx) => completeTaskInstance(tx, completion));
+        const result = await queue.transaction((tx) => completeTaskInstance(tx, completion, { data: this.data }));
         return result.applied ? result : undefined;
       } catch (error) {
         if (now() + backoff >= execution.leaseUntil) {
@@ -427,3 +378,6 @@ export class TaskExecutor {
     }
   }
 }
+
+/** The output of an attempt that changed nothing: its input, not read. */
+const UNCHANGED = { stored: { outPatch: '[]', outWhole: null }, data: null };

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
-import type { JsonObject, JsonValue, RunRecord } from '../model/records.js';
+import type { JsonObject, JsonValue, RunRecord, RunState } from '../model/records.js';
 import type { TaskDefinition } from '../model/workflow-document.js';
 import type { MailSender, SubRunStarter, TaskContext, TaskOutcome, TaskType } from '../tasks/task-type.js';
-import { MAX_DATA_BYTES } from './data-size.js';
+import { checkSize } from './data-size.js';
 
 /**
  * "Test this task" (issue 13): one attempt of one task with sample `Data`, executed as a run would
@@ -21,7 +21,7 @@ export interface TaskTestDependencies {
   /** Starts runs for an Execute::WorkflowTask, as started by `caller` (never waited on by a task instance). */
   subRuns: (caller: Pick<RunRecord, 'name' | 'depth' | 'priority'>) => SubRunStarter;
   /** Resolves with the run once it is final, or undefined after `timeoutMs`. */
-  waitForRun: (runId: number, timeoutMs: number) => Promise<RunRecord | undefined>;
+  waitForRun: (runId: number, timeoutMs: number) => Promise<RunState | undefined>;
 }
 
 /** One task to test. */
@@ -119,7 +119,7 @@ export async function testTask(deps: TaskTestDependencies, request: TaskTestRequ
     if (ended && !request.signal.aborted) outcome = await attempt(outcome.state);
   }
   const log = logLines.length > 0 ? `${logLines.join('\n')}\n` : null;
-  return { ...resultOf(checkSize(outcome), request.data), log, subRunId, startedAt, endedAt: deps.now() };
+  return { ...resultOf(checkSize(outcome).outcome, request.data), log, subRunId, startedAt, endedAt: deps.now() };
 }
 
 type OutcomeFields = Omit<TaskTestResult, 'log' | 'subRunId' | 'startedAt' | 'endedAt'>;
@@ -159,20 +159,10 @@ function resultOf(outcome: TaskOutcome, input: JsonObject): OutcomeFields {
         hook: outcome.hook,
         dataOut: input,
         waitingOn: 'iterations',
-        branches: outcome.branches,
+        // The branches a run would start now, each with its item in `Data.<key>`.
+        branches: (outcome.items ?? [])
+          .slice(outcome.firstIndex, outcome.firstIndex + outcome.count)
+          .map((item) => ({ ...input, [outcome.key]: item })),
       };
   }
-}
-
-/** A success whose `Data` is over a task's limit fails, as in a run. */
-function checkSize(outcome: TaskOutcome): TaskOutcome {
-  if (outcome.kind !== 'success') return outcome;
-  const json = JSON.stringify(outcome.data);
-  const bytes = json.length * 3 < MAX_DATA_BYTES ? json.length : Buffer.byteLength(json);
-  if (bytes <= MAX_DATA_BYTES) return outcome;
-  return {
-    kind: 'error',
-    errorClass: 'WorkflowError::DataTooLarge',
-    message: `The task's Data is ${(bytes / 1048576).toFixed(1)} MiB; at most 5 MiB is allowed.`,
-  };
 }

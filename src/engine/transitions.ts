@@ -1,4 +1,4 @@
-import type { RunRecord } from '../model/records.js';
+import type { RunState } from '../model/records.js';
 import { canRunTransition, canTaskTransition, type RunStatus, type TaskStatus } from '../model/statuses.js';
 import type { RunStatusChange } from '../store/queue-store.js';
 
@@ -11,7 +11,7 @@ export class ForbiddenTransitionError extends Error {
 }
 
 /** A compare-and-set of `run` from the status it was read with to `to` (the same status: fields only). */
-export function runStatusChange(run: Pick<RunRecord, 'id' | 'status'>, to: RunStatus, now: number): RunStatusChange {
+export function runStatusChange(run: Pick<RunState, 'id' | 'status'>, to: RunStatus, now: number): RunStatusChange {
   return runStatusChangeFrom([run.status], run.id, to, now);
 }
 

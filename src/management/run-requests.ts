@@ -3,7 +3,7 @@ import type { CompiledVersion } from '../engine/compiled-version.js';
 import type { TraceParent } from '../engine/engine-observer.js';
 import { InvalidRequestError, MissingInputsError } from '../model/errors.js';
 import { readInputs, RESERVED_INPUT_NAMES } from '../model/inputs.js';
-import type { RunRecord } from '../model/records.js';
+import type { RunRecord, RunState } from '../model/records.js';
 import { requestDigest } from '../model/request-digest.js';
 import type { TriggerTarget } from './workflow-catalog.js';
 
@@ -25,9 +25,9 @@ export type RunAnswer =
   | { kind: 'queued-not-responsive'; run: RunRecord }
   /** `/sync` past the responsive limit of this process, or the workflow's run limit: queued in standard mode (212). */
   | { kind: 'queued-over-limit'; run: RunRecord }
-  | { kind: 'final'; run: RunRecord }
+  | { kind: 'final'; run: RunState }
   /** The responsive timeout passed; the run goes on (408). */
-  | { kind: 'timeout'; run: RunRecord };
+  | { kind: 'timeout'; run: RunState };
 
 const MAX_IDEMPOTENCY_KEY = 255;
 

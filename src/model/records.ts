@@ -58,8 +58,11 @@ export interface VersionRecord {
   updatedAt: number;
 }
 
-/** A run (`Workflow::Instance`). */
-export interface RunRecord {
+/**
+ * A run (`Workflow::Instance`) without its inputs: what the engine reads and changes at every step. The
+ * inputs (up to 5 MiB of a trigger's body) are read only to derive its first tasks' `Data`, or to show it.
+ */
+export interface RunState {
   id: number;
   workflowId: number;
   versionId: number;
@@ -69,8 +72,6 @@ export interface RunRecord {
   /** `standard` (queued) or `sync` (executed by the receiving process at once). */
   mode: RunMode;
   priority: Priority;
-  /** Declared inputs, already coerced, as `{object_name: {field_name: value}}`. */
-  inputs: JsonObject;
   runUser: string;
   /** The `Idempotency-Key` the trigger carried; optional until every store reads it back. */
   idempotencyKey?: string | null;
@@ -96,6 +97,12 @@ export interface RunRecord {
   finishedAt: number | null;
 }
 
+/** A run (`Workflow::Instance`) with its inputs. */
+export interface RunRecord extends RunState {
+  /** Declared inputs, already coerced, as `{object_name: {field_name: value}}`. */
+  inputs: JsonObject;
+}
+
 export const RunMode = { Standard: 'standard', Sync: 'sync' } as const;
 export type RunMode = (typeof RunMode)[keyof typeof RunMode];
 
@@ -117,9 +124,11 @@ export interface TaskInstanceRecord {
   status: TaskStatus;
   /** The instance that started this one, null for the first tasks. */
   previousId: number | null;
-  /** Input `Data`; null on the first tasks of a run, whose `Data` is derived from the run. */
-  dataIn: JsonObject | null;
-  dataOut: JsonObject | null;
+  /**
+   * How its input and output `Data` are stored (changes from the `Data` it came from). The read model
+   * rebuilds them whole (`TaskInstanceView`); the engine reads them through its data loader.
+   */
+  storedData: StoredData;
   /** Task-private state between attempts (retry count, delay due time). */
   state: JsonObject | null;
   attempt: number;
@@ -143,6 +152,38 @@ export interface TaskInstanceRecord {
   createdAt: number;
   updatedAt: number;
 }
+
+/** A task instance with its `Data` rebuilt whole, as the API shows it. */
+export interface TaskInstanceView extends TaskInstanceRecord {
+  /** Its input `Data` (for the first tasks of a run, the run's initial `Data`). */
+  dataIn: JsonObject;
+  /** Its output `Data`; null while it has none. */
+  dataOut: JsonObject | null;
+}
+
+/**
+ * How a task instance's `Data` is stored: JSON texts, unparsed (docs/architecture.md, "Data, stored
+ * once"). Its input `Data` is the output `Data` of `baseId` (or the run's initial `Data`) with the
+ * changes `inPatch`; its output `Data` is its input `Data` with the changes `outPatch`. A whole form,
+ * when set, wins: rows written before patches, and `Data` that has no base to be a change of.
+ */
+export interface StoredData {
+  /** The task instance whose output `Data` its input `Data` starts from; null: the run's initial `Data`. */
+  baseId: number | null;
+  /** JSON of the `DataPatch` from that `Data` to its input `Data`; null: no change. */
+  inPatch: string | null;
+  /** Its input `Data` stored whole; when set, `baseId` and `inPatch` are not used. */
+  inWhole: string | null;
+  /** JSON of the `DataPatch` from its input `Data` to its output `Data`; null (and `outWhole` null): no output yet. */
+  outPatch: string | null;
+  /** Its output `Data` stored whole; when set, `outPatch` is not used. */
+  outWhole: string | null;
+}
+
+/** How a task instance's input `Data` is written. */
+export type StoredDataIn = Pick<StoredData, 'baseId' | 'inPatch' | 'inWhole'>;
+/** How a task instance's output `Data` is written. */
+export type StoredDataOut = Pick<StoredData, 'outPatch' | 'outWhole'>;
 
 /** Why a task instance is `Pending`. */
 export const WaitingOn = {

@@ -1,4 +1,4 @@
-import type { RunRecord } from '../model/records.js';
+import type { RunState } from '../model/records.js';
 
 /**
  * What one node tells the others (and itself). A notification is a hint to look, never the only
@@ -17,7 +17,7 @@ export type WeirEvent =
    * A run became final. `run` is set only for listeners in the node that finished it (saves a
    * read); other nodes read the run by id.
    */
-  | { kind: 'run-finished'; runId: number; run?: RunRecord }
+  | { kind: 'run-finished'; runId: number; run?: RunState }
   /** A workflow, its status, versions or credentials changed: drop what is cached of it. */
   | { kind: 'catalog-changed'; workflowId: number }
   /** A global constant was set or deleted: drop the cached `GlobalConstants` scope. */

@@ -1,5 +1,15 @@
-import type { JsonObject, RunRecord, RunResponse, TaskInstanceRecord, WaitingOn } from '../model/records.js';
+import type {
+  JsonObject,
+  RunRecord,
+  RunResponse,
+  RunState,
+  StoredDataIn,
+  StoredDataOut,
+  TaskInstanceRecord,
+  WaitingOn,
+} from '../model/records.js';
 import type { RunResult, RunStatus, TaskStatus } from '../model/statuses.js';
+import type { RebuiltData } from './data-rebuild.js';
 import type { NewRun } from './store-inputs.js';
 import type { RetentionBatch, ScheduledRunRequest, ScheduledRunResult } from './store-versions-schedules.js';
 
@@ -57,6 +67,17 @@ export interface QueueStore {
    * and, in the same transaction, skips it (skip rule) or creates its run.
    */
   startScheduledRun(input: ScheduledRunRequest): Promise<ScheduledRunResult>;
+  /** A run without its inputs, as the engine reads it (`lockRun` outside a transaction). */
+  getRunState(runId: number): Promise<RunState | undefined>;
+  /**
+   * The output `Data` of task instances, rebuilt from what the store keeps, with the runs' initial
+   * `Data` their chains start from (records.ts `StoredData`), and that of `runIds`. Ids without a row or
+   * an output are left out.
+   */
+  readData(ids: readonly number[], runIds?: readonly number[]): Promise<RebuiltData>;
+  /** The JSON of items `from` to `from + count - 1` of an Iterate task instance (fewer past the end), in order. */
+  iterationItems(iterateId: number, from: number, count: number): Promise<string[]>;
+
   /** Deletes up to `maxRows` rows of finished runs past their workflow's `delete_ttl` (one transaction). */
   deleteExpiredRuns(input: { now: number; maxRows: number }): Promise<RetentionBatch>;
   /** When the next finished run passes its workflow's `delete_ttl`, or null when none will. */
@@ -72,7 +93,7 @@ export interface Scope {
 /** The primitives one queue transaction offers. Reads see the transaction's own writes. */
 export interface QueueTransaction {
   /** The run, locked against other transactions that lock it until this one ends (PostgreSQL). */
-  lockRun(runId: number): Promise<RunRecord | undefined>;
+  lockRun(runId: number): Promise<RunState | undefined>;
   getTaskInstance(id: number): Promise<TaskInstanceRecord | undefined>;
 
   /**
@@ -83,7 +104,11 @@ export interface QueueTransaction {
   /** Inserts a task instance; `id` from `allocateTaskId` or the store's sequence. */
   insertTaskInstance(instance: NewTaskInstance): Promise<TaskInstanceRecord>;
   /** Replaces a waiting instance's input `Data` (a Merge arrival). */
-  setDataIn(id: number, dataIn: JsonObject, now: number): Promise<void>;
+  setDataIn(id: number, dataIn: StoredDataIn, now: number): Promise<void>;
+  /** `readData` inside the transaction (it sees the transaction's own writes). */
+  readData(ids: readonly number[], runIds?: readonly number[]): Promise<RebuiltData>;
+  /** Stores the items (their JSON, in order, indexed from 0) of an Iterate task instance, once. */
+  insertIterationItems(iterateId: number, items: readonly string[]): Promise<void>;
   /** Makes a `Pending` instance due at `now` (optionally only while it waits on `waitingOn`). */
   wake(id: number, now: number, waitingOn?: WaitingOn): Promise<boolean>;
   /** One more ended branch of an Iterate; it is made due at `now` if it is waiting. */
@@ -102,11 +127,7 @@ export interface QueueTransaction {
   /** Counts the live instances of one scope, and those among them that are not Merges waiting. */
   scopeCounts(runId: number, scope: Scope): Promise<{ live: number; liveBesidesMerges: number }>;
   /** The waiting instance of a Merge task in one scope (due or not), which new arrivals join. */
-  findWaitingMerge(
-    runId: number,
-    taskId: number,
-    scope: Scope,
-  ): Promise<{ id: number; dataIn: JsonObject | null } | undefined>;
+  findWaitingMerge(runId: number, taskId: number, scope: Scope): Promise<TaskInstanceRecord | undefined>;
   /** Ids of the Merge instances of one scope still waiting for it to go quiet (not yet due). */
   waitingMergeIds(runId: number, scope: Scope): Promise<number[]>;
   /** How many For Each branches of an Iterate instance have ended. */
@@ -123,7 +144,7 @@ export interface QueueTransaction {
   /** Records a response task's answer unless one was recorded (the first wins). */
   recordResponse(runId: number, response: RunResponse, result: RunResult): Promise<boolean>;
   /** Compare-and-set of a run's status from any of `from`; the run after, or undefined. */
-  setRunStatus(change: RunStatusChange): Promise<RunRecord | undefined>;
+  setRunStatus(change: RunStatusChange): Promise<RunState | undefined>;
 
   /**
    * Claims due `Pending` instances (due time passed), earliest first, with a lease. Claimers racing
@@ -175,9 +196,10 @@ export interface OutcomeWrite {
   id: number;
   nodeId: string;
   status: Extract<TaskStatus, 'Success' | 'Error' | 'Pending' | 'Stopped'>;
-  dataOut: JsonObject | null;
-  /** `dataOut` already serialized (the executor measures it), so the store need not serialize it again. */
-  dataOutJson?: string;
+  /** Its output `Data`; null: none. */
+  dataOut: StoredDataOut | null;
+  /** Set to store its input `Data` in another form (the same `Data`, rebased to keep chains short). */
+  rebaseIn?: StoredDataIn;
   state: JsonObject | null;
   waitingOn: WaitingOn | null;
   dueAt: number | null;
@@ -201,7 +223,7 @@ export interface NewTaskInstance {
   actionType: string;
   status: Extract<TaskStatus, 'Queued' | 'Processing' | 'Pending'>;
   previousId: number | null;
-  dataIn: JsonObject | null;
+  dataIn: StoredDataIn;
   /** Set when it is inserted `Processing`. */
   heldBy: { nodeId: string; leaseUntil: number } | null;
   scope: Scope;

@@ -3,6 +3,7 @@ import type {
   JsonObject,
   RunRecord,
   RunResponse,
+  RunState,
   TaskInstanceRecord,
   VersionRecord,
   WorkflowRecord,
@@ -127,7 +128,16 @@ export function runName(workflowId: number, seq: number): string {
   return `WF-${workflowId}-${String(seq).padStart(8, '0')}`;
 }
 
-export function toRun(row: RunRow): RunRecord {
+/**
+ * The columns of a run but its inputs, for the engine's reads (`lockRun`, status changes): a run's inputs
+ * (up to 5 MiB) are read only to derive its first tasks' Data, or to show the run.
+ */
+export const RUN_STATE_COLUMNS = `id, workflow_id, version_id, seq, status, result, mode, priority, run_user,
+  previous_run_at, response, response_result, error_class, error_message, parent_task_instance_id, depth,
+  idempotency_key, idempotency_digest, created_at, updated_at, started_at, finished_at`;
+
+/** A run as its row holds it, but its inputs (`RUN_STATE_COLUMNS`). */
+export function toRunState(row: Omit<RunRow, 'inputs'>): RunState {
   return {
     id: row.id,
     workflowId: row.workflow_id,
@@ -137,7 +147,6 @@ export function toRun(row: RunRow): RunRecord {
     result: row.result as RunResult | null,
     mode: row.mode as RunMode,
     priority: row.priority as Priority,
-    inputs: JSON.parse(row.inputs) as JsonObject,
     runUser: row.run_user,
     previousRunAt: row.previous_run_at,
     response: row.response === null ? null : (JSON.parse(row.response) as RunResponse),
@@ -155,6 +164,10 @@ export function toRun(row: RunRow): RunRecord {
   };
 }
 
+export function toRun(row: RunRow): RunRecord {
+  return { ...toRunState(row), inputs: JSON.parse(row.inputs) as JsonObject };
+}
+
 export interface TaskInstanceRow {
   id: number;
   run_id: number;
@@ -167,6 +180,9 @@ export interface TaskInstanceRow {
   previous_id: number | null;
   data_in: string | null;
   data_out: string | null;
+  data_base: number | null;
+  data_in_patch: string | null;
+  data_out_patch: string | null;
   state: string | null;
   attempt: number;
   due_at: number | null;
@@ -202,8 +218,14 @@ export function toTaskInstance(row: TaskInstanceRow): TaskInstanceRecord {
     actionType: row.action_type,
     status: row.status as TaskStatus,
     previousId: row.previous_id,
-    dataIn: parseObject(row.data_in),
-    dataOut: parseObject(row.data_out),
+    // Left unparsed: the read model and the engine's data loader rebuild the Data when they need it.
+    storedData: {
+      baseId: row.data_base,
+      inPatch: row.data_in_patch,
+      inWhole: row.data_in,
+      outPatch: row.data_out_patch,
+      outWhole: row.data_out,
+    },
     state: parseObject(row.state),
     attempt: row.attempt,
     dueAt: row.due_at,

@@ -51,6 +51,8 @@ export interface NewRun {
   mode: RunMode;
   priority: Priority;
   inputs: JsonObject;
+  /** `inputs` already serialized (the engine measures it), so the store does not serialize it again. */
+  inputsJson?: string;
   runUser: string;
   idempotencyKey: string | null;
   /** The digest of the request that carried `idempotencyKey` (stored with it); null without a key. */

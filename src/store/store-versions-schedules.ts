@@ -71,6 +71,8 @@ export type ScheduledRunResult =
 export interface RetentionBatch {
   runs: number;
   taskInstances: number;
+  /** Items of the runs' Iterate task instances (stored once each). */
+  iterationItems: number;
   scheduleFires: number;
   hasMore: boolean;
 }

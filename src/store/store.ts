@@ -1,9 +1,11 @@
 import type {
   ClientRecord,
   RunRecord,
+  RunState,
   SealedCredentials,
   TaskCounts,
   TaskInstanceRecord,
+  TaskInstanceView,
   VersionRecord,
   VersionSettings,
   WorkflowRecord,
@@ -113,12 +115,15 @@ export interface CatalogStore {
 /** Runs and task instances as the API shows them. Read only. */
 export interface RunReadModel {
   getRun(id: number): Promise<RunRecord | undefined>;
-  listRuns(filter: RunFilter, page: PageRequest): Promise<RunRecord[]>;
+  /** Runs without their inputs, newest first. */
+  listRuns(filter: RunFilter, page: PageRequest): Promise<RunState[]>;
   countTasks(runId: number): Promise<TaskCounts>;
-  getTaskInstance(id: number): Promise<TaskInstanceRecord | undefined>;
+  /** A task instance with its `Data` rebuilt whole. */
+  getTaskInstance(id: number): Promise<TaskInstanceView | undefined>;
+  /** The task instances of a run, oldest first, without rebuilding their `Data` (a run may have 100,000). */
   listTaskInstances(runId: number): Promise<TaskInstanceRecord[]>;
-  /** Task instances across runs, newest first (`GET /workflows/tasks`). */
-  findTaskInstances(filter: TaskInstanceFilter, page: PageRequest): Promise<TaskInstanceRecord[]>;
+  /** Task instances across runs, newest first, with their `Data` rebuilt whole (`GET /workflows/tasks`). */
+  findTaskInstances(filter: TaskInstanceFilter, page: PageRequest): Promise<TaskInstanceView[]>;
   /** Runs of a workflow in flight (`Processing`, `Pending`, `Stopping`): what its run limit counts. */
   countActiveRuns(workflowId: number): Promise<number>;
   /** Task instances created per UTC day, from `startDay` to `endDay` (`YYYY-MM-DD`, inclusive). */

@@ -10,15 +10,41 @@ describe('Iterate', () => {
       { data: { Invoice: [{ id: 'a' }, { id: 'b' }, { id: 'c' }], Other: 1 } },
     );
     const outcome = await Iterate.execute(ctx);
+    // The items go to the engine once, to be stored; the state keeps a cursor, not the items.
     expect(outcome).toEqual({
       kind: 'fan-out',
       hook: 'For Each',
-      branches: [
-        { Invoice: { id: 'a' }, Other: 1 },
-        { Invoice: { id: 'b' }, Other: 1 },
-      ],
+      key: 'Invoice',
+      items: [{ id: 'a' }, { id: 'b' }, { id: 'c' }],
       firstIndex: 0,
-      state: { key: 'Invoice', items: [{ id: 'a' }, { id: 'b' }, { id: 'c' }], launched: 2 },
+      count: 2,
+      state: { key: 'Invoice', total: 3, launched: 2 },
+      ifHookUnlinked: { kind: 'success', hook: 'Complete', data: ctx.data },
+    });
+  });
+
+  it('on a wake-up starts the next items from its cursor, as many as branches ended, then completes', async () => {
+    const state = { key: 'Invoice', total: 3, launched: 2 };
+    const { ctx } = makeContext(Iterate, { object: 'Invoice', concurrency: '2' }, { data: { Invoice: [] }, state });
+    const oneEnded = await Iterate.execute({ ...ctx, iterationsDone: 1 });
+    expect(oneEnded).toMatchObject({ kind: 'fan-out', key: 'Invoice', firstIndex: 2, count: 1 });
+    expect(oneEnded).not.toHaveProperty('items');
+    expect(oneEnded).toMatchObject({ state: { key: 'Invoice', total: 3, launched: 3 } });
+    const noneEnded = await Iterate.execute({ ...ctx, iterationsDone: 0 });
+    expect(noneEnded).toMatchObject({ kind: 'fan-out', firstIndex: 2, count: 0 });
+    const allEnded = await Iterate.execute({ ...ctx, state: { ...state, launched: 3 }, iterationsDone: 3 });
+    expect(allEnded).toMatchObject({ kind: 'success', hook: 'Complete' });
+  });
+
+  it('a state kept with its items (before they were stored apart) hands them over once and goes on', async () => {
+    const state = { key: 'Invoice', items: [1, 2, 3], launched: 1 };
+    const { ctx } = makeContext(Iterate, { object: 'Invoice' }, { state });
+    expect(await Iterate.execute({ ...ctx, iterationsDone: 1 })).toMatchObject({
+      kind: 'fan-out',
+      items: [1, 2, 3],
+      firstIndex: 1,
+      count: 1,
+      state: { key: 'Invoice', total: 3, launched: 2 },
     });
   });
 
@@ -33,7 +59,7 @@ describe('Iterate', () => {
     const base = makeContext(Iterate, { object: 'placeholder' }, { data: { Invoice: [1, 2] } });
     const task = { ...makeTask('Iterate', { iteration_type: 'Default' }), object: 'Invoice' };
     const ctx = { ...base.ctx, task, prepared: Iterate.prepare(task, testTools) };
-    expect(await Iterate.execute(ctx)).toMatchObject({ kind: 'fan-out', state: { key: 'Invoice', items: [1, 2] } });
+    expect(await Iterate.execute(ctx)).toMatchObject({ kind: 'fan-out', key: 'Invoice', items: [1, 2] });
     const absent = { ...ctx, prepared: { ...ctx.prepared, object: 'Subscription__4.csv.zip' } };
     expect(await Iterate.execute(absent)).toMatchObject({ kind: 'success', hook: 'Complete' });
     expect(base.logs).toEqual(['Data.Subscription__4.csv.zip is absent: nothing to iterate.']);
@@ -56,14 +82,14 @@ describe('Iterate', () => {
       },
       { data: { Rows: rows } },
     );
-    expect(await Iterate.execute(flat.ctx)).toMatchObject({ state: { items: [rows[0], rows[1]], launched: 2 } });
+    expect(await Iterate.execute(flat.ctx)).toMatchObject({ items: [rows[0], rows[1]], state: { launched: 2 } });
     const nested = [{ Account: { Id: 'x' } }, { Account: { Id: 'x' } }, { Account: { Id: 'y' } }];
     const dotted = makeContext(
       Iterate,
       { object: 'Rows', iteration_type: 'Unique-Field', iteration_field: 'Account.Id', concurrency: '5' },
       { data: { Rows: nested } },
     );
-    expect(await Iterate.execute(dotted.ctx)).toMatchObject({ state: { items: [nested[0], nested[2]] } });
+    expect(await Iterate.execute(dotted.ctx)).toMatchObject({ items: [nested[0], nested[2]] });
   });
 
   it('refuses an unknown iteration_type and a Unique-Field without its field', () => {

@@ -31,10 +31,14 @@ export interface IteratePrepared {
   uniqueField: string | null;
 }
 
-/** Between attempts: the branches' Data items, how many there are, how many have been started. */
-interface IterateState extends JsonObject {
+/**
+ * Between attempts: where the items go in `Data`, how many there are, how many branches have been
+ * started. The items themselves are stored once, apart (the engine reads back those it starts): a state
+ * holding them would be written again at every wake-up, the square of the items in all.
+ */
+interface IterateCursor {
   key: string;
-  items: JsonValue[];
+  total: number;
   launched: number;
 }
 
@@ -133,25 +137,38 @@ function chunked(items: JsonValue[], size: number): JsonValue[] {
   return chunks;
 }
 
-function launch(ctx: TaskContext<IteratePrepared>, state: IterateState): TaskOutcome {
-  const inFlight = state.launched - ctx.iterationsDone;
-  const count = Math.max(0, Math.min(ctx.prepared.concurrency - inFlight, state.items.length - state.launched));
-  const start = state.launched;
-  const branches = state.items.slice(start, start + count).map((item) => ({ ...ctx.data, [state.key]: item }));
+/** Starts as many branches as `concurrency` leaves room for; `items` on the first attempt, to be stored. */
+function launch(ctx: TaskContext<IteratePrepared>, cursor: IterateCursor, items?: JsonValue[]): TaskOutcome {
+  const inFlight = cursor.launched - ctx.iterationsDone;
+  const count = Math.max(0, Math.min(ctx.prepared.concurrency - inFlight, cursor.total - cursor.launched));
   return {
     kind: 'fan-out',
     hook: 'For Each',
-    branches,
-    firstIndex: start,
-    state: { ...state, launched: start + count },
+    key: cursor.key,
+    ...(items ? { items } : {}),
+    firstIndex: cursor.launched,
+    count,
+    state: { key: cursor.key, total: cursor.total, launched: cursor.launched + count },
+    // Import refuses an Iterate without For Each; one stored before that check completes at once.
+    ifHookUnlinked: { kind: 'success', hook: 'Complete', data: ctx.data },
   };
 }
 
+/** The cursor kept between attempts, and the items of a state written before they were stored apart. */
+function cursorOf(state: JsonObject): { cursor: IterateCursor; legacyItems?: JsonValue[] } {
+  const key = typeof state['key'] === 'string' ? state['key'] : 'Iterate';
+  const launched = typeof state['launched'] === 'number' ? state['launched'] : 0;
+  const items = state['items'];
+  if (Array.isArray(items)) return { cursor: { key, total: items.length, launched }, legacyItems: items };
+  return { cursor: { key, total: typeof state['total'] === 'number' ? state['total'] : 0, launched } };
+}
+
 async function execute(ctx: TaskContext<IteratePrepared>): Promise<TaskOutcome> {
-  const previous = ctx.state as IterateState | null;
-  if (previous) {
-    if (ctx.iterationsDone >= previous.items.length) return { kind: 'success', hook: 'Complete', data: ctx.data };
-    return launch(ctx, previous);
+  if (ctx.state) {
+    const { cursor, legacyItems } = cursorOf(ctx.state);
+    if (ctx.iterationsDone >= cursor.total) return { kind: 'success', hook: 'Complete', data: ctx.data };
+    // An Iterate waiting since before items were stored apart hands them over once, to be stored.
+    return launch(ctx, cursor, legacyItems);
   }
   return guardTemplates(ctx.data, async () => {
     const found = await itemsOf(ctx);
@@ -159,7 +176,7 @@ async function execute(ctx: TaskContext<IteratePrepared>): Promise<TaskOutcome> 
     const unique = ctx.prepared.uniqueField;
     const items = chunked(unique === null ? found.items : uniqueBy(found.items, unique), ctx.prepared.chunkSize);
     if (items.length === 0) return { kind: 'success', hook: 'Complete', data: ctx.data };
-    return launch(ctx, { key: found.key, items, launched: 0 });
+    return launch(ctx, { key: found.key, total: items.length, launched: 0 }, items);
   });
 }
 
@@ -173,6 +190,8 @@ async function execute(ctx: TaskContext<IteratePrepared>): Promise<TaskOutcome> 
 export const Iterate: TaskType<IteratePrepared> = {
   actionType: 'Iterate',
   hooks: ['For Each', 'Complete'],
+  // Without a For Each linkage it would start no branch and wait for them forever.
+  requiredHooks: ['For Each'],
   isResponsive: true,
   hasSideEffects: false,
   prepare,

@@ -12,6 +12,8 @@ export interface TaskType<Prepared = unknown> {
   readonly actionType: string;
   /** Hooks this type can fire besides `Failure` (which every type has). */
   readonly hooks: readonly string[];
+  /** Hooks that must have a linkage: import refuses the task without one (naming it). */
+  readonly requiredHooks?: readonly string[];
   /** Whether a responsive (`/sync`) run may contain it. `Delay` may not: such runs are queued (211). */
   readonly isResponsive: boolean;
   /**
@@ -39,7 +41,13 @@ export interface PrepareTools {
 export interface TaskContext<Prepared = unknown> {
   readonly prepared: Prepared;
   readonly task: TaskDefinition;
-  /** A private copy of the task instance's input `Data`; the task may change it and return it. */
+  /**
+   * A private shallow copy of the task instance's input `Data`: set, replace or delete its top-level keys
+   * and return it. The values below are shared with other task instances (and the engine's cache) and
+   * must never be changed in place: copy what you change (`{ ...value, key }`, `[...list, item]`). The
+   * engine finds what the task changed by reference (model/data-patch.ts), so an in-place change would be
+   * lost, and would leak into the `Data` of other instances. Unit tests give tasks frozen values.
+   */
   readonly data: JsonObject;
   /** Liquid scopes for this attempt (`Data` is `data` above). */
   readonly scope: TemplateScope;
@@ -159,16 +167,27 @@ export interface TaskWait {
 }
 
 /**
- * Starts branches (Iterate's `For Each`): one per entry of `branches`, each starting from that `Data`,
- * numbered from `firstIndex`. The task instance then waits (`Pending`) and is run again each time one
- * of its branches ends, with `ctx.iterationsDone` counting the ended ones.
+ * Starts branches (Iterate's `For Each`): one per item, numbered from `firstIndex`, each starting from
+ * the task's `Data` with `Data.<key>` set to its item. The task instance then waits (`Pending`) and is run
+ * again each time one of its branches ends, with `ctx.iterationsDone` counting the ended ones.
  */
 export interface TaskFanOut {
   kind: 'fan-out';
   hook: string;
-  branches: JsonObject[];
+  /** The `Data` key each branch's item goes into. */
+  key: string;
+  /**
+   * On the first attempt: every item (or chunk), in order. The engine stores them once and reads back only
+   * those it starts, so later attempts leave this out and the state keeps a cursor, not the items.
+   */
+  items?: JsonValue[];
+  /** The branches to start now: those of items `firstIndex` to `firstIndex + count - 1`. */
   firstIndex: number;
+  count: number;
+  /** Kept for the next attempt (`ctx.state`). */
   state: JsonObject;
+  /** What the attempt comes to when `hook` has no linkage (no branch would ever run, or end). */
+  ifHookUnlinked: TaskSuccess;
 }
 
 /** Unusable task parameters, found at import. */

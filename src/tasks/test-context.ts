@@ -68,6 +68,14 @@ function compileJsonata(expression: string): CompiledJsonata {
   };
 }
 
+function deepFreeze<T extends JsonValue>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 /** Template compilers for `prepare` in tests. */
 export const testTools: PrepareTools = { liquid, jsonata: compileJsonata };
 
@@ -103,7 +111,9 @@ export function makeContext<P>(
 ): TestContext<P> {
   const task = makeTask(type.actionType, parameters);
   const prepared = type.prepare(task, testTools);
-  const data: JsonObject = structuredClone(options.data ?? {});
+  // As the engine gives it: a shallow copy whose values are shared, frozen here so that a task changing
+  // one in place fails its test (TaskContext.data).
+  const data: JsonObject = { ...deepFreeze(structuredClone(options.data ?? {})) };
   const attempt = options.attempt ?? 1;
   const clock = options.now;
   const logs: string[] = [];

@@ -698,6 +698,8 @@ for (const backend of CATALOG_BACKENDS) {
             actionType: 'Integration::Callout',
             status: 'Error',
             previousId: 3,
+            // Stored whole, as rows written before Data was stored as changes: read as they are.
+            storedData: { baseId: null, inPatch: null, inWhole: '{"a":1}', outPatch: null, outWhole: '{"b":2}' },
             dataIn: { a: 1 },
             dataOut: { b: 2 },
             state: { retries: 1 },
@@ -719,8 +721,17 @@ for (const backend of CATALOG_BACKENDS) {
             createdAt: T0,
             updatedAt: T0,
           });
+          // A first task of its run: its input Data is the run's initial Data, derived from the run's inputs.
           expect(await reads.getTaskInstance(i1)).toMatchObject({
-            dataIn: null,
+            dataIn: {
+              Workflow: {
+                ExecutionDate: new Date(T0).toISOString().slice(0, 10),
+                WorkflowRunUser: 'reader',
+                LastRunDate: new Date(T0 - 1).toISOString().slice(0, 10),
+              },
+              order: { id: 5 },
+            },
+            dataOut: null,
             state: null,
             attempt: 1,
             iterationsDone: 0,

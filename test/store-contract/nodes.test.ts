@@ -17,7 +17,7 @@ async function finish(store: Store, held: readonly TaskInstanceRecord[], nodeId:
         nodeId,
         now,
         status: 'Success',
-        dataOut: {},
+        dataOut: { stored: { outPatch: null, outWhole: '{}' }, data: {} },
         log: null,
         successors: [],
         scope: { iterationParentId: null, iterationIndex: null },

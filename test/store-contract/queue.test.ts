@@ -15,7 +15,7 @@ function success(instance: TaskInstanceRecord, nodeId: string, now: number): Tas
     nodeId,
     now,
     status: 'Success',
-    dataOut: { by: nodeId },
+    dataOut: { stored: { outPatch: null, outWhole: JSON.stringify({ by: nodeId }) }, data: { by: nodeId } },
     log: `done by ${nodeId}\n`,
     successors: [],
     scope: { iterationParentId: null, iterationIndex: null },
@@ -44,7 +44,12 @@ for (const backend of BACKENDS) {
         expect(first.created).toBe(true);
         expect(first.run.status).toBe('Queued');
         expect(first.instances).toHaveLength(1);
-        expect(first.instances[0]).toMatchObject({ status: 'Queued', runId: first.run.id, dataIn: null });
+        expect(first.instances[0]).toMatchObject({
+          status: 'Queued',
+          runId: first.run.id,
+          // Its input Data is the run's initial Data, derived from the inputs: nothing stored for it.
+          storedData: { baseId: null, inPatch: null, inWhole: null, outPatch: null, outWhole: null },
+        });
         const again = await store.queue.createRun(newRun(seeded, now + 1, { idempotencyKey: 'k-1' }));
         expect(again).toMatchObject({ created: false, instances: [] });
         expect(again.run.id).toBe(first.run.id);

@@ -62,7 +62,8 @@ export function registerTaskActionRoutes(app: FastifyInstance, context: ApiConte
             `Task ${instance.id} is ${instance.status}; only a Success, Error or Stopped task of a run that is not stopped can be rerun.`,
           );
         }
-        return present(rerun);
+        // As inserted (Queued): the input Data it reruns with (recorded, or as edited), no output yet.
+        return present({ ...rerun, dataIn: data ?? instance.dataIn, dataOut: null });
       },
     },
   });

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InvalidRequestError, NotFoundError, TaskBatchError } from '../../model/errors.js';
-import type { TaskInstanceRecord } from '../../model/records.js';
+import type { TaskInstanceView } from '../../model/records.js';
 import { Scope } from '../../model/scopes.js';
 import { TaskStatus } from '../../model/statuses.js';
 import type { ApiContext } from '../api-context.js';
@@ -121,8 +121,8 @@ export function registerTaskRoutes(app: FastifyInstance, context: ApiContext): v
     storeFilter: Parameters<typeof store.reads.findTaskInstances>[0],
     filter: TaskDefinitionFilter,
     wanted: number,
-  ): Promise<TaskInstanceRecord[]> => {
-    const found: TaskInstanceRecord[] = [];
+  ): Promise<TaskInstanceView[]> => {
+    const found: TaskInstanceView[] = [];
     for (let offset = 0; found.length < wanted; offset += SCAN_BATCH) {
       if (offset >= SCAN_LIMIT) {
         throw new InvalidRequestError(

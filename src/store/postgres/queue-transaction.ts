@@ -1,4 +1,12 @@
-import type { JsonObject, RunRecord, RunResponse, TaskInstanceRecord, WaitingOn } from '../../model/records.js';
+import type {
+  JsonObject,
+  RunResponse,
+  RunState,
+  StoredDataIn,
+  TaskInstanceRecord,
+  WaitingOn,
+} from '../../model/records.js';
+import type { RebuiltData } from '../data-rebuild.js';
 import type { RunResult } from '../../model/statuses.js';
 import type {
   CandidateQuery,
@@ -13,12 +21,14 @@ import type {
 import {
   priorityRank,
   toClaimCandidate,
-  toRun,
+  RUN_STATE_COLUMNS,
+  toRunState,
   toTaskInstance,
   type ClaimCandidateRow,
   type RunRow,
   type TaskInstanceRow,
 } from '../rows.js';
+import { insertIterationItems, readData, readRunState } from './data-queries.js';
 import type { Sql } from './database.js';
 import type { PgIdBlocks } from './id-blocks.js';
 
@@ -44,9 +54,8 @@ export class PgQueueTransaction implements QueueTransaction {
     return (await this.sql.query(text, values)).rowCount ?? 0;
   }
 
-  async lockRun(runId: number): Promise<RunRecord | undefined> {
-    const [row] = await this.rows<RunRow>('SELECT * FROM runs WHERE id = $1 FOR UPDATE', [runId]);
-    return row && toRun(row);
+  lockRun(runId: number): Promise<RunState | undefined> {
+    return readRunState(this.sql, runId, true);
   }
 
   async getTaskInstance(id: number): Promise<TaskInstanceRecord | undefined> {
@@ -55,19 +64,22 @@ export class PgQueueTransaction implements QueueTransaction {
   }
 
   async writeOutcome(outcome: OutcomeWrite): Promise<boolean> {
-    const dataOut = outcome.dataOutJson ?? (outcome.dataOut === null ? null : JSON.stringify(outcome.dataOut));
+    const rebase = outcome.rebaseIn;
     const changed = await this.count(
       `UPDATE task_instances
        SET status = $3, data_out = $4, state = $5, waiting_on = $6, due_at = $7, attempt = attempt + $8,
            error = $9, error_class = $10, error_details = $11, is_unhandled_error = $12,
            log = CASE WHEN $13::text IS NULL THEN log ELSE COALESCE(log, '') || $13::text END,
-           ended_at = $14, updated_at = $15, locked_by = NULL, lease_until = NULL
+           ended_at = $14, updated_at = $15, locked_by = NULL, lease_until = NULL, data_out_patch = $16,
+           data_base = CASE WHEN $17 THEN $18::bigint ELSE data_base END,
+           data_in = CASE WHEN $17 THEN $19::text ELSE data_in END,
+           data_in_patch = CASE WHEN $17 THEN $20::text ELSE data_in_patch END
        WHERE id = $1 AND status = 'Processing' AND locked_by = $2`,
       [
         outcome.id,
         outcome.nodeId,
         outcome.status,
-        dataOut,
+        outcome.dataOut?.outWhole ?? null,
         outcome.state === null ? null : JSON.stringify(outcome.state),
         outcome.waitingOn,
         outcome.dueAt,
@@ -79,6 +91,11 @@ export class PgQueueTransaction implements QueueTransaction {
         outcome.log,
         outcome.endedAt,
         outcome.now,
+        outcome.dataOut?.outPatch ?? null,
+        rebase !== undefined,
+        rebase?.baseId ?? null,
+        rebase?.inWhole ?? null,
+        rebase?.inPatch ?? null,
       ],
     );
     return changed === 1;
@@ -89,8 +106,9 @@ export class PgQueueTransaction implements QueueTransaction {
     const [row] = await this.rows<TaskInstanceRow>(
       `INSERT INTO task_instances (id, run_id, workflow_id, version_id, task_id, name, action_type, status,
                                    priority_rank, previous_id, data_in, locked_by, lease_until, started_at,
-                                   iteration_parent_id, iteration_index, waiting_on, rerun_of, created_at, updated_at, log)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20)
+                                   iteration_parent_id, iteration_index, waiting_on, rerun_of, created_at, updated_at,
+                                   data_base, data_in_patch, log)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, $21, $22)
        RETURNING *`,
       [
         id,
@@ -103,7 +121,7 @@ export class PgQueueTransaction implements QueueTransaction {
         instance.status,
         priorityRank(instance.run.priority),
         instance.previousId,
-        instance.dataIn === null ? null : JSON.stringify(instance.dataIn),
+        instance.dataIn.inWhole,
         instance.heldBy?.nodeId ?? null,
         instance.heldBy?.leaseUntil ?? null,
         instance.heldBy ? instance.now : null,
@@ -112,6 +130,8 @@ export class PgQueueTransaction implements QueueTransaction {
         instance.waitingOn,
         instance.rerunOf,
         instance.now,
+        instance.dataIn.baseId,
+        instance.dataIn.inPatch,
         instance.log ?? null,
       ],
     );
@@ -119,12 +139,19 @@ export class PgQueueTransaction implements QueueTransaction {
     return toTaskInstance(row);
   }
 
-  async setDataIn(id: number, dataIn: JsonObject, now: number): Promise<void> {
-    await this.sql.query('UPDATE task_instances SET data_in = $2, updated_at = $3 WHERE id = $1', [
-      id,
-      JSON.stringify(dataIn),
-      now,
-    ]);
+  async setDataIn(id: number, dataIn: StoredDataIn, now: number): Promise<void> {
+    await this.sql.query(
+      'UPDATE task_instances SET data_base = $2, data_in = $3, data_in_patch = $4, updated_at = $5 WHERE id = $1',
+      [id, dataIn.baseId, dataIn.inWhole, dataIn.inPatch, now],
+    );
+  }
+
+  readData(ids: readonly number[], runIds?: readonly number[]): Promise<RebuiltData> {
+    return readData(this.sql, ids, runIds);
+  }
+
+  insertIterationItems(iterateId: number, items: readonly string[]): Promise<void> {
+    return insertIterationItems(this.sql, iterateId, items);
   }
 
   async wake(id: number, now: number, waitingOn?: WaitingOn): Promise<boolean> {
@@ -216,18 +243,14 @@ export class PgQueueTransaction implements QueueTransaction {
     return { live: row?.live ?? 0, liveBesidesMerges: row?.besides ?? 0 };
   }
 
-  async findWaitingMerge(
-    runId: number,
-    taskId: number,
-    scope: Scope,
-  ): Promise<{ id: number; dataIn: JsonObject | null } | undefined> {
-    const [row] = await this.rows<{ id: number; data_in: string | null }>(
-      `SELECT id, data_in FROM task_instances
+  async findWaitingMerge(runId: number, taskId: number, scope: Scope): Promise<TaskInstanceRecord | undefined> {
+    const [row] = await this.rows<TaskInstanceRow>(
+      `SELECT * FROM task_instances
        WHERE ${SCOPE} AND task_id = $4 AND status = 'Pending' AND waiting_on = 'merge'
        LIMIT 1`,
       [...scopeValues(runId, scope), taskId],
     );
-    return row && { id: row.id, dataIn: row.data_in === null ? null : (JSON.parse(row.data_in) as JsonObject) };
+    return row && toTaskInstance(row);
   }
 
   async waitingMergeIds(runId: number, scope: Scope): Promise<number[]> {
@@ -280,10 +303,10 @@ export class PgQueueTransaction implements QueueTransaction {
     return changed === 1;
   }
 
-  async setRunStatus(change: RunStatusChange): Promise<RunRecord | undefined> {
+  async setRunStatus(change: RunStatusChange): Promise<RunState | undefined> {
     const isFinish = change.finish !== undefined;
     const isReopen = change.reopen !== undefined;
-    const [row] = await this.rows<RunRow>(
+    const [row] = await this.rows<Omit<RunRow, 'inputs'>>(
       `UPDATE runs SET status = $3, updated_at = $4,
          started_at = CASE WHEN $5 THEN COALESCE(started_at, $4) ELSE started_at END,
          result = CASE WHEN $6 THEN $7 WHEN $9 THEN NULL ELSE result END,
@@ -293,7 +316,7 @@ export class PgQueueTransaction implements QueueTransaction {
          error_class = CASE WHEN $9 THEN $10 ELSE error_class END,
          error_message = CASE WHEN $9 THEN $11 ELSE error_message END
        WHERE id = $1 AND status = ANY($2::text[])
-       RETURNING *`,
+       RETURNING ${RUN_STATE_COLUMNS}`,
       [
         change.runId,
         change.from,
@@ -308,7 +331,7 @@ export class PgQueueTransaction implements QueueTransaction {
         change.reopen?.error?.message ?? null,
       ],
     );
-    return row && toRun(row);
+    return row && toRunState(row);
   }
 
   async claimDue(claim: ClaimRequest): Promise<TaskInstanceRecord[]> {

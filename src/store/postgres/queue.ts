@@ -1,8 +1,10 @@
 import type pg from 'pg';
-import type { RunRecord, TaskInstanceRecord } from '../../model/records.js';
+import type { RunRecord, RunState, TaskInstanceRecord } from '../../model/records.js';
+import type { RebuiltData } from '../data-rebuild.js';
 import type { QueueStore, QueueTransaction } from '../queue-store.js';
 import type { NewRun } from '../store-inputs.js';
 import type { RetentionBatch, ScheduledRunRequest, ScheduledRunResult } from '../store-versions-schedules.js';
+import { iterationItems, readData, readRunState } from './data-queries.js';
 import { inTransaction } from './database.js';
 import type { PgIdBlocks } from './id-blocks.js';
 import { PgQueueTransaction } from './queue-transaction.js';
@@ -128,6 +130,18 @@ export class PgQueue implements QueueStore {
       "SELECT min(due_at) AS due FROM task_instances WHERE status = 'Pending' AND due_at IS NOT NULL",
     );
     return rows[0]?.due ?? null;
+  }
+
+  getRunState(runId: number): Promise<RunState | undefined> {
+    return readRunState(this.pool, runId, false);
+  }
+
+  readData(ids: readonly number[], runIds?: readonly number[]): Promise<RebuiltData> {
+    return readData(this.pool, ids, runIds);
+  }
+
+  iterationItems(iterateId: number, from: number, count: number): Promise<string[]> {
+    return iterationItems(this.pool, iterateId, from, count);
   }
 
   startScheduledRun(input: ScheduledRunRequest): Promise<ScheduledRunResult> {

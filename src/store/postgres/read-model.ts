@@ -1,8 +1,9 @@
 import type pg from 'pg';
-import type { RunRecord, TaskCounts, TaskInstanceRecord } from '../../model/records.js';
-import { toRun, toTaskInstance, type RunRow, type TaskInstanceRow } from '../rows.js';
+import type { RunRecord, RunState, TaskCounts, TaskInstanceRecord, TaskInstanceView } from '../../model/records.js';
+import { RUN_STATE_COLUMNS, toRun, toRunState, toTaskInstance, type RunRow, type TaskInstanceRow } from '../rows.js';
 import type { QueueStats, RunReadModel } from '../store.js';
 import type { PageRequest, RunFilter, TaskInstanceFilter } from '../store-inputs.js';
+import { rebuildData } from './data-queries.js';
 
 const SELECT_RUN = 'SELECT * FROM runs WHERE id = $1';
 const SELECT_INSTANCE = 'SELECT * FROM task_instances WHERE id = $1';
@@ -31,7 +32,7 @@ export class PgReadModel implements RunReadModel {
     return row && toRun(row);
   }
 
-  async listRuns(filter: RunFilter, page: PageRequest): Promise<RunRecord[]> {
+  async listRuns(filter: RunFilter, page: PageRequest): Promise<RunState[]> {
     const { where, params } = whereClause([
       ['workflow_id', filter.workflowId],
       ['status', filter.status],
@@ -49,9 +50,10 @@ export class PgReadModel implements RunReadModel {
     // strpos, not LIKE: the text is matched literally, so `%` and `_` need no escaping.
     add((n) => `strpos(lower(inputs), lower($${n})) > 0`, filter.inputText);
     params.push(page.limit, page.offset);
-    const sql = `SELECT * FROM runs ${clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : ''}
+    // Without their inputs (a page of runs would read up to 5 MiB each); the text filter reads them.
+    const sql = `SELECT ${RUN_STATE_COLUMNS} FROM runs ${clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : ''}
                  ORDER BY id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`;
-    return (await this.pool.query<RunRow>(sql, params)).rows.map(toRun);
+    return (await this.pool.query<Omit<RunRow, 'inputs'>>(sql, params)).rows.map(toRunState);
   }
 
   async countTasks(runId: number): Promise<TaskCounts> {
@@ -65,16 +67,16 @@ export class PgReadModel implements RunReadModel {
     return counts;
   }
 
-  async getTaskInstance(id: number): Promise<TaskInstanceRecord | undefined> {
+  async getTaskInstance(id: number): Promise<TaskInstanceView | undefined> {
     const row = (await this.pool.query<TaskInstanceRow>(SELECT_INSTANCE, [id])).rows[0];
-    return row && toTaskInstance(row);
+    return row && (await this.withData([toTaskInstance(row)]))[0];
   }
 
   async listTaskInstances(runId: number): Promise<TaskInstanceRecord[]> {
     return (await this.pool.query<TaskInstanceRow>(SELECT_INSTANCES_OF_RUN, [runId])).rows.map(toTaskInstance);
   }
 
-  async findTaskInstances(filter: TaskInstanceFilter, page: PageRequest): Promise<TaskInstanceRecord[]> {
+  async findTaskInstances(filter: TaskInstanceFilter, page: PageRequest): Promise<TaskInstanceView[]> {
     const { where, params } = whereClause([
       ['id', filter.id],
       ['run_id', filter.runId],
@@ -85,7 +87,17 @@ export class PgReadModel implements RunReadModel {
     params.push(page.limit, page.offset);
     const sql = `SELECT * FROM task_instances ${where}
                  ORDER BY id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`;
-    return (await this.pool.query<TaskInstanceRow>(sql, params)).rows.map(toTaskInstance);
+    return this.withData((await this.pool.query<TaskInstanceRow>(sql, params)).rows.map(toTaskInstance));
+  }
+
+  /** The instances with their Data rebuilt, all from one read of their chains. */
+  private async withData(instances: TaskInstanceRecord[]): Promise<TaskInstanceView[]> {
+    if (instances.length === 0) return [];
+    const rebuild = await rebuildData(
+      this.pool,
+      instances.map((instance) => instance.id),
+    );
+    return instances.map((instance) => rebuild.view(instance));
   }
 
   async countActiveRuns(workflowId: number): Promise<number> {

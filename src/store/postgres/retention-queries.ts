@@ -13,7 +13,7 @@ const RETENTION_LOCK_KEY = 0x7765697252;
  * does nothing this time (and is told there is no more, so it sleeps until the next expiry).
  */
 export async function deleteExpiredRuns(sql: Sql, now: number, maxRows: number): Promise<RetentionBatch> {
-  const batch: RetentionBatch = { runs: 0, taskInstances: 0, scheduleFires: 0, hasMore: false };
+  const batch: RetentionBatch = { runs: 0, taskInstances: 0, iterationItems: 0, scheduleFires: 0, hasMore: false };
   const { rows: locks } = await sql.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [
     RETENTION_LOCK_KEY,
   ]);
@@ -34,13 +34,24 @@ export async function deleteExpiredRuns(sql: Sql, now: number, maxRows: number):
   if (runIds.length > 0) {
     // Room is kept for the runs themselves, so a batch stays within `maxRows`.
     const budget = Math.max(1, maxRows - runIds.length);
-    const instances = await sql.query(
-      `DELETE FROM task_instances WHERE id IN (
-         SELECT id FROM task_instances WHERE run_id = ANY($1::bigint[]) LIMIT $2)`,
+    // The items of the runs' Iterates first: they are found through their task instances.
+    const items = await sql.query(
+      `DELETE FROM iteration_items WHERE (iterate_id, idx) IN (
+         SELECT i.iterate_id, i.idx FROM task_instances t JOIN iteration_items i ON i.iterate_id = t.id
+         WHERE t.run_id = ANY($1::bigint[]) AND t.action_type = 'Iterate' LIMIT $2)`,
       [runIds, budget],
     );
+    batch.iterationItems = items.rowCount ?? 0;
+    const instances =
+      batch.iterationItems < budget
+        ? await sql.query(
+            `DELETE FROM task_instances WHERE id IN (
+               SELECT id FROM task_instances WHERE run_id = ANY($1::bigint[]) LIMIT $2)`,
+            [runIds, budget - batch.iterationItems],
+          )
+        : { rowCount: 0 };
     batch.taskInstances = instances.rowCount ?? 0;
-    if (batch.taskInstances < budget) {
+    if (batch.iterationItems + batch.taskInstances < budget) {
       const runs = await sql.query(
         `DELETE FROM runs WHERE id = ANY($1::bigint[])
            AND NOT EXISTS (SELECT 1 FROM task_instances ti WHERE ti.run_id = runs.id)`,
@@ -49,7 +60,7 @@ export async function deleteExpiredRuns(sql: Sql, now: number, maxRows: number):
       batch.runs = runs.rowCount ?? 0;
     }
   }
-  const left = maxRows - batch.taskInstances - batch.runs;
+  const left = maxRows - batch.iterationItems - batch.taskInstances - batch.runs;
   if (left > 0) {
     // A workflow's latest fire stays: the scheduler counts from it.
     const fires = await sql.query(

@@ -1,5 +1,5 @@
 import type { RunRecord, TaskInstanceRecord } from '../../model/records.js';
-import { toRun, type RunRow } from '../rows.js';
+import { RUN_STATE_COLUMNS, toRun, toRunState, type RunRow } from '../rows.js';
 import type { NewRun } from '../store-inputs.js';
 import type { Sql } from './database.js';
 import type { PgIdBlocks } from './id-blocks.js';
@@ -42,13 +42,13 @@ export async function createRunIn(
   if (!counter) throw new Error(`workflow ${input.workflowId} does not exist`);
   const isHeld = input.claimFor !== null;
   const id = await ids.next('object', sql);
-  const { rows: inserted } = await sql.query<RunRow>(
+  const { rows: inserted } = await sql.query<Omit<RunRow, 'inputs'>>(
     `INSERT INTO runs (id, workflow_id, version_id, seq, status, mode, priority, inputs, run_user, previous_run_at,
                        idempotency_key, parent_task_instance_id, depth, created_at, updated_at, started_at,
                        idempotency_digest)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16)
      ON CONFLICT (workflow_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-     RETURNING *`,
+     RETURNING ${RUN_STATE_COLUMNS}`,
     [
       id,
       input.workflowId,
@@ -57,7 +57,7 @@ export async function createRunIn(
       isHeld ? 'Processing' : 'Queued',
       input.mode,
       input.priority,
-      JSON.stringify(input.inputs),
+      input.inputsJson ?? JSON.stringify(input.inputs),
       input.runUser,
       counter.previous_run_at,
       input.idempotencyKey,
@@ -71,7 +71,8 @@ export async function createRunIn(
   const row = inserted[0];
   // Another node committed a run with this key after our look-up: the caller reads it and rolls back.
   if (!row) throw new IdempotencyKeyTaken();
-  const run = toRun(row);
+  // The inputs are not sent back: they are the caller's.
+  const run = { ...toRunState(row), inputs: input.inputs };
   const tx = new PgQueueTransaction(sql, ids);
   const instances: TaskInstanceRecord[] = [];
   for (const task of input.entryTasks) {
@@ -83,7 +84,8 @@ export async function createRunIn(
         actionType: task.actionType,
         status: isHeld ? 'Processing' : 'Queued',
         previousId: null,
-        dataIn: null,
+        // The run's initial Data, derived from its inputs: the one stored copy of them.
+        dataIn: { baseId: null, inPatch: null, inWhole: null },
         heldBy: input.claimFor,
         scope: { iterationParentId: null, iterationIndex: null },
         waitingOn: null,

@@ -1,5 +1,13 @@
 import type Database from 'better-sqlite3';
-import type { JsonObject, RunRecord, RunResponse, TaskInstanceRecord, WaitingOn } from '../../model/records.js';
+import type {
+  JsonObject,
+  RunResponse,
+  RunState,
+  StoredDataIn,
+  TaskInstanceRecord,
+  WaitingOn,
+} from '../../model/records.js';
+import type { RebuiltData } from '../data-rebuild.js';
 import type { RunResult } from '../../model/statuses.js';
 import type {
   CandidateQuery,
@@ -11,11 +19,13 @@ import type {
   RunStatusChange,
   Scope,
 } from '../queue-store.js';
+import type { SqliteDataQueries } from './data-queries.js';
 import type { IdAllocator } from './id-allocator.js';
 import {
   priorityRank,
   toClaimCandidate,
-  toRun,
+  RUN_STATE_COLUMNS,
+  toRunState,
   toTaskInstance,
   type ClaimCandidateRow,
   type RunRow,
@@ -33,14 +43,19 @@ export class SqliteQueueTransaction implements QueueTransaction {
   constructor(
     db: Database.Database,
     private readonly ids: IdAllocator,
+    private readonly data: SqliteDataQueries,
   ) {
     const scopeWhere = 'run_id = @runId AND iteration_parent_id IS @parentId AND iteration_index IS @index';
     this.statements = {
-      selectRun: db.prepare('SELECT * FROM runs WHERE id = ?'),
+      selectRun: db.prepare(`SELECT ${RUN_STATE_COLUMNS} FROM runs WHERE id = ?`),
       selectInstance: db.prepare('SELECT * FROM task_instances WHERE id = ?'),
       writeOutcome: db.prepare(`
         UPDATE task_instances
-        SET status = @status, data_out = @dataOut, state = @state, waiting_on = @waitingOn, due_at = @dueAt,
+        SET status = @status, data_out = @dataOut, data_out_patch = @dataOutPatch, state = @state,
+            data_base = CASE WHEN @isRebase THEN @dataBase ELSE data_base END,
+            data_in = CASE WHEN @isRebase THEN @dataIn ELSE data_in END,
+            data_in_patch = CASE WHEN @isRebase THEN @dataInPatch ELSE data_in_patch END,
+            waiting_on = @waitingOn, due_at = @dueAt,
             attempt = attempt + @attemptStep, error = @error, error_class = @errorClass, error_details = @errorDetails,
             is_unhandled_error = @isUnhandled,
             log = CASE WHEN @log IS NULL THEN log ELSE COALESCE(log, '') || @log END,
@@ -48,14 +63,17 @@ export class SqliteQueueTransaction implements QueueTransaction {
         WHERE id = @id AND status = 'Processing' AND locked_by = @nodeId`),
       insertInstance: db.prepare(`
         INSERT INTO task_instances (id, run_id, workflow_id, version_id, task_id, name, action_type, status,
-                                    priority_rank, previous_id, data_in, locked_by, lease_until, started_at,
-                                    iteration_parent_id, iteration_index, waiting_on, rerun_of, log,
-                                    created_at, updated_at)
+                                    priority_rank, previous_id, data_base, data_in, data_in_patch, locked_by,
+                                    lease_until, started_at, iteration_parent_id, iteration_index, waiting_on,
+                                    rerun_of, log, created_at, updated_at)
         VALUES (@id, @runId, @workflowId, @versionId, @taskId, @name, @actionType, @status, @priorityRank,
-                @previousId, @dataIn, @lockedBy, @leaseUntil, @startedAt,
+                @previousId, @dataBase, @dataIn, @dataInPatch, @lockedBy, @leaseUntil, @startedAt,
                 @iterationParentId, @iterationIndex, @waitingOn, @rerunOf, @log, @now, @now)
         RETURNING *`),
-      setDataIn: db.prepare('UPDATE task_instances SET data_in = ?, updated_at = ? WHERE id = ?'),
+      setDataIn: db.prepare(`
+        UPDATE task_instances SET data_base = @dataBase, data_in = @dataIn, data_in_patch = @dataInPatch,
+                                  updated_at = @now
+        WHERE id = @id`),
       wake: db.prepare(`
         UPDATE task_instances SET due_at = @now, updated_at = @now
         WHERE id = @id AND status = 'Pending' AND (@waitingOn IS NULL OR waiting_on = @waitingOn)`),
@@ -89,7 +107,7 @@ export class SqliteQueueTransaction implements QueueTransaction {
         SELECT count(*) AS live, COALESCE(sum(waiting_on IS NOT 'merge'), 0) AS besides
         FROM task_instances WHERE ${scopeWhere} AND status IN ('Queued', 'Processing', 'Pending')`),
       findWaitingMerge: db.prepare(`
-        SELECT id, data_in FROM task_instances
+        SELECT * FROM task_instances
         WHERE ${scopeWhere} AND task_id = @taskId AND status = 'Pending' AND waiting_on = 'merge'
         LIMIT 1`),
       waitingMergeIds: db.prepare(`
@@ -115,7 +133,7 @@ export class SqliteQueueTransaction implements QueueTransaction {
           error_class = CASE WHEN @isReopen THEN @errorClass ELSE error_class END,
           error_message = CASE WHEN @isReopen THEN @errorMessage ELSE error_message END
         WHERE id = @runId AND status IN (SELECT value FROM json_each(@from))
-        RETURNING *`),
+        RETURNING ${RUN_STATE_COLUMNS}`),
       claimDue: db.prepare(`
         UPDATE task_instances
         SET status = 'Processing', locked_by = @nodeId, lease_until = @leaseUntil, due_at = NULL, updated_at = @now
@@ -151,14 +169,14 @@ export class SqliteQueueTransaction implements QueueTransaction {
     };
   }
 
-  async lockRun(runId: number): Promise<RunRecord | undefined> {
+  async lockRun(runId: number): Promise<RunState | undefined> {
     return this.runSync(runId);
   }
 
-  /** The run as it is now (synchronous: used by the store's own writes too). */
-  runSync(runId: number): RunRecord | undefined {
-    const row = this.statements.selectRun.get(runId) as RunRow | undefined;
-    return row && toRun(row);
+  /** The run as it is now, without its inputs (synchronous: the queue reads it outside transactions too). */
+  runSync(runId: number): RunState | undefined {
+    const row = this.statements.selectRun.get(runId) as Omit<RunRow, 'inputs'> | undefined;
+    return row && toRunState(row);
   }
 
   async getTaskInstance(id: number): Promise<TaskInstanceRecord | undefined> {
@@ -167,13 +185,15 @@ export class SqliteQueueTransaction implements QueueTransaction {
   }
 
   async writeOutcome(outcome: OutcomeWrite): Promise<boolean> {
-    const dataOut = outcome.dataOutJson ?? (outcome.dataOut === null ? null : JSON.stringify(outcome.dataOut));
     return (
       this.statements.writeOutcome.run({
         id: outcome.id,
         nodeId: outcome.nodeId,
         status: outcome.status,
-        dataOut,
+        dataOut: outcome.dataOut?.outWhole ?? null,
+        dataOutPatch: outcome.dataOut?.outPatch ?? null,
+        isRebase: outcome.rebaseIn ? 1 : 0,
+        ...dataInParams(outcome.rebaseIn ?? null),
         state: outcome.state === null ? null : JSON.stringify(outcome.state),
         waitingOn: outcome.waitingOn,
         dueAt: outcome.dueAt,
@@ -206,7 +226,7 @@ export class SqliteQueueTransaction implements QueueTransaction {
       status: instance.status,
       priorityRank: priorityRank(instance.run.priority),
       previousId: instance.previousId,
-      dataIn: instance.dataIn === null ? null : JSON.stringify(instance.dataIn),
+      ...dataInParams(instance.dataIn),
       lockedBy: instance.heldBy?.nodeId ?? null,
       leaseUntil: instance.heldBy?.leaseUntil ?? null,
       startedAt: instance.heldBy ? instance.now : null,
@@ -220,8 +240,16 @@ export class SqliteQueueTransaction implements QueueTransaction {
     return toTaskInstance(row);
   }
 
-  async setDataIn(id: number, dataIn: JsonObject, now: number): Promise<void> {
-    this.statements.setDataIn.run(JSON.stringify(dataIn), now, id);
+  async setDataIn(id: number, dataIn: StoredDataIn, now: number): Promise<void> {
+    this.statements.setDataIn.run({ id, now, ...dataInParams(dataIn) });
+  }
+
+  async readData(ids: readonly number[], runIds?: readonly number[]): Promise<RebuiltData> {
+    return this.data.readData(ids, runIds);
+  }
+
+  async insertIterationItems(iterateId: number, items: readonly string[]): Promise<void> {
+    this.data.insertIterationItems(iterateId, items);
   }
 
   async wake(id: number, now: number, waitingOn?: WaitingOn): Promise<boolean> {
@@ -264,14 +292,10 @@ export class SqliteQueueTransaction implements QueueTransaction {
     return { live: row.live, liveBesidesMerges: row.besides };
   }
 
-  async findWaitingMerge(
-    runId: number,
-    taskId: number,
-    scope: Scope,
-  ): Promise<{ id: number; dataIn: JsonObject | null } | undefined> {
+  async findWaitingMerge(runId: number, taskId: number, scope: Scope): Promise<TaskInstanceRecord | undefined> {
     const row = this.statements.findWaitingMerge.get({ ...scopeParams(runId, scope), taskId }) as
-      { id: number; data_in: string | null } | undefined;
-    return row && { id: row.id, dataIn: row.data_in === null ? null : (JSON.parse(row.data_in) as JsonObject) };
+      TaskInstanceRow | undefined;
+    return row && toTaskInstance(row);
   }
 
   async waitingMergeIds(runId: number, scope: Scope): Promise<number[]> {
@@ -300,7 +324,7 @@ export class SqliteQueueTransaction implements QueueTransaction {
     return this.statements.recordResponse.run(JSON.stringify(response), result, runId).changes === 1;
   }
 
-  async setRunStatus(change: RunStatusChange): Promise<RunRecord | undefined> {
+  async setRunStatus(change: RunStatusChange): Promise<RunState | undefined> {
     const row = this.statements.setRunStatus.get({
       runId: change.runId,
       from: JSON.stringify(change.from),
@@ -313,8 +337,8 @@ export class SqliteQueueTransaction implements QueueTransaction {
       isReopen: change.reopen ? 1 : 0,
       errorClass: change.reopen?.error?.errorClass ?? null,
       errorMessage: change.reopen?.error?.message ?? null,
-    }) as RunRow | undefined;
-    return row && toRun(row);
+    }) as Omit<RunRow, 'inputs'> | undefined;
+    return row && toRunState(row);
   }
 
   async claimDue(claim: ClaimRequest): Promise<TaskInstanceRecord[]> {
@@ -349,6 +373,14 @@ export class SqliteQueueTransaction implements QueueTransaction {
     }) as TaskInstanceRow | undefined;
     return row && toTaskInstance(row);
   }
+}
+
+function dataInParams(dataIn: StoredDataIn | null): {
+  dataBase: number | null;
+  dataIn: string | null;
+  dataInPatch: string | null;
+} {
+  return { dataBase: dataIn?.baseId ?? null, dataIn: dataIn?.inWhole ?? null, dataInPatch: dataIn?.inPatch ?? null };
 }
 
 function scopeParams(runId: number, scope: Scope): { runId: number; parentId: number | null; index: number | null } {

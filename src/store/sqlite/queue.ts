@@ -1,7 +1,9 @@
-import type { RunRecord, TaskInstanceRecord } from '../../model/records.js';
+import type { RunRecord, RunState, TaskInstanceRecord } from '../../model/records.js';
+import type { RebuiltData } from '../data-rebuild.js';
 import type { QueueStore, QueueTransaction } from '../queue-store.js';
 import type { NewRun } from '../store-inputs.js';
 import type { RetentionBatch, ScheduledRunRequest, ScheduledRunResult } from '../store-versions-schedules.js';
+import type { SqliteDataQueries } from './data-queries.js';
 import type { LeaseQueries } from './lease-queries.js';
 import type { SqliteQueueTransaction } from './queue-transaction.js';
 import type { RetentionQueries } from './retention-queries.js';
@@ -18,6 +20,7 @@ export class SqliteQueue implements QueueStore {
     private readonly leases: LeaseQueries,
     private readonly schedules: ScheduleQueries,
     private readonly retention: RetentionQueries,
+    private readonly data: SqliteDataQueries,
   ) {}
 
   transaction<T>(work: (tx: QueueTransaction) => Promise<T>): Promise<T> {
@@ -62,6 +65,18 @@ export class SqliteQueue implements QueueStore {
 
   async nextDueAt(): Promise<number | null> {
     return this.leases.nextDueAt();
+  }
+
+  async getRunState(runId: number): Promise<RunState | undefined> {
+    return this.tx.runSync(runId);
+  }
+
+  async readData(ids: readonly number[], runIds?: readonly number[]): Promise<RebuiltData> {
+    return this.data.readData(ids, runIds);
+  }
+
+  async iterationItems(iterateId: number, from: number, count: number): Promise<string[]> {
+    return this.data.iterationItems(iterateId, from, count);
   }
 
   startScheduledRun(input: ScheduledRunRequest): Promise<ScheduledRunResult> {

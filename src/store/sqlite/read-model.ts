@@ -1,9 +1,11 @@
 import type Database from 'better-sqlite3';
-import type { RunRecord, TaskCounts, TaskInstanceRecord } from '../../model/records.js';
+import type { RunRecord, RunState, TaskCounts, TaskInstanceRecord, TaskInstanceView } from '../../model/records.js';
 import type { QueueStats, RunReadModel } from '../store.js';
 import { QueueStatsQueries } from './queue-stats-queries.js';
 import type { PageRequest, RunFilter, TaskInstanceFilter } from '../store-inputs.js';
-import { toRun, toTaskInstance, type RunRow, type TaskInstanceRow } from '../rows.js';
+import { RUN_STATE_COLUMNS, toRun, toRunState, toTaskInstance, type RunRow, type TaskInstanceRow } from '../rows.js';
+import { SELECT_RUN_WITH_INPUTS } from './run-columns.js';
+import type { SqliteDataQueries } from './data-queries.js';
 import { UsageQueries } from './usage-queries.js';
 
 /** Runs and task instances as the API reads them, on SQLite. Reads run synchronously on prepared statements. */
@@ -16,8 +18,11 @@ export class SqliteReadModel implements RunReadModel {
   private readonly usage;
   private readonly queue;
 
-  constructor(private readonly db: Database.Database) {
-    this.selectRun = db.prepare('SELECT * FROM runs WHERE id = ?');
+  constructor(
+    private readonly db: Database.Database,
+    private readonly data: SqliteDataQueries,
+  ) {
+    this.selectRun = db.prepare(`${SELECT_RUN_WITH_INPUTS} WHERE id = ?`);
     this.selectInstance = db.prepare('SELECT * FROM task_instances WHERE id = ?');
     this.selectInstancesOfRun = db.prepare('SELECT * FROM task_instances WHERE run_id = ? ORDER BY id');
     // A task instance that was rerun is history: its rerun counts instead.
@@ -36,7 +41,7 @@ export class SqliteReadModel implements RunReadModel {
     return row && toRun(row);
   }
 
-  async listRuns(filter: RunFilter, page: PageRequest): Promise<RunRecord[]> {
+  async listRuns(filter: RunFilter, page: PageRequest): Promise<RunState[]> {
     const where: string[] = [];
     const params: Array<string | number> = [];
     if (filter.workflowId !== undefined) {
@@ -65,12 +70,17 @@ export class SqliteReadModel implements RunReadModel {
     }
     if (filter.inputText !== undefined) {
       // instr, not LIKE: the text is matched literally, so `%` and `_` need no escaping.
-      where.push('instr(lower(inputs), lower(?)) > 0');
+      where.push('instr(lower(COALESCE(ri.inputs, r.inputs)), lower(?)) > 0');
       params.push(filter.inputText);
     }
-    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    // Without their inputs (a page of runs would read up to 5 MiB each); the text filter reads them.
+    const sql = `SELECT ${RUN_STATE_COLUMNS} FROM runs r
+                 ${filter.inputText !== undefined ? 'LEFT JOIN run_inputs ri ON ri.run_id = r.id' : ''}
+                 ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY id DESC LIMIT ? OFFSET ?`;
-    return (this.db.prepare(sql).all(...params, page.limit, page.offset) as RunRow[]).map(toRun);
+    return (this.db.prepare(sql).all(...params, page.limit, page.offset) as Array<Omit<RunRow, 'inputs'>>).map(
+      toRunState,
+    );
   }
 
   async countTasks(runId: number): Promise<TaskCounts> {
@@ -83,16 +93,16 @@ export class SqliteReadModel implements RunReadModel {
     return counts;
   }
 
-  async getTaskInstance(id: number): Promise<TaskInstanceRecord | undefined> {
+  async getTaskInstance(id: number): Promise<TaskInstanceView | undefined> {
     const row = this.selectInstance.get(id) as TaskInstanceRow | undefined;
-    return row && toTaskInstance(row);
+    return row && this.withData([toTaskInstance(row)])[0];
   }
 
   async listTaskInstances(runId: number): Promise<TaskInstanceRecord[]> {
     return (this.selectInstancesOfRun.all(runId) as TaskInstanceRow[]).map(toTaskInstance);
   }
 
-  async findTaskInstances(filter: TaskInstanceFilter, page: PageRequest): Promise<TaskInstanceRecord[]> {
+  async findTaskInstances(filter: TaskInstanceFilter, page: PageRequest): Promise<TaskInstanceView[]> {
     const where: string[] = [];
     const params: Array<string | number> = [];
     const add = (clause: string, value: string | number | undefined): void => {
@@ -107,7 +117,16 @@ export class SqliteReadModel implements RunReadModel {
     add('status = ?', filter.status);
     const sql = `SELECT * FROM task_instances ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY id DESC LIMIT ? OFFSET ?`;
-    return (this.db.prepare(sql).all(...params, page.limit, page.offset) as TaskInstanceRow[]).map(toTaskInstance);
+    return this.withData(
+      (this.db.prepare(sql).all(...params, page.limit, page.offset) as TaskInstanceRow[]).map(toTaskInstance),
+    );
+  }
+
+  /** The instances with their Data rebuilt, all from one read of their chains. */
+  private withData(instances: TaskInstanceRecord[]): TaskInstanceView[] {
+    if (instances.length === 0) return [];
+    const rebuild = this.data.rebuild(instances.map((instance) => instance.id));
+    return instances.map((instance) => rebuild.view(instance));
   }
 
   async countActiveRuns(workflowId: number): Promise<number> {

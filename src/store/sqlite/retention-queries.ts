@@ -12,8 +12,10 @@ const RUNS_PER_BATCH = 100;
  */
 export class RetentionQueries {
   private readonly selectExpiredRuns;
+  private readonly deleteItemsOf;
   private readonly deleteInstancesOf;
   private readonly deleteEmptyRuns;
+  private readonly deleteInputsOfGoneRuns;
   private readonly deleteOldFires;
   private readonly selectNextExpiry;
 
@@ -28,12 +30,22 @@ export class RetentionQueries {
         AND NOT EXISTS (SELECT 1 FROM task_instances ti
                         WHERE ti.run_id = r.id AND ti.status IN ('Queued', 'Processing', 'Pending'))
       LIMIT @limit`);
+    // The items of the runs' Iterates first: they are found through their task instances.
+    this.deleteItemsOf = db.prepare(`
+      DELETE FROM iteration_items WHERE rowid IN (
+        SELECT i.rowid FROM task_instances t JOIN iteration_items i ON i.iterate_id = t.id
+        WHERE t.run_id IN (SELECT value FROM json_each(@runIds)) AND t.action_type = 'Iterate'
+        LIMIT @limit)`);
     this.deleteInstancesOf = db.prepare(`
       DELETE FROM task_instances WHERE id IN (
         SELECT id FROM task_instances WHERE run_id IN (SELECT value FROM json_each(@runIds)) LIMIT @limit)`);
     this.deleteEmptyRuns = db.prepare(`
       DELETE FROM runs WHERE id IN (SELECT value FROM json_each(@runIds))
         AND NOT EXISTS (SELECT 1 FROM task_instances ti WHERE ti.run_id = runs.id)`);
+    // Large inputs kept apart (run-columns.ts) go with their run.
+    this.deleteInputsOfGoneRuns = db.prepare(`
+      DELETE FROM run_inputs WHERE run_id IN (SELECT value FROM json_each(@runIds))
+        AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.id = run_inputs.run_id)`);
     // A workflow's latest fire stays: the scheduler counts from it.
     this.deleteOldFires = db.prepare(`
       DELETE FROM schedule_fires WHERE rowid IN (
@@ -57,15 +69,21 @@ export class RetentionQueries {
     const runIds = (
       this.selectExpiredRuns.all({ now, dayMs: DAY_MS, limit: RUNS_PER_BATCH }) as Array<{ id: number }>
     ).map((row) => row.id);
-    const batch: RetentionBatch = { runs: 0, taskInstances: 0, scheduleFires: 0, hasMore: false };
+    const batch: RetentionBatch = { runs: 0, taskInstances: 0, iterationItems: 0, scheduleFires: 0, hasMore: false };
     const ids = JSON.stringify(runIds);
     if (runIds.length > 0) {
       // Room is kept for the runs themselves, so a batch stays within `maxRows`.
       const budget = Math.max(1, maxRows - runIds.length);
-      batch.taskInstances = this.deleteInstancesOf.run({ runIds: ids, limit: budget }).changes;
-      if (batch.taskInstances < budget) batch.runs = this.deleteEmptyRuns.run({ runIds: ids }).changes;
+      batch.iterationItems = this.deleteItemsOf.run({ runIds: ids, limit: budget }).changes;
+      if (batch.iterationItems < budget) {
+        batch.taskInstances = this.deleteInstancesOf.run({ runIds: ids, limit: budget - batch.iterationItems }).changes;
+        if (batch.iterationItems + batch.taskInstances < budget) {
+          batch.runs = this.deleteEmptyRuns.run({ runIds: ids }).changes;
+          this.deleteInputsOfGoneRuns.run({ runIds: ids });
+        }
+      }
     }
-    const left = maxRows - batch.taskInstances - batch.runs;
+    const left = maxRows - batch.iterationItems - batch.taskInstances - batch.runs;
     if (left > 0) batch.scheduleFires = this.deleteOldFires.run({ now, dayMs: DAY_MS, limit: left }).changes;
     batch.hasMore = runIds.length > 0 || batch.scheduleFires === left;
     return batch;

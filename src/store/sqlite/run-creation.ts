@@ -5,6 +5,7 @@ import type { IdAllocator } from './id-allocator.js';
 import type { SqliteQueueTransaction } from './queue-transaction.js';
 import type { RunCounters } from './run-counters.js';
 import { runName, toRun, type RunRow } from '../rows.js';
+import { LARGE_INPUTS_CHARS, SELECT_RUN_WITH_INPUTS } from './run-columns.js';
 
 /** New runs on SQLite: the run row, its workflow's counter and its entry task instances. Writes run inside a batch. */
 export class RunCreation {
@@ -12,6 +13,7 @@ export class RunCreation {
   private readonly forgetKey;
   private readonly bumpWorkflowCounter;
   private readonly insertRun;
+  private readonly insertInputs;
 
   constructor(
     db: Database.Database,
@@ -19,7 +21,8 @@ export class RunCreation {
     private readonly counters: RunCounters,
     private readonly tx: SqliteQueueTransaction,
   ) {
-    this.selectRunByKey = db.prepare('SELECT * FROM runs WHERE workflow_id = ? AND idempotency_key = ?');
+    this.selectRunByKey = db.prepare(`${SELECT_RUN_WITH_INPUTS} WHERE workflow_id = ? AND idempotency_key = ?`);
+    this.insertInputs = db.prepare('INSERT INTO run_inputs (run_id, inputs) VALUES (?, ?)');
     this.forgetKey = db.prepare('UPDATE runs SET idempotency_key = NULL WHERE id = ?');
     this.bumpWorkflowCounter = db.prepare(`
       UPDATE workflows SET run_count = MAX(run_count, @seq), previous_run_at = @previousRunAt, last_run_at = @now
@@ -92,7 +95,8 @@ export class RunCreation {
       actionType: task.actionType,
       status: isHeld ? ('Processing' as const) : ('Queued' as const),
       previousId: null,
-      dataIn: null,
+      // The run's initial Data, derived from its inputs: the one stored copy of them.
+      dataIn: { baseId: null, inPatch: null, inWhole: null },
       heldBy: input.claimFor,
       scope: { iterationParentId: null, iterationIndex: null },
       waitingOn: null,
@@ -109,6 +113,8 @@ export class RunCreation {
           now: input.now,
           workflowId: input.workflowId,
         });
+        const inputsJson = input.inputsJson ?? JSON.stringify(run.inputs);
+        const isLarge = inputsJson.length > LARGE_INPUTS_CHARS;
         this.insertRun.run({
           id: run.id,
           workflowId: run.workflowId,
@@ -117,7 +123,7 @@ export class RunCreation {
           status: run.status,
           mode: run.mode,
           priority: run.priority,
-          inputs: JSON.stringify(run.inputs),
+          inputs: isLarge ? '' : inputsJson,
           runUser: run.runUser,
           previousRunAt: run.previousRunAt,
           idempotencyKey: input.idempotencyKey,
@@ -127,6 +133,7 @@ export class RunCreation {
           now: input.now,
           startedAt: run.startedAt,
         });
+        if (isLarge) this.insertInputs.run(run.id, inputsJson);
         return { run, instances: entries.map((entry) => this.tx.insertSync(entry)) };
       },
     };
@@ -154,8 +161,7 @@ function plannedInstance(entry: {
     actionType: entry.actionType,
     status: entry.status,
     previousId: null,
-    dataIn: null,
-    dataOut: null,
+    storedData: { baseId: null, inPatch: null, inWhole: null, outPatch: null, outWhole: null },
     state: null,
     attempt: 1,
     dueAt: null,

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { LocalNotifier, type Notifier } from '../notifier.js';
 import type { Store } from '../store.js';
 import { SqliteCatalog } from './catalog.js';
+import { SqliteDataQueries } from './data-queries.js';
 import { migrate, openDatabase } from './database.js';
 import { IdAllocator } from './id-allocator.js';
 import { LeaseQueries } from './lease-queries.js';
@@ -107,11 +108,12 @@ export class SqliteStore implements Store {
         ...(options.lockWaitMs !== undefined ? { lockWaitMs: options.lockWaitMs } : {}),
       },
     );
-    const tx = new SqliteQueueTransaction(db, ids);
+    const data = new SqliteDataQueries(db);
+    const tx = new SqliteQueueTransaction(db, ids, data);
     const runs = new RunCreation(db, ids, counters, tx);
     const workflows = new WorkflowQueries(db);
     const schedules = new ScheduleQueries(db, runs);
-    const queue = new SqliteQueue(writer, tx, runs, new LeaseQueries(db), schedules, new RetentionQueries(db));
+    const queue = new SqliteQueue(writer, tx, runs, new LeaseQueries(db), schedules, new RetentionQueries(db), data);
     const catalog = new SqliteCatalog(writer, ids, workflows, new VersionQueries(db, workflows), schedules);
     return new SqliteStore(
       db,
@@ -119,7 +121,7 @@ export class SqliteStore implements Store {
       {
         queue,
         catalog,
-        reads: new SqliteReadModel(db),
+        reads: new SqliteReadModel(db, data),
         constants: new SqliteGlobalConstants(writer, new GlobalConstantQueries(db)),
         nodes: new SqliteNodes(db, writer),
         importKeys: new SqliteImportKeys(db, writer),
