@@ -60,6 +60,36 @@ for (const backend of BACKENDS) {
         await store.queue.transaction((tx) => completeTaskInstance(tx, success(held, 'node-setup', now)));
       });
 
+      it('runs created at once get the numbers 1, 2, 3, ... of their workflow, each once, with LastRunDate chained', async () => {
+        const seeded = await importWorkflow(store);
+        const t0 = 1_900_000_000_000;
+        // Several turns of several runs each: on PostgreSQL the numbers of one turn are reserved together.
+        const created = [];
+        for (let turn = 0; turn < 4; turn++) {
+          created.push(
+            ...(await Promise.all(
+              Array.from({ length: 10 }, (_, i) => store.queue.createRun(newRun(seeded, t0 + turn * 10 + i))),
+            )),
+          );
+        }
+        const names = created.map(({ run }) => run.name);
+        expect(new Set(names).size).toBe(40);
+        expect(names.map((name) => Number(name.slice(-8))).sort((a, b) => a - b)).toEqual(
+          Array.from({ length: 40 }, (_, i) => i + 1),
+        );
+        // Each run's previous run time is the creation time of the run numbered just before it.
+        const byNumber = new Map(created.map(({ run }) => [Number(run.name.slice(-8)), run]));
+        expect(byNumber.get(1)?.previousRunAt).toBeNull();
+        for (let n = 2; n <= 40; n++) {
+          expect(byNumber.get(n)?.previousRunAt, `run ${n}`).toBe(byNumber.get(n - 1)?.createdAt);
+        }
+        for (const { run } of created) expect(await store.reads.getRun(run.id)).toMatchObject({ name: run.name });
+        const held = await claim('node-numbers', t0 + 100, 100);
+        for (const instance of held) {
+          await store.queue.transaction((tx) => completeTaskInstance(tx, success(instance, 'node-numbers', t0 + 100)));
+        }
+      });
+
       it('two claimers racing never get the same task instance', async () => {
         const seeded = await importWorkflow(store);
         const now = Date.now();

@@ -10,6 +10,7 @@ import { PgNotifier } from './listen-notify.js';
 import { PgNodes } from './node-queries.js';
 import { PgQueue } from './queue.js';
 import { PgReadModel } from './read-model.js';
+import { PgRunNumbers } from './run-numbers.js';
 import type { StoreObserver } from '../store-observer.js';
 
 export interface PgStoreOptions {
@@ -38,6 +39,7 @@ export class PgStore implements Store {
 
   private constructor(
     private readonly pool: pg.Pool,
+    private readonly runNumbers: PgRunNumbers,
     readonly queue: PgQueue,
     readonly catalog: PgCatalog,
     readonly reads: PgReadModel,
@@ -62,10 +64,15 @@ export class PgStore implements Store {
         onError: options.onError,
         clientConfig: { application_name: `${options.applicationName}-listen` },
       });
+      const runNumbers = new PgRunNumbers(url, {
+        applicationName: options.applicationName,
+        onError: (error) => options.onError('a run-number connection failed', error),
+      });
       return new PgStore(
         pool,
+        runNumbers,
         // Half the pool for group commits; the rest serves reads, leases and notifications meanwhile.
-        new PgQueue(pool, ids, {
+        new PgQueue(pool, ids, runNumbers, {
           maxConcurrentBatches: Math.max(1, Math.floor(options.poolSize / 2)),
           ...(options.observer ? { observer: options.observer } : {}),
         }),
@@ -111,6 +118,7 @@ export class PgStore implements Store {
 
   async close(): Promise<void> {
     await this.notifier.close();
+    await this.runNumbers.close();
     await this.pool.end();
   }
 }

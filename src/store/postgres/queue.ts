@@ -6,10 +6,12 @@ import type { NewRun } from '../store-inputs.js';
 import type { RetentionBatch, ScheduledRunRequest, ScheduledRunResult } from '../store-versions-schedules.js';
 import { iterationItems, readData, readRunState } from './data-queries.js';
 import { inTransaction } from './database.js';
+import { toRun } from '../rows.js';
 import type { PgIdBlocks } from './id-blocks.js';
 import { PgQueueTransaction } from './queue-transaction.js';
 import { deleteExpiredRuns, nextRunExpiry } from './retention-queries.js';
-import { createRunIn, IdempotencyKeyTaken } from './run-creation.js';
+import { createRunIn, findRunByKey, IdempotencyKeyTaken } from './run-creation.js';
+import type { PgRunNumbers, RunNumber } from './run-numbers.js';
 import { startScheduledRunIn } from './schedule-fires.js';
 import { PgWriteBatcher, type PgWriteBatcherOptions } from './write-batcher.js';
 
@@ -27,6 +29,7 @@ export class PgQueue implements QueueStore {
   constructor(
     private readonly pool: pg.Pool,
     private readonly ids: PgIdBlocks,
+    private readonly runNumbers: PgRunNumbers,
     batching: PgWriteBatcherOptions,
   ) {
     this.batcher = new PgWriteBatcher(pool, batching);
@@ -39,10 +42,21 @@ export class PgQueue implements QueueStore {
     );
   }
 
-  createRun(input: NewRun): Promise<{ run: RunRecord; instances: TaskInstanceRecord[]; created: boolean }> {
+  /**
+   * A repeat of an idempotency key is answered from a read; a new run takes its number first (one short
+   * statement, shared by the runs of the workflow this turn: `PgRunNumbers`), then joins a group commit.
+   */
+  async createRun(input: NewRun): Promise<{ run: RunRecord; instances: TaskInstanceRecord[]; created: boolean }> {
+    if (input.idempotencyKey !== null) {
+      const existing = await findRunByKey(this.pool, input.workflowId, input.idempotencyKey);
+      if (existing && input.now - existing.created_at < input.idempotencyWindowMs) {
+        return { run: toRun(existing), instances: [], created: false };
+      }
+    }
+    const number = await this.runNumbers.reserve(input.workflowId, input.now);
     return this.batcher.run(
-      (client) => createRunIn(client, this.ids, input),
-      () => this.createRunAlone(input),
+      (client) => createRunIn(client, this.ids, input, number),
+      () => this.createRunAlone(input, number),
       { isRunCreation: true },
     );
   }
@@ -65,13 +79,14 @@ export class PgQueue implements QueueStore {
 
   private async createRunAlone(
     input: NewRun,
+    number: RunNumber,
   ): Promise<{ run: RunRecord; instances: TaskInstanceRecord[]; created: boolean }> {
     try {
-      return await inTransaction(this.pool, (client) => createRunIn(client, this.ids, input));
+      return await inTransaction(this.pool, (client) => createRunIn(client, this.ids, input, number));
     } catch (error) {
       if (!(error instanceof IdempotencyKeyTaken)) throw error;
-      // Two nodes raced on one key: the other's run is the run.
-      return inTransaction(this.pool, (client) => createRunIn(client, this.ids, input));
+      // Two nodes raced on one key: the other's run is the run (its number stays unused).
+      return inTransaction(this.pool, (client) => createRunIn(client, this.ids, input, number));
     }
   }
 

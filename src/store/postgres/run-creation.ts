@@ -4,27 +4,35 @@ import type { NewRun } from '../store-inputs.js';
 import type { Sql } from './database.js';
 import type { PgIdBlocks } from './id-blocks.js';
 import { PgQueueTransaction } from './queue-transaction.js';
+import type { RunNumber } from './run-numbers.js';
 
 /** An idempotency key that another node used first, found when its unique index refused ours. */
 export class IdempotencyKeyTaken extends Error {
   override readonly name = 'IdempotencyKeyTaken';
 }
 
+/** The run with this workflow's idempotency key, if any (whatever its age). */
+export async function findRunByKey(sql: Sql, workflowId: number, key: string): Promise<RunRow | undefined> {
+  const { rows } = await sql.query<RunRow>('SELECT * FROM runs WHERE workflow_id = $1 AND idempotency_key = $2', [
+    workflowId,
+    key,
+  ]);
+  return rows[0];
+}
+
 /**
- * A new run on PostgreSQL, inside the caller's transaction: the workflow's counter (its row lock makes
- * run numbers race-free across nodes), the run row, its entry task instances.
+ * A new run on PostgreSQL, inside the caller's transaction: its number (`reserved` beforehand by
+ * `PgRunNumbers`, or taken here from the workflow's counter, whose row lock makes it race-free across
+ * nodes), the run row, its entry task instances.
  */
 export async function createRunIn(
   sql: Sql,
   ids: PgIdBlocks,
   input: NewRun,
+  reserved?: RunNumber,
 ): Promise<{ run: RunRecord; instances: TaskInstanceRecord[]; created: boolean }> {
   if (input.idempotencyKey !== null) {
-    const { rows } = await sql.query<RunRow>('SELECT * FROM runs WHERE workflow_id = $1 AND idempotency_key = $2', [
-      input.workflowId,
-      input.idempotencyKey,
-    ]);
-    const existing = rows[0];
+    const existing = await findRunByKey(sql, input.workflowId, input.idempotencyKey);
     if (existing) {
       if (input.now - existing.created_at < input.idempotencyWindowMs) {
         return { run: toRun(existing), instances: [], created: false };
@@ -32,14 +40,7 @@ export async function createRunIn(
       await sql.query('UPDATE runs SET idempotency_key = NULL WHERE id = $1', [existing.id]);
     }
   }
-  const { rows: counters } = await sql.query<{ seq: number; previous_run_at: number | null }>(
-    `UPDATE workflows SET run_count = run_count + 1, previous_run_at = last_run_at, last_run_at = $2
-     WHERE id = $1
-     RETURNING run_count AS seq, previous_run_at`,
-    [input.workflowId, input.now],
-  );
-  const counter = counters[0];
-  if (!counter) throw new Error(`workflow ${input.workflowId} does not exist`);
+  const counter = reserved ?? (await takeRunNumber(sql, input));
   const isHeld = input.claimFor !== null;
   const id = await ids.next('object', sql);
   const { rows: inserted } = await sql.query<Omit<RunRow, 'inputs'>>(
@@ -59,7 +60,7 @@ export async function createRunIn(
       input.priority,
       input.inputsJson ?? JSON.stringify(input.inputs),
       input.runUser,
-      counter.previous_run_at,
+      counter.previousRunAt,
       input.idempotencyKey,
       input.parentTaskInstanceId ?? null,
       input.depth ?? 0,
@@ -95,4 +96,17 @@ export async function createRunIn(
     );
   }
   return { run, instances, created: true };
+}
+
+/** The workflow's next run number, inside the caller's transaction (its row stays locked until it ends). */
+async function takeRunNumber(sql: Sql, input: NewRun): Promise<RunNumber> {
+  const { rows } = await sql.query<{ seq: number; previous_run_at: number | null }>(
+    `UPDATE workflows SET run_count = run_count + 1, previous_run_at = last_run_at, last_run_at = $2
+     WHERE id = $1
+     RETURNING run_count AS seq, previous_run_at`,
+    [input.workflowId, input.now],
+  );
+  const row = rows[0];
+  if (!row) throw new Error(`workflow ${input.workflowId} does not exist`);
+  return { seq: row.seq, previousRunAt: row.previous_run_at };
 }
