@@ -40,7 +40,7 @@ function readSettings(): ScaleSettings {
   if (counts.some((count) => !Number.isInteger(count) || count < 1 || count > 8)) {
     throw new Error(`BENCH_NODES must be node counts from 1 to 8, e.g. 1,2,3; got "${process.env.BENCH_NODES}".`);
   }
-  const cpus = Number(process.env.BENCH_NODE_CPU ?? '0.25');
+  const cpus = Number(process.env.BENCH_NODE_CPU ?? '0.15');
   if (!(cpus > 0 && cpus <= 64)) throw new Error(`BENCH_NODE_CPU must be a CPU share such as 0.25; got ${cpus}.`);
   const seconds = Number(process.env.BENCH_SECONDS ?? '10');
   if (!Number.isInteger(seconds) || seconds < 1 || seconds > 600) throw new Error('BENCH_SECONDS must be 1 to 600.');
@@ -63,14 +63,18 @@ function log(line: string): void {
 /** One round's figures. */
 interface RoundResult {
   nodes: number;
+  /** Phase 1, trigger-only nodes (`WEIR_WORKER_CONCURRENCY=0`): standard triggers accepted per second. */
   acceptedPerSecond: number;
-  finishedPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** Phase 2, the same nodes restarted with workers and no load: the backlog executed per second. */
+  finishedPerSecond: number;
+  /** Phase 3, workers and triggers at once: accepted per second, and runs finished per second until drained. */
+  mixedAcceptedPerSecond: number;
+  mixedFinishedPerSecond: number;
   non2xx: number;
   errors: number;
-  drainSeconds: number;
-  /** Each node's CPU over the measured window, % of one CPU. */
+  /** Each node's CPU over phase 1, % of one CPU. */
   nodeCpuPercent: number[];
   postgresCpuPercent: number | null;
 }
@@ -161,72 +165,119 @@ async function loadAll(urls: string[], headers: Record<string, string>, connecti
   };
 }
 
-async function round(nodes: number, settings: ScaleSettings, round: number): Promise<RoundResult> {
-  const database = await createDatabase(settings.postgresUrl);
-  const sql = new pg.Pool({ connectionString: database.url, max: 1 });
-  const dirs: string[] = [];
-  const started: StartedWeir[] = [];
-  const secretKey = randomBytes(32).toString('hex');
-  const client = { clientId: 'weir-bench', clientSecret: randomBytes(24).toString('hex') };
-  try {
-    log(`${nodes} node${nodes === 1 ? '' : 's'}: starting on ${database.url} ...`);
+/** One Weir cluster of a round: its nodes, all on one database, each capped. */
+class RoundCluster {
+  readonly started: StartedWeir[] = [];
+  private readonly dirs: string[] = [];
+  private generation = 0;
+
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly settings: ScaleSettings,
+    private readonly round: number,
+    readonly shared: { secretKey: string; client: { clientId: string; clientSecret: string } },
+  ) {}
+
+  /** Starts `nodes` nodes with `workers` task instances each from the queue (0: trigger-only). */
+  async start(nodes: number, workers: number): Promise<void> {
+    this.generation += 1;
     for (let i = 0; i < nodes; i++) {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'weir-scale-'));
-      dirs.push(dataDir);
+      this.dirs.push(dataDir);
       const weir = await startWeirServer({
         cpu: null,
         dataDir,
         timeoutMs: 60_000,
         entry: path.join('src', 'cli', 'main.ts'),
-        databaseUrl: database.url,
-        secretKey,
-        client,
+        databaseUrl: this.databaseUrl,
+        secretKey: this.shared.secretKey,
+        client: this.shared.client,
         name: `weir node ${i + 1}`,
+        env: { WEIR_WORKER_CONCURRENCY: String(workers) },
       });
       if (weir.server.pid === undefined) throw new Error('a node has no pid');
-      capCpu(`weir-bench-r${round}-n${i + 1}-${process.pid}`, weir.server.pid, settings.nodeCpus);
-      started.push(weir);
+      const name = `weir-bench-${process.pid}-r${this.round}-g${this.generation}-n${i + 1}`;
+      capCpu(name, weir.server.pid, this.settings.nodeCpus);
+      this.started.push(weir);
     }
-    const first = started[0] as StartedWeir;
-    const token = await fetchAccessToken(first.baseUrl, client.clientId, client.clientSecret);
+  }
+
+  async stop(): Promise<void> {
+    await stopAllServers(10_000);
+    this.started.length = 0;
+    removeAllCpuCaps();
+  }
+
+  removeDirs(): void {
+    for (const dir of this.dirs) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function round(nodes: number, settings: ScaleSettings, roundIndex: number): Promise<RoundResult> {
+  const database = await createDatabase(settings.postgresUrl);
+  const sql = new pg.Pool({ connectionString: database.url, max: 1 });
+  const cluster = new RoundCluster(database.url, settings, roundIndex, {
+    secretKey: randomBytes(32).toString('hex'),
+    client: { clientId: 'weir-bench', clientSecret: randomBytes(24).toString('hex') },
+  });
+  const label = `${nodes} node${nodes === 1 ? '' : 's'}`;
+  try {
+    // Phase 1: trigger-only nodes, so that what is measured is what accepting costs.
+    log(`${label}: starting trigger-only nodes on ${database.url} ...`);
+    await cluster.start(nodes, 0);
+    const first = cluster.started[0] as StartedWeir;
+    const { clientId, clientSecret } = cluster.shared.client;
+    const token = await fetchAccessToken(first.baseUrl, clientId, clientSecret);
     const workflow = await setUpWorkflow(first.baseUrl, token);
     const headers = { 'content-type': 'application/json', 'api-token': workflow.apiToken };
-    const urls = started.map((weir) => `${weir.baseUrl}/api/v1/workflows/${workflow.id}/run`);
-    for (const url of urls) await probeStandardRun(url, headers);
-    log(`${nodes} node(s): warm-up ${settings.warmupSeconds} s ...`);
-    await loadAll(urls, headers, settings.connections, settings.warmupSeconds);
-    // Start from an empty queue, so the window counts only its own work.
-    await waitUntilDrained(sql, settings.drainSeconds);
-    const before = await finishedRuns(sql);
-    const cpuBefore = started.map((weir) => cpuSecondsOf(weir.server.pid));
+    const urlsOf = (): string[] => cluster.started.map((weir) => `${weir.baseUrl}/api/v1/workflows/${workflow.id}/run`);
+    for (const url of urlsOf()) await probeStandardRun(url, headers);
+    log(`${label}: warm-up ${settings.warmupSeconds} s, then accepting for ${settings.seconds} s ...`);
+    await loadAll(urlsOf(), headers, settings.connections, settings.warmupSeconds);
+    const cpuBefore = cluster.started.map((weir) => cpuSecondsOf(weir.server.pid));
     const pgBefore = cpuSecondsOfCommand('postgres');
-    const startedAt = Date.now();
-    log(`${nodes} node(s): measuring ${settings.seconds} s ...`);
-    const load = await loadAll(urls, headers, settings.connections, settings.seconds);
-    const loadSeconds = (Date.now() - startedAt) / 1000;
-    const cpuAfter = started.map((weir) => cpuSecondsOf(weir.server.pid));
+    const acceptStarted = Date.now();
+    const accept = await loadAll(urlsOf(), headers, settings.connections, settings.seconds);
+    const acceptSeconds = (Date.now() - acceptStarted) / 1000;
+    const cpuAfter = cluster.started.map((weir) => cpuSecondsOf(weir.server.pid));
     const pgAfter = cpuSecondsOfCommand('postgres');
-    const drainSeconds = await waitUntilDrained(sql, settings.drainSeconds);
-    const after = await finishedRuns(sql);
-    const totalSeconds = (Date.now() - startedAt) / 1000;
+
+    // Phase 2: the same number of nodes with workers and no load execute the backlog.
+    await cluster.stop();
+    log(`${label}: restarting with workers to execute the backlog of ${(await finishedRuns(sql)).live} runs ...`);
+    const before = await finishedRuns(sql);
+    await cluster.start(nodes, 32);
+    const drainStarted = Date.now();
+    await waitUntilDrained(sql, settings.drainSeconds);
+    const drainSeconds = (Date.now() - drainStarted) / 1000;
+    const drained = (await finishedRuns(sql)).finished - before.finished;
+
+    // Phase 3: both at once, as in production.
+    log(`${label}: triggers and workers together for ${settings.seconds} s ...`);
+    const mixedBefore = await finishedRuns(sql);
+    const mixedStarted = Date.now();
+    const mixed = await loadAll(urlsOf(), headers, settings.connections, settings.seconds);
+    await waitUntilDrained(sql, settings.drainSeconds);
+    const mixedSeconds = (Date.now() - mixedStarted) / 1000;
+    const mixedFinished = (await finishedRuns(sql)).finished - mixedBefore.finished;
     return {
       nodes,
-      acceptedPerSecond: load.status2xx / load.durationSeconds,
-      finishedPerSecond: (after.finished - before.finished) / totalSeconds,
-      p50Ms: load.p50Ms,
-      p99Ms: load.p99Ms,
-      non2xx: load.non2xx,
-      errors: load.errors,
-      drainSeconds,
-      nodeCpuPercent: cpuAfter.map((seconds, i) => (100 * (seconds - (cpuBefore[i] ?? 0))) / loadSeconds),
-      postgresCpuPercent: pgBefore !== null && pgAfter !== null ? (100 * (pgAfter - pgBefore)) / loadSeconds : null,
+      acceptedPerSecond: accept.status2xx / accept.durationSeconds,
+      p50Ms: accept.p50Ms,
+      p99Ms: accept.p99Ms,
+      finishedPerSecond: drained / drainSeconds,
+      mixedAcceptedPerSecond: mixed.status2xx / mixed.durationSeconds,
+      mixedFinishedPerSecond: mixedFinished / mixedSeconds,
+      non2xx: accept.non2xx + mixed.non2xx,
+      errors: accept.errors + mixed.errors,
+      nodeCpuPercent: cpuAfter.map((seconds, i) => (100 * (seconds - (cpuBefore[i] ?? 0))) / acceptSeconds),
+      postgresCpuPercent: pgBefore !== null && pgAfter !== null ? (100 * (pgAfter - pgBefore)) / acceptSeconds : null,
     };
   } finally {
-    await stopAllServers(10_000);
-    removeAllCpuCaps();
+    await cluster.stop();
     await sql.end().catch(() => undefined);
     await database.drop().catch((error: unknown) => log(`could not drop ${database.url}: ${String(error)}`));
-    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+    cluster.removeDirs();
   }
 }
 
@@ -248,34 +299,36 @@ function pad(value: string, width: number): string {
 
 function report(results: RoundResult[], settings: ScaleSettings, header: string[]): { text: string; code: number } {
   const one = results.find((result) => result.nodes === 1);
+  const ratio = (value: number, base: number | undefined): string =>
+    base === undefined || base === 0 ? '—' : `${(value / base).toFixed(2)}x`;
   const lines = [
     '',
     ...header,
     '',
-    'nodes  accepted/s  vs 1 node  finished/s  vs 1 node  p50 ms  p99 ms  non-2xx  errors  drain s  node cpu % (each)   postgres cpu %',
-    '-'.repeat(128),
+    '       (1) trigger-only nodes          (2) backlog executed  (3) both at once',
+    'nodes  accepted/s  vs 1   p50   p99    finished/s  vs 1      accepted/s  finished/s  non-2xx errors  node cpu % (1)      postgres cpu % (1)',
+    '-'.repeat(136),
   ];
   for (const result of results) {
-    const ratio = (value: number, base: number | undefined): string =>
-      base === undefined || base === 0 ? '—' : (value / base).toFixed(2);
     lines.push(
       [
         pad(String(result.nodes), 5),
         pad(result.acceptedPerSecond.toFixed(0), 11),
-        pad(ratio(result.acceptedPerSecond, one?.acceptedPerSecond), 10),
-        pad(result.finishedPerSecond.toFixed(0), 11),
-        pad(ratio(result.finishedPerSecond, one?.finishedPerSecond), 10),
-        pad(result.p50Ms.toFixed(1), 7),
-        pad(result.p99Ms.toFixed(1), 7),
+        pad(ratio(result.acceptedPerSecond, one?.acceptedPerSecond), 5),
+        pad(result.p50Ms.toFixed(0), 5),
+        pad(result.p99Ms.toFixed(0), 5),
+        pad(result.finishedPerSecond.toFixed(0), 13),
+        pad(ratio(result.finishedPerSecond, one?.finishedPerSecond), 5),
+        pad(result.mixedAcceptedPerSecond.toFixed(0), 15),
+        pad(result.mixedFinishedPerSecond.toFixed(0), 11),
         pad(String(result.non2xx), 8),
-        pad(String(result.errors), 7),
-        pad(result.drainSeconds.toFixed(1), 8),
+        pad(String(result.errors), 6),
         '  ' +
           result.nodeCpuPercent
             .map((percent) => percent.toFixed(0))
             .join(' / ')
             .padEnd(18),
-        pad(result.postgresCpuPercent === null ? '—' : result.postgresCpuPercent.toFixed(0), 15),
+        pad(result.postgresCpuPercent === null ? '—' : result.postgresCpuPercent.toFixed(0), 19),
       ].join(' '),
     );
   }
@@ -288,7 +341,9 @@ function report(results: RoundResult[], settings: ScaleSettings, header: string[
     lines.push(
       '',
       `3 nodes vs 1: accepted ${accepted.toFixed(2)} x, finished ${finished.toFixed(2)} x ` +
-        `(target >= ${SCALE_TARGET} x: ${isMet ? 'met' : 'NOT MET'})`,
+        `(target >= ${SCALE_TARGET} x: ${isMet ? 'met' : 'NOT MET'}); both at once: accepted ` +
+        `${ratio(most.mixedAcceptedPerSecond, one.mixedAcceptedPerSecond)}, finished ` +
+        `${ratio(most.mixedFinishedPerSecond, one.mixedFinishedPerSecond)}`,
     );
     if (!isMet && settings.enforceTarget) code = 3;
   }
@@ -316,8 +371,9 @@ async function main(): Promise<number> {
     `nodes: ${settings.nodeCounts.join(', ')}; each capped at ${settings.nodeCpus} CPU by a cgroup; one database per round`,
     `load: autocannon, ${settings.connections} connections split evenly over the nodes, POST /run ${REQUEST_BODY}, ` +
       `warm-up ${settings.warmupSeconds} s + measured ${settings.seconds} s`,
-    'accepted/s: 2xx answers per second while loaded; finished/s: runs that reached Finished from the start of the ' +
-      'window until the backlog drained, per second',
+    '(1) nodes with WEIR_WORKER_CONCURRENCY=0 take the triggers: accepted/s = 2xx answers per second; ' +
+      '(2) the same nodes restarted with workers (32) and no load execute that backlog: finished/s; ' +
+      '(3) triggers and workers at once: accepted/s while loaded, finished/s from the start until drained',
   ];
   for (const line of header) log(line);
   const results: RoundResult[] = [];

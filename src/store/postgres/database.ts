@@ -44,7 +44,11 @@ export class DatabaseUnreachableError extends StartupError {
  */
 export async function openPool(
   url: string,
-  options: { size: number; applicationName: string; onError: (error: unknown) => void },
+  options: {
+    size: number;
+    applicationName: string;
+    onError: (error: unknown) => void;
+  },
 ): Promise<pg.Pool> {
   const pool = new pg.Pool({
     connectionString: url,
@@ -61,7 +65,22 @@ export async function openPool(
   // lost network crashed the process. The work on it fails with its own error (503 to a request).
   pool.on('connect', (client) => client.on('error', (error) => options.onError(withoutClient(error))));
   try {
-    await pool.query('SELECT 1');
+    await pool.query('SELECT 1').catch(async (error: unknown) => {
+      // A database that does not exist yet is created, as SQLite creates its file: nodes starting
+      // together race to create it, and the losers find it there.
+      // (Its migrations, applied next, are each logged.)
+      if ((error as { code?: string }).code !== '3D000' || !(await createDatabase(url))) throw error;
+      // Made by another node, its creation may still be committing: look again a few times.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await pool.query('SELECT 1');
+          return;
+        } catch (retry) {
+          if ((retry as { code?: string }).code !== '3D000' || attempt >= 20) throw retry;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    });
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw new DatabaseUnreachableError(
@@ -69,6 +88,40 @@ export async function openPool(
     );
   }
   return pool;
+}
+
+/**
+ * Creates the database `url` names, connected to the server's `postgres` database with the same
+ * credentials. True when it exists now (made here, or by another node meanwhile); false when it cannot
+ * be made (no right to create databases, say): the caller reports the original error.
+ */
+async function createDatabase(url: string): Promise<boolean> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  if (name === '' || name === 'postgres') return false;
+  const maintenance = new URL(url);
+  maintenance.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: maintenance.toString(), connectionTimeoutMillis: 10_000 });
+  try {
+    await client.connect();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
+        return true;
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        // 42P04 (or 23505 when the two creations overlap): another node created it first. 55006: another
+        // node is copying the template right now.
+        if (code === '42P04' || code === '23505') return true;
+        if (code !== '55006' || attempt >= 20) return false;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /** The error pg-pool reports for an idle client, without the client (its socket, queues, settings) pinned to it. */
