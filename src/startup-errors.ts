@@ -15,3 +15,8 @@ export class DataDirInUseError extends StartupError {
 export class PortInUseError extends StartupError {
   override readonly name = 'PortInUseError';
 }
+
+/** The secret key differs from the one the database was first used with: credentials could not be opened. */
+export class SecretKeyMismatchError extends StartupError {
+  override readonly name = 'SecretKeyMismatchError';
+}

@@ -4,7 +4,8 @@ import { Engine, newNodeId } from './engine/engine.js';
 import { OAuthClients } from './management/oauth-clients.js';
 import { RunRequests } from './management/run-requests.js';
 import type { FastifyInstance, RouteOptions } from 'fastify';
-import { PortInUseError } from './startup-errors.js';
+import { PortInUseError, SecretKeyMismatchError } from './startup-errors.js';
+import type { Store } from './store/store.js';
 import { RetentionSweeper } from './engine/retention.js';
 import { Scheduler } from './engine/scheduler.js';
 import { GlobalConstants } from './management/global-constants.js';
@@ -67,6 +68,21 @@ export interface StartOptions {
   spanExporter?: SpanExporter;
 }
 
+/**
+ * Every node of a database must use the same secret key (it opens the sealed credentials and verifies
+ * the tokens any node issued): the first start records the key's fingerprint, and a node started with
+ * another key stops here, before it answers anything it could not open.
+ */
+async function checkSecretKey(store: Store, secrets: SecretBox, now: number): Promise<void> {
+  const recorded = await store.nodes.claimKeyFingerprint(secrets.fingerprint, now);
+  if (recorded === secrets.fingerprint) return;
+  throw new SecretKeyMismatchError(
+    'This secret key is not the one this database was set up with: the credentials and tokens it holds ' +
+      'could not be opened. Start every node with the same WEIR_SECRET_KEY (or the same secret.key in its ' +
+      'data dir) as the first one.',
+  );
+}
+
 /** Listens on the configured port; a port already taken is a sentence, not a stack trace. */
 async function listen(app: FastifyInstance, config: WeirConfig): Promise<void> {
   try {
@@ -120,6 +136,7 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
   // What was started before a failure, stopped in reverse order so the process can exit.
   const undo: Array<() => unknown> = [];
   try {
+    await checkSecretKey(store, secrets, now());
     const clients = new OAuthClients({ store, secrets, now });
     let generatedClient: RunningWeir['generatedClient'] = null;
     if (config.bootstrapClient) {

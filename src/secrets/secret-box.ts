@@ -8,12 +8,18 @@ export class SecretBox {
   private readonly sealKey: Buffer;
   /** Key for signing OAuth access tokens (HS256). */
   readonly tokenSigningKey: Buffer;
+  /**
+   * Names the key without revealing it (its own HKDF label: nothing sealed or signed can be derived from
+   * it): nodes sharing a database compare it to find one started with another key.
+   */
+  readonly fingerprint: string;
 
   constructor(secretKey: string) {
     if (secretKey.length < 16) throw new Error('The secret key must be at least 16 characters.');
     const master = Buffer.from(secretKey, 'utf8');
     this.sealKey = derive(master, 'weir seal v1');
     this.tokenSigningKey = derive(master, 'weir oauth tokens v1');
+    this.fingerprint = derive(master, 'weir key fingerprint v1').subarray(0, 16).toString('hex');
   }
 
   /** Encrypts `plain`; the result is `v1.<iv>.<tag>.<ciphertext>` in base64url. */

@@ -43,4 +43,9 @@ export interface NodeStore {
   deleteStoppedBefore(before: number): Promise<number>;
   /** Every registered node, running first, newest first, with what it holds. */
   list(): Promise<NodeView[]>;
+  /**
+   * The fingerprint of the secret key every node must share: the first node to start records its own;
+   * returns the fingerprint on record (its own, or the one recorded before).
+   */
+  claimKeyFingerprint(fingerprint: string, now: number): Promise<string>;
 }

@@ -187,5 +187,13 @@ describe.skipIf(skipReason !== null)(
       );
       expect(b.output()).toContain('the notification connection was lost; reconnecting');
     });
+
+    it('a node started with another secret key is refused: exit code 2 and a sentence, nothing served', async () => {
+      const started = cluster.addNode({ ...QUIET_SWEEP, WEIR_SECRET_KEY: 'another-secret-key-0123456789' });
+      await expect(started).rejects.toThrow(/exited \(2\) before it was healthy/);
+      await expect(started).rejects.toThrow(/This secret key is not the one this database was set up with/);
+      // The others go on.
+      expect((await a.api.api('GET', '/nodes')).status).toBe(200);
+    });
   },
 );

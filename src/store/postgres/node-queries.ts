@@ -58,4 +58,16 @@ export class PgNodes implements NodeStore {
     );
     return rows.map(toNodeView);
   }
+
+  async claimKeyFingerprint(fingerprint: string, now: number): Promise<string> {
+    // The first insert wins; every node, the first included, then reads what is on record.
+    await this.pool.query(
+      'INSERT INTO key_fingerprint (id, fingerprint, recorded_at) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING',
+      [fingerprint, now],
+    );
+    const { rows } = await this.pool.query<{ fingerprint: string }>('SELECT fingerprint FROM key_fingerprint');
+    const recorded = rows[0]?.fingerprint;
+    if (recorded === undefined) throw new Error('the key fingerprint was not recorded');
+    return recorded;
+  }
 }

@@ -11,6 +11,8 @@ export class SqliteNodes implements NodeStore {
   private readonly selectSilent;
   private readonly deleteStopped;
   private readonly selectAll;
+  private readonly insertFingerprint;
+  private readonly selectFingerprint;
 
   constructor(
     db: Database.Database,
@@ -31,6 +33,10 @@ export class SqliteNodes implements NodeStore {
       SELECT n.*, (SELECT count(*) FROM task_instances t WHERE t.status = 'Processing' AND t.locked_by = n.id) AS held
       FROM nodes n
       ORDER BY n.stopped_at IS NOT NULL, n.started_at DESC`);
+    this.insertFingerprint = db.prepare(
+      'INSERT INTO key_fingerprint (id, fingerprint, recorded_at) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING',
+    );
+    this.selectFingerprint = db.prepare('SELECT fingerprint FROM key_fingerprint WHERE id = 1');
   }
 
   register(node: Omit<NodeRecord, 'stoppedAt' | 'stopReason'>): Promise<void> {
@@ -55,5 +61,12 @@ export class SqliteNodes implements NodeStore {
 
   async list(): Promise<NodeView[]> {
     return (this.selectAll.all() as NodeRow[]).map(toNodeView);
+  }
+
+  claimKeyFingerprint(fingerprint: string, now: number): Promise<string> {
+    return this.writer.run(() => {
+      this.insertFingerprint.run(fingerprint, now);
+      return (this.selectFingerprint.get() as { fingerprint: string }).fingerprint;
+    });
   }
 }
