@@ -43,13 +43,22 @@ export class ClaimLoop {
   private consecutiveErrors = 0;
   private readonly inFlight = new Set<Promise<void>>();
   private unsubscribe: (() => void) | null = null;
+  /**
+   * Whether the next claim looks up the earliest due time in the store. Due times written from now on
+   * come as `work-due` hints (from any node, this one included), so the look-up is needed only at start,
+   * after a resync (hints may have been lost) and after a failed claim: not after every claim.
+   */
+  private isDueTimeUnknown = true;
 
   constructor(private readonly options: ClaimLoopOptions) {}
 
   start(): void {
     this.unsubscribe = this.options.notifier.subscribe((event) => {
-      if (event.kind === 'new-work' || event.kind === 'resync') this.wake();
-      else if (event.kind === 'work-due') this.wakeAt(event.at);
+      if (event.kind === 'new-work') this.wake();
+      else if (event.kind === 'resync') {
+        this.isDueTimeUnknown = true;
+        this.wake();
+      } else if (event.kind === 'work-due') this.wakeAt(event.at);
     });
     this.wake();
   }
@@ -80,6 +89,8 @@ export class ClaimLoop {
     this.dueTimer = setTimeout(() => {
       this.dueTimer = null;
       this.dueTimerAt = Number.POSITIVE_INFINITY;
+      // The timer holds only the earliest due time heard of: the claim after it looks up the next one.
+      this.isDueTimeUnknown = true;
       this.wake();
     }, delay);
   }
@@ -100,12 +111,14 @@ export class ClaimLoop {
       this.options.observer?.claimed(claimed, performance.now() - started);
       this.consecutiveErrors = 0;
       for (const instance of instances) this.run(instance);
-      if (claimed < free && !this.isStopped()) {
+      if (this.isDueTimeUnknown && claimed < free && !this.isStopped()) {
         const nextDue = await queue.nextDueAt();
+        this.isDueTimeUnknown = false;
         if (nextDue !== null) this.wakeAt(nextDue);
       }
     } catch (error) {
       this.consecutiveErrors += 1;
+      this.isDueTimeUnknown = true;
       const backoff = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** (this.consecutiveErrors - 1));
       this.options.logError(`claiming failed (${this.consecutiveErrors} in a row); retrying in ${backoff} ms`, error);
       if (this.state === 'claiming') this.state = 'idle';

@@ -753,20 +753,6 @@ for (const backend of CATALOG_BACKENDS) {
           expect(await ids({ runId: r0 }, { offset: 1, limit: 3 })).toEqual([i3, i2, i1]);
           expect(await ids({ name: 'fetch' })).toEqual([]);
         });
-
-        it('counts task instances created per UTC day, within the days asked', async () => {
-          expect(await reads.taskUsage('2001-01-01', '2001-01-04')).toEqual([
-            { day: '2001-01-01', taskCount: 2 },
-            { day: '2001-01-02', taskCount: 2 },
-            { day: '2001-01-03', taskCount: 1 },
-            { day: '2001-01-04', taskCount: 1 },
-          ]);
-          expect(await reads.taskUsage('2001-01-02', '2001-01-03')).toEqual([
-            { day: '2001-01-02', taskCount: 2 },
-            { day: '2001-01-03', taskCount: 1 },
-          ]);
-          expect(await reads.taskUsage('2002-01-01', '2002-12-31')).toEqual([]);
-        });
       });
     },
   );

@@ -234,6 +234,28 @@ for (const backend of BACKENDS) {
         expect(held).toHaveLength(1);
         expect(await store.reads.countActiveRuns(seeded.workflow.id)).toBe(1);
       });
+
+      it('counts the task instances it creates per UTC day (usage), within the days asked', async () => {
+        const seeded = await importWorkflow(store);
+        const DAY = 24 * 3600 * 1000;
+        const T0 = Date.UTC(2001, 0, 1);
+        // One entry task instance per run; some in one batch, some in several.
+        await Promise.all([T0, T0 + 5].map((at) => store.queue.createRun(newRun(seeded, at))));
+        for (const at of [T0 + DAY, T0 + DAY + 5, T0 + 2 * DAY, T0 + 4 * DAY - 1]) {
+          await store.queue.createRun(newRun(seeded, at));
+        }
+        expect(await store.reads.taskUsage('2001-01-01', '2001-01-04')).toEqual([
+          { day: '2001-01-01', taskCount: 2 },
+          { day: '2001-01-02', taskCount: 2 },
+          { day: '2001-01-03', taskCount: 1 },
+          { day: '2001-01-04', taskCount: 1 },
+        ]);
+        expect(await store.reads.taskUsage('2001-01-02', '2001-01-03')).toEqual([
+          { day: '2001-01-02', taskCount: 2 },
+          { day: '2001-01-03', taskCount: 1 },
+        ]);
+        expect(await store.reads.taskUsage('2002-01-01', '2002-12-31')).toEqual([]);
+      });
     },
   );
 }

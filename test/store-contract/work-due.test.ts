@@ -71,6 +71,46 @@ for (const backend of BACKENDS) {
         expect(finished.endedAt ?? 0).toBeGreaterThanOrEqual(dueAt);
         expect((await store.reads.getRun(run.id))?.status).toBe('Finished');
       });
+
+      it('several due times heard of at once: each instance runs at its own', async () => {
+        const seeded = await importWorkflow(store);
+        const now = Date.now();
+        for (let i = 0; i < 3; i++) await store.queue.createRun(newRun(seeded, now));
+        const held = await store.queue.transaction((tx) =>
+          claimTaskInstances(tx, { nodeId: 'node-elsewhere', limit: 3, now, leaseUntil: now + 60_000 }),
+        );
+        expect(held).toHaveLength(3);
+        const dueTimes = [300, 900, 1_500].map((ms) => Date.now() + ms);
+        for (const [i, instance] of held.entries()) {
+          const dueAt = dueTimes[i] as number;
+          await store.queue.transaction((tx) =>
+            completeTaskInstance(tx, {
+              instanceId: instance.id,
+              runId: instance.runId,
+              nodeId: 'node-elsewhere',
+              now: Date.now(),
+              status: 'Pending',
+              dataOut: null,
+              dueAt,
+              log: null,
+              successors: [],
+              scope: { iterationParentId: null, iterationIndex: null },
+              claimSuccessorsUntil: null,
+            }),
+          );
+          store.notifier.publish({ kind: 'work-due', at: dueAt });
+        }
+        for (const [i, instance] of held.entries()) {
+          const finished = await pollUntil(
+            async () => {
+              const read = await store.reads.getTaskInstance(instance.id);
+              return read?.status === 'Success' ? read : undefined;
+            },
+            { timeoutMs: 10_000, description: `due task instance ${i + 1} run by the idle engine` },
+          );
+          expect(finished.endedAt ?? 0).toBeGreaterThanOrEqual(dueTimes[i] as number);
+        }
+      });
     },
   );
 }

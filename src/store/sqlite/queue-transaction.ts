@@ -21,6 +21,7 @@ import type {
 } from '../queue-store.js';
 import type { SqliteDataQueries } from './data-queries.js';
 import type { IdAllocator } from './id-allocator.js';
+import type { TaskUsageCounter } from './task-usage-counter.js';
 import {
   priorityRank,
   toClaimCandidate,
@@ -44,6 +45,7 @@ export class SqliteQueueTransaction implements QueueTransaction {
     db: Database.Database,
     private readonly ids: IdAllocator,
     private readonly data: SqliteDataQueries,
+    private readonly usage: TaskUsageCounter,
   ) {
     const scopeWhere = 'run_id = @runId AND iteration_parent_id IS @parentId AND iteration_index IS @index';
     this.statements = {
@@ -215,6 +217,7 @@ export class SqliteQueueTransaction implements QueueTransaction {
 
   /** Inserts a task instance (synchronous: `createRun` inserts entry instances with it). */
   insertSync(instance: NewTaskInstance): TaskInstanceRecord {
+    this.usage.count(instance.now);
     const row = this.statements.insertInstance.get({
       id: instance.id ?? this.ids.next('task'),
       runId: instance.run.id,

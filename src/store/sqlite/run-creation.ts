@@ -11,7 +11,6 @@ import { LARGE_INPUTS_CHARS, SELECT_RUN_WITH_INPUTS } from './run-columns.js';
 export class RunCreation {
   private readonly selectRunByKey;
   private readonly forgetKey;
-  private readonly bumpWorkflowCounter;
   private readonly insertRun;
   private readonly insertInputs;
 
@@ -24,9 +23,6 @@ export class RunCreation {
     this.selectRunByKey = db.prepare(`${SELECT_RUN_WITH_INPUTS} WHERE workflow_id = ? AND idempotency_key = ?`);
     this.insertInputs = db.prepare('INSERT INTO run_inputs (run_id, inputs) VALUES (?, ?)');
     this.forgetKey = db.prepare('UPDATE runs SET idempotency_key = NULL WHERE id = ?');
-    this.bumpWorkflowCounter = db.prepare(`
-      UPDATE workflows SET run_count = MAX(run_count, @seq), previous_run_at = @previousRunAt, last_run_at = @now
-      WHERE id = @workflowId`);
     this.insertRun = db.prepare(`
       INSERT INTO runs (id, workflow_id, version_id, seq, status, mode, priority, inputs, run_user, previous_run_at,
                         idempotency_key, idempotency_digest, parent_task_instance_id, depth, created_at, updated_at,
@@ -107,12 +103,7 @@ export class RunCreation {
       run,
       instances: entries.map(plannedInstance),
       write: () => {
-        this.bumpWorkflowCounter.run({
-          seq: counter.seq,
-          previousRunAt: counter.previousRunAt,
-          now: input.now,
-          workflowId: input.workflowId,
-        });
+        // The workflow's run count and last run time are stored with the batch's commit (RunCounters).
         const inputsJson = input.inputsJson ?? JSON.stringify(run.inputs);
         const isLarge = inputsJson.length > LARGE_INPUTS_CHARS;
         this.insertRun.run({

@@ -11,6 +11,7 @@ import { SqliteQueueTransaction } from './queue-transaction.js';
 import { SqliteReadModel } from './read-model.js';
 import { RetentionQueries } from './retention-queries.js';
 import { RunCounters } from './run-counters.js';
+import { TaskUsageCounter } from './task-usage-counter.js';
 import { RunCreation } from './run-creation.js';
 import { ScheduleQueries } from './schedule-queries.js';
 import { VersionQueries } from './version-queries.js';
@@ -97,19 +98,14 @@ export class SqliteStore implements Store {
     }
     const ids = new IdAllocator(db);
     const counters = new RunCounters(db);
-    const writer = new WriteBatcher(
-      db,
-      () => {
-        ids.reset();
-        counters.reset();
-      },
-      {
-        ...(observer ? { observer } : {}),
-        ...(options.lockWaitMs !== undefined ? { lockWaitMs: options.lockWaitMs } : {}),
-      },
-    );
+    const usage = new TaskUsageCounter(db);
+    const writer = new WriteBatcher(db, () => ids.reset(), {
+      states: [counters, usage],
+      ...(observer ? { observer } : {}),
+      ...(options.lockWaitMs !== undefined ? { lockWaitMs: options.lockWaitMs } : {}),
+    });
     const data = new SqliteDataQueries(db);
-    const tx = new SqliteQueueTransaction(db, ids, data);
+    const tx = new SqliteQueueTransaction(db, ids, data, usage);
     const runs = new RunCreation(db, ids, counters, tx);
     const workflows = new WorkflowQueries(db);
     const schedules = new ScheduleQueries(db, runs);

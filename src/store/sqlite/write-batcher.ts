@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { StoreObserver } from '../store-observer.js';
+import type { BatchState } from './batch-state.js';
 
 interface PendingWrite {
   /** Synchronous, or a promise that awaits only this store's synchronous primitives (no I/O). */
@@ -53,6 +54,8 @@ export class WriteBatcher {
       observer?: Pick<StoreObserver, 'commitBatch'>;
       /** How long a batch waits for a write lock held by another process (`WEIR_SQLITE_BUSY_SECONDS`); default 5 s. */
       lockWaitMs?: number;
+      /** What the writes of a batch gather, stored once before its COMMIT (`batch-state.ts`). */
+      states?: readonly BatchState[];
     } = {},
   ) {
     this.lockWaitMs = options.lockWaitMs ?? 5_000;
@@ -98,14 +101,18 @@ export class WriteBatcher {
     const started = performance.now();
     try {
       await this.beginWhenUnlocked();
+      const states = this.options.states ?? [];
       for (const write of batch) {
         this.savepoint.run();
+        for (const state of states) state.beginWrite();
         try {
           let value = write.op();
           if (value instanceof Promise) value = await value;
           this.release.run();
+          for (const state of states) state.endWrite(true);
           outcomes.push({ isOk: true, value });
         } catch (error) {
+          for (const state of states) state.endWrite(false);
           // A full disk or an I/O error makes SQLite roll the whole transaction back: every write of
           // the batch fails with that error (not with the "no such savepoint" a rollback would raise).
           if (!this.db.inTransaction) throw error;
@@ -114,10 +121,12 @@ export class WriteBatcher {
           outcomes.push({ isOk: false, value: error });
         }
       }
+      for (const state of states) state.beforeCommit();
       this.commit.run();
       this.options.observer?.commitBatch(batch.length, performance.now() - started);
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      for (const state of this.options.states ?? []) state.afterFailure();
       this.onBatchFailure();
       for (const write of batch) write.reject(error);
       return;
