@@ -6,9 +6,12 @@ import type { BatchState } from './batch-state.js';
  * inserts them and added to `task_usage` once per day and batch. It replaces an insert trigger that
  * updated the day's row for every task instance: about 40 % of an instance INSERT (migration 009).
  */
+/** Days are counted by number (days since 1970, UTC) and named only when stored. */
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 export class TaskUsageCounter implements BatchState {
-  private readonly batch = new Map<string, number>();
-  private write: Map<string, number> | null = null;
+  private readonly batch = new Map<number, number>();
+  private write: Map<number, number> | null = null;
   private readonly upsert;
 
   constructor(db: Database.Database) {
@@ -19,7 +22,7 @@ export class TaskUsageCounter implements BatchState {
 
   /** One task instance created at `createdAt` (epoch ms). */
   count(createdAt: number): void {
-    const day = new Date(createdAt).toISOString().slice(0, 10);
+    const day = Math.floor(createdAt / DAY_MS);
     const into = this.write ?? this.batch;
     into.set(day, (into.get(day) ?? 0) + 1);
   }
@@ -36,7 +39,7 @@ export class TaskUsageCounter implements BatchState {
   }
 
   beforeCommit(): void {
-    for (const [day, n] of this.batch) this.upsert.run(day, n);
+    for (const [day, n] of this.batch) this.upsert.run(new Date(day * DAY_MS).toISOString().slice(0, 10), n);
     this.batch.clear();
   }
 
