@@ -13,12 +13,11 @@ import { ImportIdempotency } from './management/import-idempotency.js';
 import { VersionCatalog } from './management/version-catalog.js';
 import { WorkflowCatalog } from './management/workflow-catalog.js';
 import { SecretBox } from './secrets/secret-box.js';
-import { SmtpMailSender } from './mail/smtp-mail-sender.js';
 import { resolveSecretKey } from './secrets/secret-key-file.js';
 import { EgressPolicy } from './net/egress-policy.js';
 import { createGuardedFetch } from './net/guarded-fetch.js';
 import { openStore } from './store/open-store.js';
-import { redactUrl } from './store/postgres/database.js';
+import { redactUrl } from './store/redact-url.js';
 import { StoreHealth } from './store/store-health.js';
 import { DrainGate } from './api/drain-gate.js';
 import { shutDown } from './shutdown.js';
@@ -147,7 +146,12 @@ export async function startWeir(config: WeirConfig, options: StartOptions = {}):
     }
     const egress = new EgressPolicy(config.calloutAllow);
     const mail = config.smtpUrl
-      ? new SmtpMailSender({ url: config.smtpUrl, defaultFrom: config.smtpFrom, egress })
+      ? // Loaded only with an SMTP server set: nodemailer is 12 MB and 50 ms of start-up.
+        new (await import('./mail/smtp-mail-sender.js')).SmtpMailSender({
+          url: config.smtpUrl,
+          defaultFrom: config.smtpFrom,
+          egress,
+        })
       : null;
     closeMail = () => mail?.close();
     const globalConstants = new GlobalConstants({ store, secrets, now });

@@ -1,7 +1,6 @@
 import { StartupError } from '../startup-errors.js';
 import { classifyStorageFailure, type StorageFailureKind } from './storage-failures.js';
-import { redactUrl } from './postgres/database.js';
-import { PgStore } from './postgres/postgres-store.js';
+import { redactUrl } from './redact-url.js';
 import type { Store } from './store.js';
 import type { StoreObserver } from './store-observer.js';
 import { takeServerLock } from './sqlite/server-lock.js';
@@ -80,6 +79,8 @@ export interface OpenStoreOptions {
 export async function openStore(databaseUrl: string, options: OpenStoreOptions): Promise<Store> {
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
     try {
+      // Loaded only for PostgreSQL: the embedded default starts without the driver (14 MB, 35 ms).
+      const { PgStore } = await import('./postgres/postgres-store.js');
       return await PgStore.open(databaseUrl, {
         poolSize: options.poolSize ?? 10,
         applicationName: options.applicationName ?? 'weir',

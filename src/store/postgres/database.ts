@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { StartupError } from '../../startup-errors.js';
+import { redactUrl } from '../redact-url.js';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 /** The advisory lock key under which nodes starting together migrate once ("weir" in ASCII). */
@@ -21,17 +22,6 @@ export const ROW_TYPES = {
     return pg.types.getTypeParser(oid, format as 'text');
   },
 };
-
-/** The database URL without its password, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url.replace(/:[^:@/]*@/, ':***@');
-  }
-}
 
 export class DatabaseUnreachableError extends StartupError {
   override readonly name = 'DatabaseUnreachableError';
