@@ -1,4 +1,4 @@
-import { MAX_DATA_BYTES } from '../engine/data-size.js';
+import { dataBytes, MAX_DATA_BYTES } from '../engine/data-size.js';
 import { InvalidRequestError } from '../model/errors.js';
 import type { JsonObject } from '../model/records.js';
 
@@ -37,8 +37,7 @@ export function readData(value: unknown, field: string): JsonObject {
   if (depthOf(value) > MAX_DATA_DEPTH) {
     throw new InvalidRequestError(`${field} is nested more than ${MAX_DATA_DEPTH} levels deep.`, field);
   }
-  const json = JSON.stringify(value);
-  const bytes = json.length * 3 < MAX_DATA_BYTES ? json.length : Buffer.byteLength(json);
+  const bytes = dataBytes(JSON.stringify(value));
   if (bytes > MAX_DATA_BYTES) {
     throw new InvalidRequestError(
       `${field} is ${(bytes / 1048576).toFixed(1)} MiB; a task's Data may be at most 5 MiB.`,

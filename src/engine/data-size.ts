@@ -4,14 +4,21 @@ import type { TaskOutcome } from '../tasks/task-type.js';
 export const MAX_DATA_BYTES = 5 * 1024 * 1024;
 
 /**
+ * The UTF-8 size of serialized `Data`, counted exactly only near the limit: a character is 1 to 3
+ * bytes, so a text of fewer than a third of the limit's characters is far below it whatever they are.
+ */
+export function dataBytes(json: string): number {
+  return json.length * 3 < MAX_DATA_BYTES ? json.length : Buffer.byteLength(json);
+}
+
+/**
  * Turns a success whose `Data` is over the limit into a task error; otherwise hands back the
  * serialized `Data` so the store does not serialize it a second time.
  */
 export function checkSize(outcome: TaskOutcome): { outcome: TaskOutcome; json?: string } {
   if (outcome.kind !== 'success') return { outcome };
   const json = JSON.stringify(outcome.data);
-  // Characters bound bytes from below (UTF-8); only count bytes when the cheap bound is near the limit.
-  const bytes = json.length * 3 < MAX_DATA_BYTES ? json.length : Buffer.byteLength(json);
+  const bytes = dataBytes(json);
   if (bytes <= MAX_DATA_BYTES) return { outcome, json };
   return {
     outcome: {

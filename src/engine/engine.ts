@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import type { JsonObject, JsonValue, RunRecord, RunState } from '../model/records.js';
-import { IdempotencyKeyReusedError } from '../model/errors.js';
 import { isFinalRunStatus } from '../model/statuses.js';
 import type { Priority } from '../model/workflow-document.js';
 import type { NewRun, Store } from '../store/store.js';
@@ -13,7 +12,9 @@ import type { CompiledVersion } from './compiled-version.js';
 import { NO_OBSERVER, type EngineObserver, type TraceParent } from './engine-observer.js';
 import { DEFAULT_LEASE_MS, DEFAULT_SWEEP_INTERVAL_MS, LeaseKeeper } from './leases.js';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_NODE_TIMEOUT_MS, NodePresence } from './node-presence.js';
-import * as actions from './run-actions.js';
+import type { RerunOptions } from './run-actions.js';
+import { checkRepeat, newRunOf } from './new-run.js';
+import { RunControl } from './run-control.js';
 import { RunWaiters } from './run-waiters.js';
 import { subRunStarter } from './sub-runs.js';
 import { TaskExecutor } from './task-executor.js';
@@ -80,8 +81,6 @@ export function newNodeId(): string {
   return `node-${crypto.randomUUID()}`;
 }
 
-/** Idempotency keys are honoured for 24 hours. */
-const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /**
  * The engine: starts runs (committed before anyone is answered), executes task instances from the
@@ -100,6 +99,7 @@ export class Engine {
   private readonly now: () => number;
   private readonly leaseMs: number;
   private readonly observer: EngineObserver;
+  private readonly control: RunControl;
 
   constructor(private readonly options: EngineOptions) {
     const { store } = options;
@@ -108,6 +108,7 @@ export class Engine {
     this.observer = observer;
     this.store = store;
     this.now = options.now ?? Date.now;
+    this.control = new RunControl(store, observer, this.now);
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.versions = new VersionCache(store.catalog, store.notifier);
     this.waiters = new RunWaiters(store.queue, store.notifier, options.logError);
@@ -332,21 +333,9 @@ export class Engine {
     return waiting;
   }
 
-  /**
-   * Reruns a final task instance with its recorded input `Data` (or `options.data`, edited); the graph
-   * continues from it.
-   */
-  async rerunTaskInstance(id: number, options: actions.RerunOptions = {}) {
-    let instance;
-    try {
-      instance = await this.store.queue.transaction((tx) => actions.rerunTaskInstance(tx, id, this.now(), options));
-    } catch (error) {
-      // A lost race is an answer (refused), not a failure; the transaction was rolled back.
-      if (error instanceof actions.RerunRaceError) return undefined;
-      throw error;
-    }
-    if (instance) this.store.notifier.publish({ kind: 'new-work' });
-    return instance;
+  /** Reruns a final task instance with its recorded input `Data` (or `options.data`, edited). */
+  rerunTaskInstance(id: number, options: RerunOptions = {}) {
+    return this.control.rerunTaskInstance(id, options);
   }
 
   /**
@@ -371,38 +360,18 @@ export class Engine {
   }
 
   /** Records an approval decision; the Approval task instance then runs and fires `Approve` or `Reject`. */
-  async decideApproval(id: number, decision: { action: 'Approve' | 'Reject'; comment: string }): Promise<boolean> {
-    const isDecided = await this.store.queue.transaction((tx) => actions.decideApproval(tx, id, decision, this.now()));
-    if (isDecided) this.store.notifier.publish({ kind: 'new-work' });
-    return isDecided;
+  decideApproval(id: number, decision: { action: 'Approve' | 'Reject'; comment: string }): Promise<boolean> {
+    return this.control.decideApproval(id, decision);
   }
 
   /** Stops one waiting task instance (`Queued` or `Pending`); its run goes on as if it had ended. */
-  async stopTaskInstance(id: number): Promise<boolean> {
-    const result = await this.store.queue.transaction((tx) => actions.stopTaskInstance(tx, id, this.now()));
-    if (!result) return false;
-    if (result.runBecameFinal) {
-      this.observer.runFinished(result.run);
-      this.store.notifier.publish({ kind: 'run-finished', runId: result.run.id, run: result.run });
-    }
-    if (result.wokeCount > 0) this.store.notifier.publish({ kind: 'new-work' });
-    return true;
+  stopTaskInstance(id: number): Promise<boolean> {
+    return this.control.stopTaskInstance(id);
   }
 
   /** Stops a run: no new task starts, running ones are aborted wherever they run; it ends `Stopped`. */
-  async stopRun(runId: number): Promise<RunState | undefined> {
-    const stopped = await this.store.queue.transaction((tx) => actions.stopRun(tx, runId, this.now()));
-    if (!stopped) return undefined;
-    if (!stopped.isChanged) return stopped.run;
-    const { notifier } = this.store;
-    if (stopped.executingIds.length > 0) notifier.publish({ kind: 'stop-requested', runId });
-    if (isFinalRunStatus(stopped.run.status)) {
-      this.observer.runFinished(stopped.run);
-      notifier.publish({ kind: 'run-finished', runId, run: stopped.run });
-      // Its slot of the workflow's run limit is free; a caller waiting on it as a sub-run may go on.
-      notifier.publish({ kind: 'new-work' });
-    }
-    return stopped.run;
+  stopRun(runId: number): Promise<RunState | undefined> {
+    return this.control.stopRun(runId);
   }
 
   private newRun(
@@ -410,40 +379,6 @@ export class Engine {
     mode: 'standard' | 'sync',
     claimFor: { nodeId: string; leaseUntil: number } | null,
   ): NewRun {
-    return {
-      workflowId: request.version.workflowId,
-      versionId: request.version.versionId,
-      mode,
-      priority: request.priority,
-      inputs: request.inputs,
-      // Serialized once here: the store writes it, responsive runs size their initial Data by it.
-      inputsJson: JSON.stringify(request.inputs),
-      runUser: request.runUser,
-      idempotencyKey: request.idempotencyKey,
-      idempotencyDigest: request.idempotencyKey === null ? null : (request.idempotencyDigest ?? null),
-      idempotencyWindowMs: IDEMPOTENCY_WINDOW_MS,
-      entryTasks: request.version.graph.entryTaskIds.map((taskId) => {
-        const task = request.version.tasks.get(taskId);
-        return {
-          taskId,
-          name: task?.definition.name ?? String(taskId),
-          actionType: task?.definition.action_type ?? 'Unknown',
-        };
-      }),
-      claimFor,
-      now: this.now(),
-    };
-  }
-}
-
-/**
- * A repeated `Idempotency-Key` answers the first run only for the same request: another one is refused
- * (422) rather than silently given the first run. Runs stored before digests were (null) are not judged.
- */
-function checkRepeat(run: RunRecord, request: StartRunRequest): void {
-  const stored = run.idempotencyDigest ?? null;
-  const sent = request.idempotencyDigest ?? null;
-  if (stored !== null && sent !== null && stored !== sent && request.idempotencyKey !== null) {
-    throw new IdempotencyKeyReusedError(request.idempotencyKey);
+    return newRunOf(request, { mode, claimFor, now: this.now() });
   }
 }

@@ -20,15 +20,14 @@ import type {
 } from '../queue-store.js';
 import {
   priorityRank,
-  toClaimCandidate,
   RUN_STATE_COLUMNS,
   toRunState,
   toTaskInstance,
-  type ClaimCandidateRow,
   type RunRow,
   type TaskInstanceRow,
 } from '../rows.js';
 import { insertIterationItems, readData, readRunState } from './data-queries.js';
+import * as claims from './claim-queries.js';
 import type { Sql } from './database.js';
 import type { PgIdBlocks } from './id-blocks.js';
 
@@ -334,71 +333,24 @@ export class PgQueueTransaction implements QueueTransaction {
     return row && toRunState(row);
   }
 
-  async claimDue(claim: ClaimRequest): Promise<TaskInstanceRecord[]> {
-    const rows = await this.rows<TaskInstanceRow>(
-      `UPDATE task_instances
-       SET status = 'Processing', locked_by = $1, lease_until = $2, due_at = NULL, updated_at = $3
-       WHERE id IN (SELECT id FROM task_instances
-                    WHERE status = 'Pending' AND due_at IS NOT NULL AND due_at <= $3
-                    ORDER BY due_at LIMIT $4
-                    FOR UPDATE SKIP LOCKED)
-       RETURNING *`,
-      [claim.nodeId, claim.leaseUntil, claim.now, claim.limit],
-    );
-    return rows.map(toTaskInstance);
+  claimDue(claim: ClaimRequest): Promise<TaskInstanceRecord[]> {
+    return claims.claimDue(this.sql, claim);
   }
 
-  async queuedCandidates(query: CandidateQuery): Promise<ClaimCandidate[]> {
-    const rows = await this.rows<ClaimCandidateRow>(
-      `SELECT ti.id, ti.task_id, ti.priority_rank, ti.run_id, r.workflow_id, r.status AS run_status,
-              tl.concurrent_limit AS task_limit, v.concurrent_run_limit AS run_limit
-       FROM task_instances ti
-       JOIN runs r ON r.id = ti.run_id
-       JOIN versions v ON v.id = r.version_id
-       LEFT JOIN task_limits tl ON tl.task_id = ti.task_id
-       WHERE ti.status = 'Queued'
-         AND (ti.priority_rank, ti.id) > ($1, $2)
-         AND NOT (ti.task_id = ANY($3::bigint[]))
-         AND NOT (r.status = 'Queued' AND r.workflow_id = ANY($4::bigint[]))
-       ORDER BY ti.priority_rank, ti.id
-       LIMIT $5
-       FOR UPDATE OF ti SKIP LOCKED`,
-      [query.after.priorityRank, query.after.id, query.excludedTaskIds, query.excludedWorkflowIds, query.limit],
-    );
-    return rows.map(toClaimCandidate);
+  queuedCandidates(query: CandidateQuery): Promise<ClaimCandidate[]> {
+    return claims.queuedCandidates(this.sql, query);
   }
 
-  async countProcessingOfTask(taskId: number): Promise<number> {
-    // Held until commit: another node counting this task's slots waits and then sees this claim.
-    await this.sql.query("SELECT pg_advisory_xact_lock(hashtextextended('weir:task:' || $1::text, 0))", [taskId]);
-    const [row] = await this.rows<{ n: number }>(
-      "SELECT count(*) AS n FROM task_instances WHERE task_id = $1 AND status = 'Processing'",
-      [taskId],
-    );
-    return row?.n ?? 0;
+  countProcessingOfTask(taskId: number): Promise<number> {
+    return claims.countProcessingOfTask(this.sql, taskId);
   }
 
-  async countActiveRuns(workflowId: number): Promise<number> {
-    await this.sql.query("SELECT pg_advisory_xact_lock(hashtextextended('weir:workflow:' || $1::text, 0))", [
-      workflowId,
-    ]);
-    const [row] = await this.rows<{ n: number }>(
-      "SELECT count(*) AS n FROM runs WHERE workflow_id = $1 AND status IN ('Processing', 'Pending', 'Stopping')",
-      [workflowId],
-    );
-    return row?.n ?? 0;
+  countActiveRuns(workflowId: number): Promise<number> {
+    return claims.countActiveRuns(this.sql, workflowId);
   }
 
-  async claimQueued(id: number, claim: Omit<ClaimRequest, 'limit'>): Promise<TaskInstanceRecord | undefined> {
-    const [row] = await this.rows<TaskInstanceRow>(
-      `UPDATE task_instances
-       SET status = 'Processing', locked_by = $2, lease_until = $3, started_at = COALESCE(started_at, $4),
-           updated_at = $4
-       WHERE id = $1 AND status = 'Queued'
-       RETURNING *`,
-      [id, claim.nodeId, claim.leaseUntil, claim.now],
-    );
-    return row && toTaskInstance(row);
+  claimQueued(id: number, claim: Omit<ClaimRequest, 'limit'>): Promise<TaskInstanceRecord | undefined> {
+    return claims.claimQueued(this.sql, id, claim);
   }
 }
 
