@@ -81,7 +81,6 @@ export function newNodeId(): string {
   return `node-${crypto.randomUUID()}`;
 }
 
-
 /**
  * The engine: starts runs (committed before anyone is answered), executes task instances from the
  * queue and, for responsive runs, in the receiving process at once; keeps and sweeps leases. It talks
