@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openUi, signIn, type UiSession } from '../helpers/browser.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeNeedsChromium, openUi, signIn, type UiSession } from '../helpers/browser.js';
 import { startCalloutTarget, type CalloutTarget } from '../helpers/callout-target.js';
 import { waitForRun } from '../helpers/runs.js';
 import { must, setupWorkflow, type TriggerableWorkflow } from '../helpers/setup-workflow.js';
@@ -11,7 +11,7 @@ import { responseFormatterWorkflow, task, workflowDocument, start } from '../hel
  * filters and live updates, failures counted on the workflow list, a run's outcome, inputs and
  * timeline, a callout's request and response, and an editor that keeps unsaved work.
  */
-describe('web UI: daily work', () => {
+describeNeedsChromium('web UI: daily work', () => {
   let weir: TestWeir;
   let target: CalloutTarget;
   let ui: UiSession;

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openUi, signIn, type UiSession } from '../helpers/browser.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeNeedsChromium, openUi, signIn, type UiSession } from '../helpers/browser.js';
 import { must } from '../helpers/setup-workflow.js';
 import { startTestWeir, type TestWeir } from '../helpers/start-weir.js';
 
 /** issue 11 point 3 in the browser: set a plain and a secret global constant, see the secret masked, delete one. */
-describe('web UI: global constants', () => {
+describeNeedsChromium('web UI: global constants', () => {
   let weir: TestWeir;
   let ui: UiSession;
 

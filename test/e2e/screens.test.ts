@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { openUi, SCREENSHOT_DIR, signIn, type UiSession } from '../helpers/browser.js';
+import { afterAll, beforeAll, it } from 'vitest';
+import { describeNeedsChromium, openUi, SCREENSHOT_DIR, signIn, type UiSession } from '../helpers/browser.js';
 import { startCalloutTarget, type CalloutTarget } from '../helpers/callout-target.js';
 import { waitForRun } from '../helpers/runs.js';
 import { setupWorkflow } from '../helpers/setup-workflow.js';
@@ -23,7 +23,7 @@ import {
  */
 const SHOTS = process.env.WEIR_UI_SHOTS ?? path.join(SCREENSHOT_DIR, 'screens');
 
-describe('web UI: every screen, light and dark', () => {
+describeNeedsChromium('web UI: every screen, light and dark', () => {
   let weir: TestWeir;
   let target: CalloutTarget;
   let ui: UiSession;
