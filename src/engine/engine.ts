@@ -15,6 +15,7 @@ import { DEFAULT_HEARTBEAT_MS, DEFAULT_NODE_TIMEOUT_MS, NodePresence } from './n
 import type { RerunOptions } from './run-actions.js';
 import { checkRepeat, newRunOf } from './new-run.js';
 import { RunControl } from './run-control.js';
+import { RunDraft } from './run-draft.js';
 import { RunWaiters } from './run-waiters.js';
 import { subRunStarter } from './sub-runs.js';
 import { TaskExecutor } from './task-executor.js';
@@ -99,6 +100,8 @@ export class Engine {
   private readonly leaseMs: number;
   private readonly observer: EngineObserver;
   private readonly control: RunControl;
+  /** Responsive runs kept in memory, not yet written (shutdown writes them before it releases their work). */
+  private readonly drafts = new Set<RunDraft>();
 
   constructor(private readonly options: EngineOptions) {
     const { store } = options;
@@ -170,7 +173,7 @@ export class Engine {
       leaseMs: this.leaseMs,
       sweepIntervalMs: options.leaseSweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS,
       now: this.now,
-      executingIds: () => this.executor.executingIds(),
+      executingIds: () => this.executor.storedIds(),
       onLost: (ids) => this.executor.abandon(ids, 'This node lost the lease of the task instance.'),
       onRenewed: (ids, leaseUntil) => this.executor.leaseRenewed(ids, leaseUntil),
       logError: options.logError,
@@ -220,6 +223,8 @@ export class Engine {
     const left = this.executor.executingIds();
     this.executor.abandon(left, 'The node is shutting down.');
     await this.executor.settled(left, settleMs);
+    // What runs only in memory is written first: held by this node, it is released with the rest.
+    await Promise.allSettled([...this.drafts].map((draft) => draft.write()));
     const ids = [...new Set([...left, ...this.executor.takeRefused()])];
     this.leases.stop();
     const released = ids.length > 0 ? await this.store.queue.releaseTaskInstances(this.nodeId, ids, this.now()) : 0;
@@ -257,36 +262,37 @@ export class Engine {
   }
 
   /**
-   * Responsive mode: commits the run with its first task instances held by this node and executes
-   * them at once. `outcome` resolves with the final run, or `undefined` after `timeoutMs` (the run goes
-   * on; it is no longer waited for).
+   * Responsive mode: the run, with its first task instances held by this node, executed here at once.
+   * Where the store can (`draftRun`), it is kept in memory and written once, when it must exist
+   * (`run-draft.ts`); elsewhere it is committed first. `outcome` resolves with the final run, or
+   * `undefined` after `timeoutMs` (the run goes on, stored; it is no longer waited for); it rejects when
+   * the run could not be stored. Nobody is answered about a run before it is stored.
    */
   async startSyncRun(
     request: StartRunRequest,
     timeoutMs: number,
   ): Promise<{ run: RunRecord; created: boolean; outcome: Promise<RunState | undefined> }> {
-    const at = this.now();
-    const input = this.newRun(request, 'sync', { nodeId: this.nodeId, leaseUntil: at + this.leaseMs });
+    const heldBy = { nodeId: this.nodeId, leaseUntil: this.now() + this.leaseMs };
+    const input = this.newRun(request, 'sync', heldBy);
     const inputsJson = input.inputsJson ?? JSON.stringify(input.inputs);
-    // One group commit for a quick run: a first task without side effects runs while the run's INSERT
-    // waits in the batch, and its completion lands in the same commit or the next; a task with side
-    // effects waits for the commit (docs/architecture.md). Nothing is answered before both are durable.
-    const begun = this.store.queue.beginRun?.(input);
-    const { run, instances, created } = begun ? { ...begun, created: true } : await this.store.queue.createRun(input);
+    const drafted = await this.store.queue.draftRun?.(input);
+    const draft = drafted ? new RunDraft(drafted, heldBy, this.draftOptions()) : undefined;
+    const { run, instances, created } = drafted
+      ? { ...drafted, created: true }
+      : await this.store.queue.createRun(input);
     if (!created) {
       checkRepeat(run, request);
       return { run, created, outcome: this.waitForRun(run.id, timeoutMs) };
     }
-    // Before its first task starts (it may start before the commit): its span is their parent.
+    // Before its first task starts: its span is their parent.
     this.observer.runStarted(run, 'sync', request.trace);
-    const outcome = this.waiters.wait(run.id, timeoutMs);
-    const committed = begun?.committed;
+    const waited = this.waiters.wait(run.id, timeoutMs);
+    const outcome = draft ? this.draftOutcome(draft, waited) : waited;
     // Its first tasks start from the initial Data made here, its size bounded by the inputs' JSON, not
     // serialized again: the Workflow block adds at most a few hundred bytes besides the run user.
     const dataIn = initialHeld(run, Buffer.byteLength(inputsJson) + 3 * (run.runUser.length + 200));
     for (const instance of instances)
-      void this.executor.execute(instance, { run, dataIn, ...(committed ? { committed } : {}) });
-    if (committed) await committed;
+      void this.executor.execute(instance, { run, dataIn, ...(draft ? { draft } : {}) });
     // A responsive run holds a slot of its workflow's run limit and of its tasks' limits: when it
     // ends, queued work held back by them may go. Without limits there is nothing to wake for (and
     // waking would put a claim on the hot path of every responsive run).
@@ -295,6 +301,26 @@ export class Engine {
       void outcome.then(wake, wake);
     }
     return { run, created, outcome };
+  }
+
+  /**
+   * What waiting for a drafted run gives: the final run (written before `run-finished` is published),
+   * or at the timeout the run written first, since the 408 names it; a failed write rejects.
+   */
+  private draftOutcome(draft: RunDraft, waited: Promise<RunState | undefined>): Promise<RunState | undefined> {
+    this.drafts.add(draft);
+    const stored = waited.then(async (final) => {
+      if (!final) await draft.write();
+      return final;
+    });
+    const outcome = Promise.race([stored, draft.lost]);
+    const forget = (): void => void this.drafts.delete(draft);
+    outcome.then(forget, forget);
+    return outcome;
+  }
+
+  private draftOptions() {
+    return { queue: this.store.queue, notifier: this.store.notifier, leaseMs: this.leaseMs, now: this.now };
   }
 
   /**

@@ -8,6 +8,7 @@ import { writeOut, type HeldData } from './data-writes.js';
 import { NO_OBSERVER, type EngineObserver, type ObservedAttempt, type TraceParent } from './engine-observer.js';
 import { completionOf, type Completed } from './outcome-fields.js';
 import { completeTaskInstance, type CompletionResult, type TaskCompletion } from './progression.js';
+import { DraftLostError, type RunDraft } from './run-draft.js';
 import { workflowInstanceScope } from './run-data.js';
 import type { VersionCache } from './version-cache.js';
 
@@ -44,19 +45,21 @@ interface Execution extends ObservedAttempt {
   isEnded: boolean;
   /** Settles when the execution has left `executing` (its attempt returned, aborted or not). */
   done: Promise<void>;
+  /** The run kept in memory it belongs to, while it is one (`run-draft.ts`). */
+  draft: RunDraft | undefined;
 }
 
 /** How an execution may start. */
 export interface ExecuteOptions {
   /** The run, when the caller has just read or written it (saves a read on the hot path). */
   run?: RunState;
-  /**
-   * Settles when the run's INSERT is durable (the one-commit responsive path). A task with side
-   * effects waits for it; when it rejects, nothing is executed: the run does not exist.
-   */
-  committed?: Promise<void>;
   /** Its input `Data`, when the caller holds it (a responsive run going on here): not read again. */
   dataIn?: HeldData | null;
+  /**
+   * The run is kept in memory until it must be stored (`run-draft.ts`): its transactions go through
+   * the draft, and a task with side effects waits for the draft's write.
+   */
+  draft?: RunDraft;
 }
 
 /** An attempt's completion, and the output `Data` to keep for the successors when it is recorded. */
@@ -90,9 +93,16 @@ export class TaskExecutor {
     });
   }
 
-  /** Ids of the task instances running in this process (their leases are renewed). */
+  /** Ids of the task instances running in this process. */
   executingIds(): number[] {
     return [...this.executing.keys()];
+  }
+
+  /** Ids of the task instances running here that the store has (their leases are renewed): not drafts. */
+  storedIds(): number[] {
+    const ids: number[] = [];
+    for (const [id, execution] of this.executing) if (!execution.draft || execution.draft.isWritten) ids.push(id);
+    return ids;
   }
 
   /**
@@ -191,6 +201,7 @@ export class TaskExecutor {
       done: new Promise<void>((resolve) => {
         markDone = resolve;
       }),
+      draft: options.draft,
     };
     // This node claimed it again after its own lease lapsed (renewals failed): the earlier execution
     // lost it and must not write its outcome; both would pass the owner fence.
@@ -212,7 +223,7 @@ export class TaskExecutor {
       }
       // Before the run's end is announced: the attempt's log line and span come first.
       this.ended(execution);
-      this.announce(completion, result);
+      this.announce(completion, result, execution.draft);
     } catch (error) {
       this.options.logError(`task instance ${instance.id} could not be executed`, error);
     } finally {
@@ -230,7 +241,7 @@ export class TaskExecutor {
   }
 
   /** Tells the nodes what the completion changed, and continues a responsive run in this process. */
-  private announce(completion: TaskCompletion, result: CompletionResult): void {
+  private announce(completion: TaskCompletion, result: CompletionResult, draft: RunDraft | undefined): void {
     const { notifier } = this.options;
     if (result.runBecameFinal && result.run) {
       this.observer.runFinished(result.run);
@@ -244,7 +255,11 @@ export class TaskExecutor {
     // Responsive runs continue in this process at once, without a trip through the queue.
     if (isHeld)
       for (const successor of result.successors)
-        void this.execute(successor.instance, { ...(result.run ? { run: result.run } : {}), dataIn: successor.data });
+        void this.execute(successor.instance, {
+          ...(result.run ? { run: result.run } : {}),
+          dataIn: successor.data,
+          ...(draft ? { draft } : {}),
+        });
   }
 
   private async attempt(execution: Execution, options: ExecuteOptions): Promise<Attempted | undefined> {
@@ -271,10 +286,11 @@ export class TaskExecutor {
     if (run.status === 'Stopping' || run.status === 'Stopped') {
       return { completion: { ...base, ...ends, now: now(), status: 'Stopped' }, out: null };
     }
-    // No side effect for a run that is not durable: such a task waits for the run's commit.
-    if (options.committed && task.type.hasSideEffects !== false) {
+    // No side effect for a run that is not stored: such a task waits for its draft to be written
+    // (when that fails, the run does not exist: nothing runs); so does reading Data this node does not hold.
+    if (options.draft && (task.type.hasSideEffects !== false || !options.dataIn)) {
       try {
-        await options.committed;
+        await options.draft.write();
       } catch {
         return undefined;
       }
@@ -357,11 +373,14 @@ export class TaskExecutor {
    */
   private async complete(completion: TaskCompletion, execution: Execution): Promise<CompletionResult | undefined> {
     const { queue, now } = this.options;
+    const runner = execution.draft ?? queue;
     for (let backoff = 100; ; backoff = Math.min(MAX_COMPLETION_BACKOFF_MS, backoff * 2)) {
       try {
-        const result = await queue.transaction((tx) => completeTaskInstance(tx, completion, { data: this.data }));
+        const result = await runner.transaction((tx) => completeTaskInstance(tx, completion, { data: this.data }));
         return result.applied ? result : undefined;
       } catch (error) {
+        // The run could not be stored: it does not exist (its caller was told), nothing is left to record.
+        if (error instanceof DraftLostError) return undefined;
         if (now() + backoff >= execution.leaseUntil) {
           this.options.logError(
             `recording task instance ${completion.instanceId} failed; its lease ends, the sweeper re-queues it`,

@@ -37,11 +37,12 @@ export interface QueueStore {
    */
   createRun(input: NewRun): Promise<{ run: RunRecord; instances: TaskInstanceRecord[]; created: boolean }>;
   /**
-   * Optional fast path for runs without an idempotency key: the records of the run and its entry task
-   * instances at once (ids and run number assigned without a round trip), the write queued, and
-   * `committed` settling when it is durable. Stores that cannot do this omit it (or answer undefined).
+   * Optional fast path for responsive runs without an idempotency key: the run kept in memory by the
+   * engine until it must be stored (`engine/run-draft.ts`), then written once as it is. Assigns the run's
+   * id and number and its entry task instances' ids now, and writes nothing. Stores that cannot do this
+   * omit it (or answer undefined).
    */
-  beginRun?(input: NewRun): { run: RunRecord; instances: TaskInstanceRecord[]; committed: Promise<void> } | undefined;
+  draftRun?(input: NewRun): Promise<RunDraftStart | undefined>;
 
   /** Extends the leases of task instances `nodeId` still holds; returns the ids it no longer holds. */
   renewLeases(nodeId: string, ids: readonly number[], leaseUntil: number): Promise<number[]>;
@@ -82,6 +83,27 @@ export interface QueueStore {
   deleteExpiredRuns(input: { now: number; maxRows: number }): Promise<RetentionBatch>;
   /** When the next finished run passes its workflow's `delete_ttl`, or null when none will. */
   nextRunExpiry(): Promise<number | null>;
+}
+
+/** A run drafted in memory (`QueueStore.draftRun`): its records as they start, and how to store them. */
+export interface RunDraftStart {
+  run: RunRecord;
+  instances: TaskInstanceRecord[];
+  /** An id for a task instance the draft adds later. */
+  nextTaskInstanceId(): Promise<number>;
+  /**
+   * Inserts the run and its task instances as they are now, in one transaction (committed when the
+   * promise resolves). Called at most once; after it, the run lives in the store like any other.
+   */
+  write(rows: DraftRows): Promise<void>;
+}
+
+/** What a drafted run is when it is written. */
+export interface DraftRows {
+  run: RunState;
+  /** The run's answer as JSON (`run.response`, not serialized again), or null. */
+  responseJson: string | null;
+  instances: ReadonlyArray<{ record: TaskInstanceRecord; heldBy: { nodeId: string; leaseUntil: number } | null }>;
 }
 
 /** The For Each branch a task instance belongs to; both null outside any Iterate. */

@@ -18,8 +18,8 @@ export interface TaskType<Prepared = unknown> {
   readonly isResponsive: boolean;
   /**
    * False when an attempt touches nothing outside Weir (no HTTP, mail or new run): such a task may run
-   * before its run's INSERT is committed (its outcome commits with it or not at all). Absent: true, so a
-   * new task type is held back until its run is durable unless it says otherwise.
+   * while its responsive run is only in memory (`engine/run-draft.ts`; its outcome is written with the
+   * run or not at all). Absent: true, so a new task type waits until its run is stored unless it says otherwise.
    */
   readonly hasSideEffects?: boolean;
   /**

@@ -1,11 +1,13 @@
 import type pg from 'pg';
 import type { RunRecord, RunState, TaskInstanceRecord } from '../../model/records.js';
 import type { RebuiltData } from '../data-rebuild.js';
-import type { QueueStore, QueueTransaction } from '../queue-store.js';
+import type { QueueStore, QueueTransaction, RunDraftStart } from '../queue-store.js';
+import { plannedEntryInstance, plannedRun } from '../planned-run.js';
 import type { NewRun } from '../store-inputs.js';
 import type { RetentionBatch, ScheduledRunRequest, ScheduledRunResult } from '../store-versions-schedules.js';
 import { iterationItems, readData, readRunState } from './data-queries.js';
 import { inTransaction } from './database.js';
+import { writeDraftIn } from './draft-writer.js';
 import { toRun } from '../rows.js';
 import type { PgIdBlocks } from './id-blocks.js';
 import { PgQueueTransaction } from './queue-transaction.js';
@@ -59,6 +61,32 @@ export class PgQueue implements QueueStore {
       () => this.createRunAlone(input, number),
       { isRunCreation: true },
     );
+  }
+
+  /**
+   * The run's number (one short statement, shared by the runs of the workflow this turn) and ids (from
+   * this node's blocks) are taken now; nothing is written until the engine writes the draft, as it is
+   * then, in one group commit. Runs with an idempotency key take `createRun`.
+   */
+  async draftRun(input: NewRun): Promise<RunDraftStart | undefined> {
+    if (input.idempotencyKey !== null) return undefined;
+    const number = await this.runNumbers.reserve(input.workflowId, input.now);
+    const run = plannedRun(input, await this.ids.next('object', this.pool), number);
+    const instances: TaskInstanceRecord[] = [];
+    for (const task of input.entryTasks) {
+      instances.push(plannedEntryInstance(run, { ...task, id: await this.ids.next('task', this.pool) }));
+    }
+    const inputsJson = input.inputsJson ?? JSON.stringify(input.inputs);
+    return {
+      run,
+      instances,
+      nextTaskInstanceId: () => this.ids.next('task', this.pool),
+      write: (rows) =>
+        this.batcher.run(
+          (client) => writeDraftIn(client, number.seq, inputsJson, rows),
+          () => inTransaction(this.pool, (client) => writeDraftIn(client, number.seq, inputsJson, rows)),
+        ),
+    };
   }
 
   /**

@@ -1,9 +1,11 @@
 import type { RunRecord, RunState, TaskInstanceRecord } from '../../model/records.js';
 import type { RebuiltData } from '../data-rebuild.js';
-import type { QueueStore, QueueTransaction } from '../queue-store.js';
+import type { QueueStore, QueueTransaction, RunDraftStart } from '../queue-store.js';
 import type { NewRun } from '../store-inputs.js';
 import type { RetentionBatch, ScheduledRunRequest, ScheduledRunResult } from '../store-versions-schedules.js';
 import type { SqliteDataQueries } from './data-queries.js';
+import type { DraftWriter } from './draft-writer.js';
+import type { IdAllocator } from './id-allocator.js';
 import type { LeaseQueries } from './lease-queries.js';
 import type { SqliteQueueTransaction } from './queue-transaction.js';
 import type { RetentionQueries } from './retention-queries.js';
@@ -21,6 +23,8 @@ export class SqliteQueue implements QueueStore {
     private readonly schedules: ScheduleQueries,
     private readonly retention: RetentionQueries,
     private readonly data: SqliteDataQueries,
+    private readonly ids: IdAllocator,
+    private readonly drafts: DraftWriter,
   ) {}
 
   transaction<T>(work: (tx: QueueTransaction) => Promise<T>): Promise<T> {
@@ -32,15 +36,19 @@ export class SqliteQueue implements QueueStore {
   }
 
   /**
-   * The run's ids and number are assigned now, so it can start executing while its INSERT waits for
-   * the group commit; `committed` settles with that commit. Runs with an idempotency key take
-   * `createRun` (the key must be looked up inside the write).
+   * The run's ids and number are assigned now; nothing is written until the engine writes the draft,
+   * in one batch with the run's counter. Runs with an idempotency key take `createRun`.
    */
-  beginRun(input: NewRun): { run: RunRecord; instances: TaskInstanceRecord[]; committed: Promise<void> } | undefined {
+  async draftRun(input: NewRun): Promise<RunDraftStart | undefined> {
     if (input.idempotencyKey !== null) return undefined;
-    const prepared = this.runs.prepareRun(input);
-    const committed = this.writer.run(() => void prepared.write());
-    return { run: prepared.run, instances: prepared.instances, committed };
+    const { run, seq, instances } = this.runs.prepareRun(input);
+    const inputsJson = input.inputsJson ?? JSON.stringify(input.inputs);
+    return {
+      run,
+      instances,
+      nextTaskInstanceId: async () => this.ids.next('task'),
+      write: (rows) => this.writer.run(() => this.drafts.write(seq, inputsJson, rows)),
+    };
   }
 
   renewLeases(nodeId: string, ids: readonly number[], leaseUntil: number): Promise<number[]> {

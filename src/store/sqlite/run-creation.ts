@@ -4,7 +4,8 @@ import type { NewRun } from '../store-inputs.js';
 import type { IdAllocator } from './id-allocator.js';
 import type { SqliteQueueTransaction } from './queue-transaction.js';
 import type { RunCounters } from './run-counters.js';
-import { runName, toRun, type RunRow } from '../rows.js';
+import { plannedEntryInstance, plannedRun } from '../planned-run.js';
+import { toRun, type RunRow } from '../rows.js';
 import { LARGE_INPUTS_CHARS, SELECT_RUN_WITH_INPUTS } from './run-columns.js';
 
 /** New runs on SQLite: the run row, its workflow's counter and its entry task instances. Writes run inside a batch. */
@@ -47,42 +48,20 @@ export class RunCreation {
 
   /**
    * Assigns a new run's id, number and entry task instances' ids now, and returns the records it will
-   * have together with the write that stores them (to run inside a batch). Lets a responsive run start
-   * executing while its INSERT waits for the group commit (see `SqliteQueue.beginRun`).
+   * have together with the write that stores them (to run inside a batch). A drafted responsive run
+   * (`SqliteQueue.draftRun`) takes the records and is written later, as it is then.
    */
   prepareRun(input: NewRun): {
     run: RunRecord;
+    /** The run's number in its workflow. */
+    seq: number;
     instances: TaskInstanceRecord[];
     write: () => { run: RunRecord; instances: TaskInstanceRecord[] };
   } {
     const counter = this.counters.next(input.workflowId, input.now);
     if (!counter) throw new Error(`workflow ${input.workflowId} does not exist`);
     const isHeld = input.claimFor !== null;
-    const run: RunRecord = {
-      id: this.ids.next('object'),
-      workflowId: input.workflowId,
-      versionId: input.versionId,
-      name: runName(input.workflowId, counter.seq),
-      status: isHeld ? 'Processing' : 'Queued',
-      result: null,
-      mode: input.mode,
-      priority: input.priority,
-      inputs: input.inputs,
-      runUser: input.runUser,
-      previousRunAt: counter.previousRunAt,
-      response: null,
-      responseResult: null,
-      errorClass: null,
-      errorMessage: null,
-      parentTaskInstanceId: input.parentTaskInstanceId ?? null,
-      depth: input.depth ?? 0,
-      createdAt: input.now,
-      updatedAt: input.now,
-      startedAt: isHeld ? input.now : null,
-      finishedAt: null,
-      idempotencyKey: input.idempotencyKey,
-      idempotencyDigest: input.idempotencyDigest ?? null,
-    };
+    const run = plannedRun(input, this.ids.next('object'), counter);
     const entries = input.entryTasks.map((task) => ({
       id: this.ids.next('task'),
       run,
@@ -101,7 +80,8 @@ export class RunCreation {
     }));
     return {
       run,
-      instances: entries.map(plannedInstance),
+      seq: counter.seq,
+      instances: entries.map((entry) => plannedEntryInstance(run, entry)),
       write: () => {
         // The workflow's run count and last run time are stored with the batch's commit (RunCounters).
         const inputsJson = input.inputsJson ?? JSON.stringify(run.inputs);
@@ -129,47 +109,4 @@ export class RunCreation {
       },
     };
   }
-}
-
-/** The record a new entry task instance will have once its INSERT has run. */
-function plannedInstance(entry: {
-  id: number;
-  run: RunRecord;
-  taskId: number;
-  name: string;
-  actionType: string;
-  status: 'Processing' | 'Queued';
-  now: number;
-}): TaskInstanceRecord {
-  const isHeld = entry.status === 'Processing';
-  return {
-    id: entry.id,
-    runId: entry.run.id,
-    workflowId: entry.run.workflowId,
-    versionId: entry.run.versionId,
-    taskId: entry.taskId,
-    name: entry.name,
-    actionType: entry.actionType,
-    status: entry.status,
-    previousId: null,
-    storedData: { baseId: null, inPatch: null, inWhole: null, outPatch: null, outWhole: null },
-    state: null,
-    attempt: 1,
-    dueAt: null,
-    error: null,
-    errorClass: null,
-    errorDetails: null,
-    log: null,
-    iterationParentId: null,
-    iterationIndex: null,
-    iterationsDone: 0,
-    waitingOn: null,
-    isUnhandledError: false,
-    rerunOf: null,
-    rerunBy: null,
-    startedAt: isHeld ? entry.now : null,
-    endedAt: null,
-    createdAt: entry.now,
-    updatedAt: entry.now,
-  };
 }

@@ -4,6 +4,7 @@ import type { Store } from '../store.js';
 import { SqliteCatalog } from './catalog.js';
 import { SqliteDataQueries } from './data-queries.js';
 import { migrate, openDatabase } from './database.js';
+import { DraftWriter } from './draft-writer.js';
 import { IdAllocator } from './id-allocator.js';
 import { LeaseQueries } from './lease-queries.js';
 import { SqliteQueue } from './queue.js';
@@ -109,7 +110,17 @@ export class SqliteStore implements Store {
     const runs = new RunCreation(db, ids, counters, tx);
     const workflows = new WorkflowQueries(db);
     const schedules = new ScheduleQueries(db, runs);
-    const queue = new SqliteQueue(writer, tx, runs, new LeaseQueries(db), schedules, new RetentionQueries(db), data);
+    const queue = new SqliteQueue(
+      writer,
+      tx,
+      runs,
+      new LeaseQueries(db),
+      schedules,
+      new RetentionQueries(db),
+      data,
+      ids,
+      new DraftWriter(db, usage),
+    );
     const catalog = new SqliteCatalog(writer, ids, workflows, new VersionQueries(db, workflows), schedules);
     return new SqliteStore(
       db,

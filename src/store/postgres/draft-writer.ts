@@ -1,0 +1,126 @@
+import type { DraftRows } from '../queue-store.js';
+import { priorityRank } from '../rows.js';
+import type { Sql } from './database.js';
+
+/** The columns of a task instance as a drafted run writes it, in the order of its VALUES. */
+const INSTANCE_COLUMNS = [
+  'id',
+  'run_id',
+  'workflow_id',
+  'version_id',
+  'task_id',
+  'name',
+  'action_type',
+  'status',
+  'priority_rank',
+  'previous_id',
+  'data_base',
+  'data_in',
+  'data_in_patch',
+  'data_out',
+  'data_out_patch',
+  'state',
+  'attempt',
+  'due_at',
+  'locked_by',
+  'lease_until',
+  'error',
+  'error_class',
+  'error_details',
+  'log',
+  'iteration_parent_id',
+  'iteration_index',
+  'iterations_done',
+  'waiting_on',
+  'is_unhandled_error',
+  'rerun_of',
+  'started_at',
+  'ended_at',
+  'created_at',
+  'updated_at',
+] as const;
+
+/**
+ * Writes a run drafted in memory (`QueueStore.draftRun`) as it is, inside the caller's transaction: one
+ * INSERT for the run and one for all its task instances, whatever their number (docs/architecture.md,
+ * "A responsive run written once"). Task usage is counted by the insert trigger, as for any instance.
+ */
+export async function writeDraftIn(sql: Sql, seq: number, inputsJson: string, rows: DraftRows): Promise<void> {
+  const { run } = rows;
+  await sql.query(
+    `INSERT INTO runs (id, workflow_id, version_id, seq, status, result, mode, priority, inputs, run_user,
+                       previous_run_at, response, response_result, error_class, error_message,
+                       parent_task_instance_id, depth, idempotency_key, idempotency_digest, created_at,
+                       updated_at, started_at, finished_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
+    [
+      run.id,
+      run.workflowId,
+      run.versionId,
+      seq,
+      run.status,
+      run.result,
+      run.mode,
+      run.priority,
+      inputsJson,
+      run.runUser,
+      run.previousRunAt,
+      rows.responseJson,
+      run.responseResult,
+      run.errorClass,
+      run.errorMessage,
+      run.parentTaskInstanceId,
+      run.depth,
+      run.idempotencyKey ?? null,
+      run.idempotencyDigest ?? null,
+      run.createdAt,
+      run.updatedAt,
+      run.startedAt,
+      run.finishedAt,
+    ],
+  );
+  if (rows.instances.length === 0) return;
+  const rank = priorityRank(run.priority);
+  const values: unknown[] = [];
+  const tuples = rows.instances.map(({ record, heldBy }) => {
+    const first = values.length;
+    values.push(
+      record.id,
+      record.runId,
+      record.workflowId,
+      record.versionId,
+      record.taskId,
+      record.name,
+      record.actionType,
+      record.status,
+      rank,
+      record.previousId,
+      record.storedData.baseId,
+      record.storedData.inWhole,
+      record.storedData.inPatch,
+      record.storedData.outWhole,
+      record.storedData.outPatch,
+      record.state === null ? null : JSON.stringify(record.state),
+      record.attempt,
+      record.dueAt,
+      heldBy?.nodeId ?? null,
+      heldBy?.leaseUntil ?? null,
+      record.error,
+      record.errorClass,
+      record.errorDetails,
+      record.log,
+      record.iterationParentId,
+      record.iterationIndex,
+      record.iterationsDone,
+      record.waitingOn,
+      record.isUnhandledError ? 1 : 0,
+      record.rerunOf,
+      record.startedAt,
+      record.endedAt,
+      record.createdAt,
+      record.updatedAt,
+    );
+    return `(${INSTANCE_COLUMNS.map((_, i) => `$${first + i + 1}`).join(', ')})`;
+  });
+  await sql.query(`INSERT INTO task_instances (${INSTANCE_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, values);
+}

@@ -1,0 +1,191 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { completeTaskInstance, type TaskCompletion } from '../../src/engine/progression.js';
+import { RunDraft } from '../../src/engine/run-draft.js';
+import type { RunState, TaskInstanceRecord } from '../../src/model/records.js';
+import type { QueueTransaction } from '../../src/store/queue-store.js';
+import type { Store } from '../../src/store/store.js';
+import { BACKENDS, importWorkflow, newRun } from './backends.js';
+
+const LEASE_MS = 30_000;
+const NODE = 'node-draft';
+const NO_SCOPE = { iterationParentId: null, iterationIndex: null };
+
+/** The entry task succeeds; its Success hook starts task `nextTaskId`, held by this node. */
+function entryDone(instance: TaskInstanceRecord, nextTaskId: number, now: number): TaskCompletion {
+  return {
+    instanceId: instance.id,
+    runId: instance.runId,
+    nodeId: NODE,
+    now,
+    status: 'Success',
+    dataOut: { stored: { outPatch: null, outWhole: '{"step":1}' }, data: { step: 1 } },
+    log: 'entry\n',
+    successors: [
+      {
+        taskId: nextTaskId,
+        name: 'Next',
+        actionType: 'Logic::ResponseFormatter',
+        previousId: instance.id,
+        dataIn: { baseId: instance.id, inPatch: null, inWhole: null },
+        data: null,
+        scope: NO_SCOPE,
+        isMergeArrival: false,
+      },
+    ],
+    scope: NO_SCOPE,
+    claimSuccessorsUntil: now + LEASE_MS,
+  };
+}
+
+/** The held successor answers 201 and ends the run. */
+function lastDone(instance: TaskInstanceRecord, now: number): TaskCompletion {
+  return {
+    instanceId: instance.id,
+    runId: instance.runId,
+    nodeId: NODE,
+    now,
+    status: 'Success',
+    dataOut: { stored: { outPatch: '[]', outWhole: null }, data: { step: 1 } },
+    log: null,
+    response: { code: 201, body: { answered: true }, runResult: 'Success' },
+    successors: [],
+    scope: NO_SCOPE,
+    claimSuccessorsUntil: now + LEASE_MS,
+  };
+}
+
+/** A run and its task instances as stored, without what differs between two runs (ids, names, times). */
+async function storedShape(store: Store, runId: number) {
+  const run = (await store.queue.getRunState(runId)) as RunState;
+  const instances = await store.reads.listTaskInstances(runId);
+  const position = new Map(instances.map((instance, index) => [instance.id, index]));
+  return {
+    run: {
+      status: run.status,
+      result: run.result,
+      response: run.response,
+      responseResult: run.responseResult,
+      errorClass: run.errorClass,
+      isStarted: run.startedAt !== null,
+      isFinished: run.finishedAt !== null,
+    },
+    instances: instances.map((instance) => ({
+      name: instance.name,
+      status: instance.status,
+      previous: instance.previousId === null ? null : position.get(instance.previousId),
+      base: instance.storedData.baseId === null ? null : position.get(instance.storedData.baseId),
+      data: [instance.storedData.inWhole, instance.storedData.inPatch, instance.storedData.outWhole],
+      outPatch: instance.storedData.outPatch,
+      log: instance.log,
+      attempt: instance.attempt,
+      isEnded: instance.endedAt !== null,
+    })),
+  };
+}
+
+for (const backend of BACKENDS) {
+  describe.skipIf(backend.skipReason !== null)(
+    `run drafts: ${backend.name}${backend.skipReason ? ` (skipped: ${backend.skipReason})` : ''}`,
+    () => {
+      let store: Store;
+      let cleanup: () => Promise<void>;
+      let seeded: Awaited<ReturnType<typeof importWorkflow>>;
+      beforeAll(async () => {
+        ({ store, cleanup } = await backend.open());
+        seeded = await importWorkflow(store);
+      });
+      afterAll(async () => cleanup());
+
+      const held = (now: number) => ({ nodeId: NODE, leaseUntil: now + LEASE_MS });
+      const syncRun = (now: number) => newRun(seeded, now, { mode: 'sync', claimFor: held(now) });
+      const draftOf = async (now: number) => {
+        const start = await store.queue.draftRun?.(syncRun(now));
+        if (!start) throw new Error(`${backend.name} drafts no run`);
+        return new RunDraft(start, held(now), {
+          queue: store.queue,
+          notifier: store.notifier,
+          leaseMs: LEASE_MS,
+          now: () => now,
+        });
+      };
+      /** Moves a run through entry → next → final with `transaction`, from its entry instance. */
+      const moveOn = async (
+        transaction: <T>(work: (tx: QueueTransaction) => Promise<T>) => Promise<T>,
+        entry: TaskInstanceRecord,
+        now: number,
+        between?: () => Promise<void>,
+      ) => {
+        const first = await transaction((tx) => completeTaskInstance(tx, entryDone(entry, seeded.taskId, now)));
+        expect(first.applied).toBe(true);
+        const [next] = first.successors;
+        if (!next) throw new Error('no successor');
+        await between?.();
+        const last = await transaction((tx) => completeTaskInstance(tx, lastDone(next.instance, now + 5)));
+        expect(last.runBecameFinal).toBe(true);
+        return last.run as RunState;
+      };
+
+      it('a drafted run is not in the store until written, then stored as the same steps would have stored it', async () => {
+        const now = Date.now();
+        const stored = await store.queue.createRun(syncRun(now));
+        const [storedEntry] = stored.instances;
+        await moveOn((work) => store.queue.transaction(work), storedEntry as TaskInstanceRecord, now);
+
+        const draft = await draftOf(now);
+        expect(draft.run.id).not.toBe(stored.run.id);
+        expect(draft.run.name).not.toBe(stored.run.name);
+        expect(await store.queue.getRunState(draft.run.id)).toBeUndefined();
+        const final = await moveOn((work) => draft.transaction(work), draft.instances[0] as TaskInstanceRecord, now);
+        // Final: written before the last transaction returned.
+        expect(draft.isWritten).toBe(true);
+        expect(final.status).toBe('Finished');
+        expect(await store.queue.getRunState(draft.run.id)).toEqual(final);
+        expect(await storedShape(store, draft.run.id)).toEqual(await storedShape(store, stored.run.id));
+        const shape = await storedShape(store, draft.run.id);
+        expect(shape.run).toMatchObject({
+          status: 'Finished',
+          result: 'Success',
+          response: { code: 201, body: { answered: true } },
+        });
+        expect(shape.instances.map((instance) => instance.status)).toEqual(['Success', 'Success']);
+      });
+
+      it('written half-way (before a task with side effects), the rest is stored step by step, to the same end', async () => {
+        const now = Date.now();
+        const reference = await store.queue.createRun(syncRun(now));
+        await moveOn((work) => store.queue.transaction(work), reference.instances[0] as TaskInstanceRecord, now);
+
+        const draft = await draftOf(now);
+        await moveOn(
+          (work) => draft.transaction(work),
+          draft.instances[0] as TaskInstanceRecord,
+          now,
+          async () => {
+            expect(draft.isWritten).toBe(false);
+            await draft.write();
+            const written = await store.reads.listTaskInstances(draft.run.id);
+            expect(written.map((instance) => instance.status)).toEqual(['Success', 'Processing']);
+            expect((await store.queue.getRunState(draft.run.id))?.status).toBe('Processing');
+          },
+        );
+        expect(await storedShape(store, draft.run.id)).toEqual(await storedShape(store, reference.run.id));
+      });
+
+      it('a transaction that throws changes nothing of the draft', async () => {
+        const now = Date.now();
+        const draft = await draftOf(now);
+        const entry = draft.instances[0] as TaskInstanceRecord;
+        await expect(
+          draft.transaction(async (tx) => {
+            await completeTaskInstance(tx, entryDone(entry, seeded.taskId, now));
+            throw new Error('the work failed after its changes');
+          }),
+        ).rejects.toThrow('the work failed');
+        const after = await draft.transaction(async (tx) => tx.getTaskInstance(entry.id));
+        expect(after?.status).toBe('Processing');
+        expect(await draft.transaction(async (tx) => tx.runCounts(draft.run.id))).toEqual({ active: 1, waiting: 0 });
+        expect(draft.isWritten).toBe(false);
+      });
+    },
+  );
+}
