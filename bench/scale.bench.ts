@@ -18,6 +18,7 @@ import { capCpu, cpuCapUnavailable, removeAllCpuCaps } from './cpu-cap.js';
 import { runPhase, stopAllLoads, type LoadSummary } from './load.js';
 import { describeMachine } from './machine.js';
 import { killAllServersNow, stopAllServers } from './server-process.js';
+import { createDatabase, POSTGRES_URL } from './postgres-database.js';
 import { startWeirServer, type StartedWeir } from './start-servers.js';
 import { fetchAccessToken, probeStandardRun, REQUEST_BODY, setUpWorkflow } from './weir-client.js';
 
@@ -51,7 +52,7 @@ function readSettings(): ScaleSettings {
     warmupSeconds: 2,
     connections: 48,
     drainSeconds: Number(process.env.BENCH_DRAIN_SECONDS ?? '120'),
-    postgresUrl: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    postgresUrl: POSTGRES_URL,
     enforceTarget: process.env.BENCH_ENFORCE_TARGET === '1',
   };
 }
@@ -110,25 +111,6 @@ function cpuSecondsOf(pid: number | undefined): number {
   } catch {
     return 0;
   }
-}
-
-async function createDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `weir_bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const dropper = new pg.Client({ connectionString: adminUrl });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS ${dropper.escapeIdentifier(name)} WITH (FORCE)`);
-      await dropper.end();
-    },
-  };
 }
 
 /** Runs that reached a final status, read from the database. */

@@ -6,6 +6,8 @@
 export const TARGETS = {
   /** Weir `/sync` req/s over bare Fastify's. */
   syncVsBare: 0.5,
+  /** Weir `/sync` on PostgreSQL (one node) req/s over bare Fastify's. */
+  postgresSyncVsBare: 0.25,
   /** Weir `/sync` req/s over the durable-write floor's. */
   syncVsFloor: 0.4,
   /** `/sync` p99 at 50 connections, ms (strictly below). */

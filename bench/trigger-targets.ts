@@ -19,6 +19,7 @@ export function mainChecks(
   const syncVsBare = ratioOf(rate('sync'), rate('bare'));
   const syncVsFloor = ratioOf(rate('sync'), rate('floor'));
   const runVsBare = ratioOf(rate('run'), rate('bare'));
+  const postgresVsBare = ratioOf(rate('sync-pg'), rate('bare'));
   const finished = standard?.finishedPerSecond ?? null;
   const one = sync === undefined ? null : cpuMicrosPerRequest(sync);
   const fiveResult = find('sync5');
@@ -43,6 +44,13 @@ export function mainChecks(
       value: p99 === null ? 'n/a' : `${p99} ms`,
       target: `< ${TARGETS.syncP99Ms} ms`,
       isMet: below(p99, TARGETS.syncP99Ms),
+    },
+    {
+      label: '/sync on PostgreSQL vs bare',
+      value: ratioText(postgresVsBare),
+      target: `>= ${TARGETS.postgresSyncVsBare.toFixed(2)}`,
+      isMet: atLeast(postgresVsBare, TARGETS.postgresSyncVsBare),
+      note: 'row (6): one node, PostgreSQL on this machine (unpinned)',
     },
     {
       label: '/run accepted vs bare fastify',

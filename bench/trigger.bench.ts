@@ -34,7 +34,7 @@ import { inheritedWeirVariables, startBareServer, startFloorServer } from './sta
 import { anyMissed, formatTargets, type TargetCheck } from './targets.js';
 import { mainChecks, scaleChecks } from './trigger-targets.js';
 import { probeAnswer, REQUEST_BODY } from './weir-client.js';
-import { prepareWeir, type PreparedWeir } from './weir-setup.js';
+import { preparePostgresWeir, prepareWeir, type PreparedWeir } from './weir-setup.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -134,6 +134,20 @@ async function main(): Promise<number> {
     results.push(standard.result);
     problems.push(...standard.problems);
     await weir.server.stop(10_000);
+    const onPostgres = await preparePostgresWeir(settings, cpu);
+    if (typeof onPostgres === 'string') {
+      header.push(`postgres: row (6) not measured: ${onPostgres}`);
+    } else {
+      header.push(
+        'postgres: row (6) is a second Weir on a fresh database there (PostgreSQL on this machine, unpinned)',
+      );
+      try {
+        results.push(await measure(syncScenario(onPostgres.oneTask, onPostgres.weir.server, settings), settings));
+      } finally {
+        await onPostgres.weir.server.stop(10_000);
+        await onPostgres.drop();
+      }
+    }
   }
   let backlog: BacklogOutcome | null = null;
   if (scale !== null) {
@@ -193,7 +207,14 @@ function mainRows(results: ScenarioResult[], standard: StandardOutcome | null): 
   });
   if (standard?.finishedPerSecond != null) {
     const rate = standard.finishedPerSecond;
-    rows.push({ name: '(5) weir /run, runs finished', result: null, rate, ratio: ratio(rate) });
+    // Under the /run row it comes from.
+    const at = rows.findIndex((row) => row.result?.key === 'run') + 1;
+    rows.splice(at > 0 ? at : rows.length, 0, {
+      name: '(5) weir /run, runs finished',
+      result: null,
+      rate,
+      ratio: ratio(rate),
+    });
   }
   return rows;
 }

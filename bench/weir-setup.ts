@@ -12,6 +12,7 @@ import {
   probeStandardRun,
   REQUEST_BODY,
 } from './weir-client.js';
+import { createDatabase, POSTGRES_URL, postgresUnreachable } from './postgres-database.js';
 import { chainCase, inputCase, type BenchCase } from './workflows.js';
 
 /** The Weir under test, its workflows imported and each probed once. */
@@ -44,30 +45,8 @@ export async function prepareWeir(settings: BenchSettings, cpu: number | null): 
     entry: settings.weirEntry,
   });
   const token = await fetchAccessToken(weir.baseUrl, weir.clientId, weir.clientSecret);
-  const prepare = async (key: string, name: string, bench: BenchCase): Promise<PreparedCase> => {
-    const workflow = await importWorkflow(weir.baseUrl, token, bench.document);
-    const headers = { 'content-type': 'application/json', 'api-token': workflow.apiToken };
-    const step = `probe POST /sync of ${bench.document.workflow.name}`;
-    const answer = await probeAnswer(step, workflow.syncUrl, headers, {
-      body: bench.requestBody,
-      expectedAnswer: bench.expectedAnswer,
-    });
-    return {
-      key,
-      name,
-      workflowId: workflow.id,
-      apiToken: workflow.apiToken,
-      syncUrl: workflow.syncUrl,
-      runUrl: workflow.runUrl,
-      requestBody: bench.requestBody,
-      answer,
-    };
-  };
-  const oneTask = await prepare('sync', '(3) weir /sync, 1 task', {
-    document: benchWorkflowDocument(),
-    requestBody: REQUEST_BODY,
-    expectedAnswer: EXPECTED_ANSWER,
-  });
+  const prepare = (key: string, name: string, bench: BenchCase) => prepareCase(weir, token, key, name, bench);
+  const oneTask = await prepare('sync', '(3) weir /sync, 1 task', ONE_TASK);
   const fiveTasks = await prepare('sync5', '(4) weir /sync, 5 tasks', chainCase(5));
   const probeRunId = await probeStandardRun(oneTask.runUrl, {
     'content-type': 'application/json',
@@ -86,4 +65,77 @@ export async function prepareWeir(settings: BenchSettings, cpu: number | null): 
   }
   log(`weir ready: ${settings.isScale ? 6 : 2} workflows imported and probed`);
   return { weir, dataDir, token, oneTask, fiveTasks, probeRunId, growth };
+}
+
+/** Rows (3), (5) and (6): the one-task workflow. */
+const ONE_TASK: BenchCase = {
+  document: benchWorkflowDocument(),
+  requestBody: REQUEST_BODY,
+  expectedAnswer: EXPECTED_ANSWER,
+};
+
+/** Imports a workflow into `weir`, switches its triggers on and checks its `/sync` answer once. */
+async function prepareCase(
+  weir: StartedWeir,
+  token: string,
+  key: string,
+  name: string,
+  bench: BenchCase,
+): Promise<PreparedCase> {
+  const workflow = await importWorkflow(weir.baseUrl, token, bench.document);
+  const headers = { 'content-type': 'application/json', 'api-token': workflow.apiToken };
+  const step = `probe POST /sync of ${bench.document.workflow.name}`;
+  const answer = await probeAnswer(step, workflow.syncUrl, headers, {
+    body: bench.requestBody,
+    expectedAnswer: bench.expectedAnswer,
+  });
+  return {
+    key,
+    name,
+    workflowId: workflow.id,
+    apiToken: workflow.apiToken,
+    syncUrl: workflow.syncUrl,
+    runUrl: workflow.runUrl,
+    requestBody: bench.requestBody,
+    answer,
+  };
+}
+
+/** Row (6): a second Weir, on a fresh PostgreSQL database, with the one-task workflow. */
+export interface PreparedPostgresWeir {
+  weir: StartedWeir;
+  oneTask: PreparedCase;
+  /** Drops the database (after the server stopped). */
+  drop: () => Promise<void>;
+}
+
+/**
+ * Starts Weir on a fresh database of the PostgreSQL at `BENCH_POSTGRES_URL` for row (6); a sentence
+ * saying why instead when it cannot be reached (the row is then not measured).
+ */
+export async function preparePostgresWeir(
+  settings: BenchSettings,
+  cpu: number | null,
+): Promise<PreparedPostgresWeir | string> {
+  const unreachable = await postgresUnreachable(POSTGRES_URL);
+  if (unreachable !== null) return unreachable;
+  const database = await createDatabase(POSTGRES_URL);
+  try {
+    const dataDir = makeDataDir(settings.tmpParent, 'weir-bench-pg-', settings.keepData);
+    log(`starting weir on PostgreSQL (${database.url}) ...`);
+    const weir = await startWeirServer({
+      cpu,
+      dataDir,
+      databaseUrl: database.url,
+      name: 'weir (postgres)',
+      timeoutMs: settings.startSeconds * 1000,
+      entry: settings.weirEntry,
+    });
+    const token = await fetchAccessToken(weir.baseUrl, weir.clientId, weir.clientSecret);
+    const oneTask = await prepareCase(weir, token, 'sync-pg', '(6) weir /sync, PostgreSQL', ONE_TASK);
+    return { weir, oneTask, drop: database.drop };
+  } catch (error) {
+    await database.drop().catch(() => undefined);
+    throw error;
+  }
 }
