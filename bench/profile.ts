@@ -7,12 +7,14 @@
  *   PROFILE_MODE=run npx tsx bench/profile.ts
  *
  * Settings: PROFILE_MODE (sync | run), PROFILE_SECONDS (10), PROFILE_TOP (25), PROFILE_DIR (where the
- * .cpuprofile goes; default a temp dir, printed). The server is pinned like the benchmark's (BENCH_PIN).
+ * .cpuprofile goes; default a temp dir, printed), PROFILE_STORE (sqlite | postgres: a fresh database of the
+ * PostgreSQL at BENCH_POSTGRES_URL, dropped after). The server is pinned like the benchmark's (BENCH_PIN).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runPhase } from './load.js';
+import { createDatabase, POSTGRES_URL } from './postgres-database.js';
 import { setUpPinning } from './machine.js';
 import { stopAllServers } from './server-process.js';
 import { REPO_ROOT, startWeirServer } from './start-servers.js';
@@ -114,10 +116,12 @@ async function main(): Promise<void> {
   const profileDir = process.env.PROFILE_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'weir-profile-'));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'weir-profile-data-'));
   const pinning = setUpPinning(process.env.BENCH_PIN !== '0');
+  const database = process.env.PROFILE_STORE === 'postgres' ? await createDatabase(POSTGRES_URL) : null;
   try {
     const weir = await startWeirServer({
       cpu: pinning.serverCpu,
       dataDir,
+      ...(database ? { databaseUrl: database.url } : {}),
       timeoutMs: 60_000,
       entry: path.join('src', 'cli', 'main.ts'),
       nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
@@ -153,6 +157,7 @@ async function main(): Promise<void> {
   } finally {
     await stopAllServers(5_000);
     fs.rmSync(dataDir, { recursive: true, force: true });
+    await database?.drop();
   }
 }
 

@@ -41,47 +41,47 @@ const INSTANCE_COLUMNS = [
 ] as const;
 
 /**
- * Writes a run drafted in memory (`QueueStore.draftRun`) as it is, inside the caller's transaction: one
- * INSERT for the run and one for all its task instances, whatever their number (docs/architecture.md,
- * "A responsive run written once"). Task usage is counted by the insert trigger, as for any instance.
+ * Writes a run drafted in memory (`QueueStore.draftRun`) as it is, inside the caller's transaction: the
+ * run and all its task instances, whatever their number, in one statement (docs/architecture.md, "A
+ * responsive run written once"). Task usage is counted by the insert trigger, as for any instance.
  */
 export async function writeDraftIn(sql: Sql, seq: number, inputsJson: string, rows: DraftRows): Promise<void> {
   const { run } = rows;
-  await sql.query(
-    `INSERT INTO runs (id, workflow_id, version_id, seq, status, result, mode, priority, inputs, run_user,
+  const values: unknown[] = [
+    run.id,
+    run.workflowId,
+    run.versionId,
+    seq,
+    run.status,
+    run.result,
+    run.mode,
+    run.priority,
+    inputsJson,
+    run.runUser,
+    run.previousRunAt,
+    rows.responseJson,
+    run.responseResult,
+    run.errorClass,
+    run.errorMessage,
+    run.parentTaskInstanceId,
+    run.depth,
+    run.idempotencyKey ?? null,
+    run.idempotencyDigest ?? null,
+    run.createdAt,
+    run.updatedAt,
+    run.startedAt,
+    run.finishedAt,
+  ];
+  const insertRun = `INSERT INTO runs (id, workflow_id, version_id, seq, status, result, mode, priority, inputs, run_user,
                        previous_run_at, response, response_result, error_class, error_message,
                        parent_task_instance_id, depth, idempotency_key, idempotency_digest, created_at,
                        updated_at, started_at, finished_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
-    [
-      run.id,
-      run.workflowId,
-      run.versionId,
-      seq,
-      run.status,
-      run.result,
-      run.mode,
-      run.priority,
-      inputsJson,
-      run.runUser,
-      run.previousRunAt,
-      rows.responseJson,
-      run.responseResult,
-      run.errorClass,
-      run.errorMessage,
-      run.parentTaskInstanceId,
-      run.depth,
-      run.idempotencyKey ?? null,
-      run.idempotencyDigest ?? null,
-      run.createdAt,
-      run.updatedAt,
-      run.startedAt,
-      run.finishedAt,
-    ],
-  );
-  if (rows.instances.length === 0) return;
+     VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})`;
+  if (rows.instances.length === 0) {
+    await sql.query(insertRun, values);
+    return;
+  }
   const rank = priorityRank(run.priority);
-  const values: unknown[] = [];
   const tuples = rows.instances.map(({ record, heldBy }) => {
     const first = values.length;
     values.push(
@@ -122,5 +122,10 @@ export async function writeDraftIn(sql: Sql, seq: number, inputsJson: string, ro
     );
     return `(${INSTANCE_COLUMNS.map((_, i) => `$${first + i + 1}`).join(', ')})`;
   });
-  await sql.query(`INSERT INTO task_instances (${INSTANCE_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, values);
+  // One statement, one round trip: the run's INSERT rides in a data-modifying WITH.
+  await sql.query(
+    `WITH run AS (${insertRun})
+     INSERT INTO task_instances (${INSTANCE_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`,
+    values,
+  );
 }
