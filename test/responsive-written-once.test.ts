@@ -126,6 +126,18 @@ describe('a responsive run written once', () => {
     expect(seenByTarget?.[0]?.status).toBe('Processing');
   });
 
+  it('with a run limit, a responsive run holds its slot from the start: the next one is queued (212)', async () => {
+    const document = slowScriptWorkflow(1_500);
+    document.workflow.concurrent_run_limit = 1;
+    const workflow = await setupWorkflow(weir, document);
+    const first = workflow.sync({ json: {} });
+    await sleep(400);
+    const second = await workflow.sync({ json: {} });
+    expect(second.status, second.text).toBe(212);
+    expect((await first).status).toBe(200);
+    await expectRunSucceeds(weir, second.body.id as number);
+  });
+
   it('a run still going at the /sync timeout is stored before the 408 names it, and finishes', async () => {
     const impatient = await startTestWeir({ syncTimeoutSeconds: 1 });
     try {

@@ -88,6 +88,10 @@ describe('SQLite: a write lock held by another process', () => {
     expect(waited).toBeGreaterThanOrEqual(900);
     // The same process's event loop: it never slept in SQLite's busy handler (before: ~5 s at a time).
     expect(delay.max / 1e6).toBeLessThan(1500);
+    // A responsive run is written once, at its end (engine/run-draft.ts): its failed write is a 503 too.
+    const refusedSync = await workflow.sync();
+    expectStoreUnavailable(refusedSync);
+    expect(refusedSync.body.errors[0].title).toMatch(/busy/);
     must(await weir.api('GET', `/workflows/${workflow.id}`), 200, 'a read beside the lock');
 
     const probed = await health(weir.url);
@@ -137,6 +141,9 @@ describe('SQLite: the database full (WEIR_SQLITE_MAX_SIZE_MB)', () => {
     expect(refused, `statuses: ${statuses.join(',')}`).toBeDefined();
     expectStoreUnavailable(refused as HttpResponse);
     expect((refused as HttpResponse).body.errors[0].title).toMatch(/full/);
+    const refusedSync = await workflow.sync({ json: { text: `sync${text}` } });
+    expectStoreUnavailable(refusedSync);
+    expect(refusedSync.body.errors[0].title).toMatch(/full/);
     must(await weir.api('GET', `/workflows/${workflow.id}`), 200, 'a read of a full database');
     const probed = await health(weir.url);
     expect(probed.status).toBe(503);

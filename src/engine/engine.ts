@@ -159,8 +159,9 @@ export class Engine {
       version: options.version ?? 'unknown',
       heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
       now: this.now,
+      // Only what the store has was re-queued by the others: runs still in memory here go on.
       onDeclaredGone: () =>
-        this.executor.abandon(this.executor.executingIds(), 'This node was declared gone; its work was re-queued.'),
+        this.executor.abandon(this.executor.storedIds(), 'This node was declared gone; its work was re-queued.'),
       logError: options.logError,
       logWarn,
     });
@@ -275,7 +276,10 @@ export class Engine {
     const heldBy = { nodeId: this.nodeId, leaseUntil: this.now() + this.leaseMs };
     const input = this.newRun(request, 'sync', heldBy);
     const inputsJson = input.inputsJson ?? JSON.stringify(input.inputs);
-    const drafted = await this.store.queue.draftRun?.(input);
+    // Limits count runs and task instances in the store: a run that holds a slot of its workflow's run
+    // limit or of its tasks' limits must be there from the start, so such runs are not drafted.
+    const isLimited = request.hasRunLimit === true || request.version.hasTaskLimits;
+    const drafted = isLimited ? undefined : await this.store.queue.draftRun?.(input);
     const draft = drafted ? new RunDraft(drafted, heldBy, this.draftOptions()) : undefined;
     const { run, instances, created } = drafted
       ? { ...drafted, created: true }

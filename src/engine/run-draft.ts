@@ -36,6 +36,7 @@ export class RunDraft {
   readonly lost: Promise<never>;
   private readonly memory: DraftTransaction;
   private written: Promise<void> | null = null;
+  private isDurable = false;
   private turn: Promise<unknown> = Promise.resolve();
   private markLost: (error: DraftLostError) => void = () => undefined;
 
@@ -54,9 +55,14 @@ export class RunDraft {
     this.lost.catch(() => undefined);
   }
 
-  /** Whether the run is in the store (its write started; see `write` for when it is durable). */
+  /** Whether the run's write started: its transactions go to the store from now on. */
   get isWritten(): boolean {
     return this.written !== null;
+  }
+
+  /** Whether the run's write committed: its rows are in the store (and their leases renewable). */
+  get isStored(): boolean {
+    return this.isDurable;
   }
 
   /** One queue transaction of the run: in memory while it is a draft, in the store once written. */
@@ -105,7 +111,10 @@ export class RunDraft {
       heldBy: heldBy && { nodeId: heldBy.nodeId, leaseUntil },
     }));
     this.written = this.start.write({ ...rows, instances }).then(
-      () => this.announceWaitingWork(),
+      () => {
+        this.isDurable = true;
+        this.announceWaitingWork();
+      },
       (error: unknown) => {
         const lost = new DraftLostError(this.run.id, error);
         this.markLost(lost);

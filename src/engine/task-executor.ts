@@ -98,10 +98,13 @@ export class TaskExecutor {
     return [...this.executing.keys()];
   }
 
-  /** Ids of the task instances running here that the store has (their leases are renewed): not drafts. */
+  /**
+   * Ids of the task instances running here that the store has (their leases are renewed; a sweep may
+   * take them): not those of runs still in memory, nor of runs whose write has not committed yet.
+   */
   storedIds(): number[] {
     const ids: number[] = [];
-    for (const [id, execution] of this.executing) if (!execution.draft || execution.draft.isWritten) ids.push(id);
+    for (const [id, execution] of this.executing) if (!execution.draft || execution.draft.isStored) ids.push(id);
     return ids;
   }
 

@@ -119,5 +119,7 @@ export function classifyStorageFailure(error: unknown): StorageFailure | undefin
       if (failure) return { kind: failure.kind, message: message || failure.message };
     }
   }
+  // An error that wraps one (a drafted run that could not be written: engine/run-draft.ts) is what it wraps.
+  if (error.cause !== undefined) return classifyStorageFailure(error.cause);
   return undefined;
 }

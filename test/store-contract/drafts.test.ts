@@ -171,6 +171,41 @@ for (const backend of BACKENDS) {
         expect(await storedShape(store, draft.run.id)).toEqual(await storedShape(store, reference.run.id));
       });
 
+      it('a run of 2,500 task instances is written whole (past what one statement may carry on PostgreSQL)', async () => {
+        const now = Date.now();
+        const draft = await draftOf(now);
+        const entry = draft.instances[0] as TaskInstanceRecord;
+        await draft.transaction(async (tx) => {
+          for (let i = 0; i < 2_499; i += 1) {
+            await tx.insertTaskInstance({
+              run: draft.run,
+              taskId: seeded.taskId,
+              name: `Step ${i}`,
+              actionType: 'Logic::ResponseFormatter',
+              status: 'Queued',
+              previousId: entry.id,
+              dataIn: { baseId: entry.id, inPatch: null, inWhole: null },
+              heldBy: null,
+              scope: NO_SCOPE,
+              waitingOn: null,
+              rerunOf: null,
+              now,
+            });
+          }
+        });
+        expect(draft.isWritten).toBe(false);
+        const writing = draft.write();
+        // Its leases are renewed only once its rows are there: not while the write is under way.
+        expect(draft.isStored).toBe(false);
+        await writing;
+        expect(draft.isWritten).toBe(true);
+        expect(draft.isStored).toBe(true);
+        const stored = await store.reads.listTaskInstances(draft.run.id);
+        expect(stored).toHaveLength(2_500);
+        expect(new Set(stored.map((instance) => instance.id)).size).toBe(2_500);
+        expect(stored.filter((instance) => instance.status === 'Queued')).toHaveLength(2_499);
+      });
+
       it('a transaction that throws changes nothing of the draft', async () => {
         const now = Date.now();
         const draft = await draftOf(now);

@@ -41,9 +41,16 @@ const INSTANCE_COLUMNS = [
 ] as const;
 
 /**
+ * Task instances per statement: 34 parameters each stays well under PostgreSQL's 65,535 per statement
+ * (a run may hold thousands: a loop guard allows 1,000 per task and scope).
+ */
+const INSTANCES_PER_STATEMENT = 1_000;
+
+/**
  * Writes a run drafted in memory (`QueueStore.draftRun`) as it is, inside the caller's transaction: the
- * run and all its task instances, whatever their number, in one statement (docs/architecture.md, "A
- * responsive run written once"). Task usage is counted by the insert trigger, as for any instance.
+ * run and its task instances in one statement (a round trip), more only past `INSTANCES_PER_STATEMENT`
+ * (docs/architecture.md, "A responsive run written once"). Task usage is counted by the insert
+ * trigger, as for any instance.
  */
 export async function writeDraftIn(sql: Sql, seq: number, inputsJson: string, rows: DraftRows): Promise<void> {
   const { run } = rows;
@@ -77,13 +84,30 @@ export async function writeDraftIn(sql: Sql, seq: number, inputsJson: string, ro
                        parent_task_instance_id, depth, idempotency_key, idempotency_digest, created_at,
                        updated_at, started_at, finished_at)
      VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})`;
-  if (rows.instances.length === 0) {
+  const [first = [], ...rest] = chunks(rows.instances, INSTANCES_PER_STATEMENT);
+  if (first.length === 0) {
     await sql.query(insertRun, values);
     return;
   }
   const rank = priorityRank(run.priority);
-  const tuples = rows.instances.map(({ record, heldBy }) => {
-    const first = values.length;
+  // One statement, one round trip: the run's INSERT rides in a data-modifying WITH.
+  const head = instanceValues(first, rank, values.length);
+  await sql.query(`WITH run AS (${insertRun}) ${head.statement}`, [...values, ...head.values]);
+  for (const chunk of rest) {
+    const more = instanceValues(chunk, rank, 0);
+    await sql.query(more.statement, more.values);
+  }
+}
+
+/** An INSERT of task instances and its parameters, numbered from `offset + 1`. */
+function instanceValues(
+  instances: DraftRows['instances'],
+  rank: number,
+  offset: number,
+): { statement: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const tuples = instances.map(({ record, heldBy }) => {
+    const first = offset + values.length;
     values.push(
       record.id,
       record.runId,
@@ -122,10 +146,14 @@ export async function writeDraftIn(sql: Sql, seq: number, inputsJson: string, ro
     );
     return `(${INSTANCE_COLUMNS.map((_, i) => `$${first + i + 1}`).join(', ')})`;
   });
-  // One statement, one round trip: the run's INSERT rides in a data-modifying WITH.
-  await sql.query(
-    `WITH run AS (${insertRun})
-     INSERT INTO task_instances (${INSTANCE_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`,
+  return {
+    statement: `INSERT INTO task_instances (${INSTANCE_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`,
     values,
-  );
+  };
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

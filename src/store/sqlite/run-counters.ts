@@ -10,10 +10,11 @@ interface Counter {
 
 /**
  * Each workflow's run number and last run time, kept in memory so a run's name (`WF-<id>-<n>`) and
- * `Data.Workflow.LastRunDate` are known before its INSERT commits (the one-batch responsive path), and
- * written to the workflow's row once per group commit, not once per run (`BatchState`).
- * SQLite-only: one process owns the file. Reset when a batch fails to commit, so memory never runs
- * ahead of what is stored for long; a rolled-back run leaves a gap in the numbers, never a repeat.
+ * `Data.Workflow.LastRunDate` are known before its INSERT commits (a drafted responsive run is written
+ * long after it took its number), and written to the workflow's row once per group commit, not once
+ * per run (`BatchState`). SQLite-only: one process owns the file. Memory only moves forward, and is
+ * stored with `MAX`: a batch that fails keeps what it handed out (a drafted run that took a number
+ * outside any batch still holds it), so a rolled-back run leaves a gap in the numbers, never a repeat.
  */
 export class RunCounters implements BatchState {
   private readonly counters = new Map<number, Counter>();
@@ -46,11 +47,6 @@ export class RunCounters implements BatchState {
     return { seq: counter.count, previousRunAt };
   }
 
-  reset(): void {
-    this.counters.clear();
-    this.changed.clear();
-  }
-
   beginWrite(): void {}
 
   endWrite(): void {}
@@ -64,7 +60,8 @@ export class RunCounters implements BatchState {
     this.changed.clear();
   }
 
+  /** Nothing is forgotten: the counters that moved are stored by the next batch that commits. */
   afterFailure(): void {
-    this.reset();
+    for (const workflowId of this.counters.keys()) this.changed.add(workflowId);
   }
 }
