@@ -10,7 +10,12 @@ export abstract class WeirError extends Error {
     /** The request field at fault, when there is one. */
     readonly field?: string,
   ) {
+    // An expected answer, not a defect: its stack is never read, and capturing one costs more than the
+    // rest of a refused request (a wrong token under a flood of them).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(title);
+    Error.stackTraceLimit = limit;
   }
 }
 
