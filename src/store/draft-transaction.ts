@@ -1,6 +1,7 @@
 import type { RunResponse, RunState, StoredDataIn, TaskInstanceRecord, WaitingOn } from '../model/records.js';
 import type { RunResult } from '../model/statuses.js';
 import type { RebuiltData } from './data-rebuild.js';
+import { insertedInstance } from './planned-run.js';
 import type {
   CandidateQuery,
   ClaimCandidate,
@@ -128,36 +129,7 @@ export class DraftTransaction implements QueueTransaction {
   }
 
   async insertTaskInstance(instance: NewTaskInstance): Promise<TaskInstanceRecord> {
-    const record: TaskInstanceRecord = {
-      id: instance.id ?? (await this.nextId()),
-      runId: instance.run.id,
-      workflowId: instance.run.workflowId,
-      versionId: instance.run.versionId,
-      taskId: instance.taskId,
-      name: instance.name,
-      actionType: instance.actionType,
-      status: instance.status,
-      previousId: instance.previousId,
-      storedData: { ...instance.dataIn, outPatch: null, outWhole: null },
-      state: null,
-      attempt: 1,
-      dueAt: null,
-      error: null,
-      errorClass: null,
-      errorDetails: null,
-      log: instance.log ?? null,
-      iterationParentId: instance.scope.iterationParentId,
-      iterationIndex: instance.scope.iterationIndex,
-      iterationsDone: 0,
-      waitingOn: instance.waitingOn,
-      isUnhandledError: false,
-      rerunOf: instance.rerunOf,
-      rerunBy: null,
-      startedAt: instance.heldBy ? instance.now : null,
-      endedAt: null,
-      createdAt: instance.now,
-      updatedAt: instance.now,
-    };
+    const record = insertedInstance({ ...instance, id: instance.id ?? (await this.nextId()) });
     this.instances.set(record.id, { record, heldBy: instance.heldBy });
     return record;
   }

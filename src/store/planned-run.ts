@@ -1,5 +1,6 @@
 import type { RunRecord, TaskInstanceRecord } from '../model/records.js';
 import { runName } from './rows.js';
+import type { NewTaskInstance } from './queue-store.js';
 import type { NewRun } from './store-inputs.js';
 
 /**
@@ -39,41 +40,59 @@ export function plannedRun(
   };
 }
 
-/** The record an entry task instance of `run` will have once inserted (held when the run is). */
-export function plannedEntryInstance(
+/** An entry task instance of a new run, to insert: held when the run is claimed, its Data the run's initial Data. */
+export function entryInstance(
   run: RunRecord,
-  entry: { id: number; taskId: number; name: string; actionType: string },
-): TaskInstanceRecord {
-  const isHeld = run.status === 'Processing';
+  input: Pick<NewRun, 'claimFor' | 'now'>,
+  task: NewRun['entryTasks'][number],
+): NewTaskInstance {
   return {
-    id: entry.id,
-    runId: run.id,
-    workflowId: run.workflowId,
-    versionId: run.versionId,
-    taskId: entry.taskId,
-    name: entry.name,
-    actionType: entry.actionType,
-    status: isHeld ? 'Processing' : 'Queued',
+    run,
+    taskId: task.taskId,
+    name: task.name,
+    actionType: task.actionType,
+    status: input.claimFor ? 'Processing' : 'Queued',
     previousId: null,
     // The run's initial Data, derived from its inputs: the one stored copy of them.
-    storedData: { baseId: null, inPatch: null, inWhole: null, outPatch: null, outWhole: null },
+    dataIn: { baseId: null, inPatch: null, inWhole: null },
+    heldBy: input.claimFor,
+    scope: { iterationParentId: null, iterationIndex: null },
+    waitingOn: null,
+    rerunOf: null,
+    now: input.now,
+  };
+}
+
+/** The record a task instance has once inserted as `instance` says, with the table's defaults for the rest. */
+export function insertedInstance(instance: NewTaskInstance & { id: number }): TaskInstanceRecord {
+  return {
+    id: instance.id,
+    runId: instance.run.id,
+    workflowId: instance.run.workflowId,
+    versionId: instance.run.versionId,
+    taskId: instance.taskId,
+    name: instance.name,
+    actionType: instance.actionType,
+    status: instance.status,
+    previousId: instance.previousId,
+    storedData: { ...instance.dataIn, outPatch: null, outWhole: null },
     state: null,
     attempt: 1,
     dueAt: null,
     error: null,
     errorClass: null,
     errorDetails: null,
-    log: null,
-    iterationParentId: null,
-    iterationIndex: null,
+    log: instance.log ?? null,
+    iterationParentId: instance.scope.iterationParentId,
+    iterationIndex: instance.scope.iterationIndex,
     iterationsDone: 0,
-    waitingOn: null,
+    waitingOn: instance.waitingOn,
     isUnhandledError: false,
-    rerunOf: null,
+    rerunOf: instance.rerunOf,
     rerunBy: null,
-    startedAt: isHeld ? run.createdAt : null,
+    startedAt: instance.heldBy ? instance.now : null,
     endedAt: null,
-    createdAt: run.createdAt,
-    updatedAt: run.createdAt,
+    createdAt: instance.now,
+    updatedAt: instance.now,
   };
 }

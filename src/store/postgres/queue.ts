@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { RunRecord, RunState, TaskInstanceRecord } from '../../model/records.js';
 import type { RebuiltData } from '../data-rebuild.js';
 import type { QueueStore, QueueTransaction, RunDraftStart } from '../queue-store.js';
-import { plannedEntryInstance, plannedRun } from '../planned-run.js';
+import { entryInstance, insertedInstance, plannedRun } from '../planned-run.js';
 import type { NewRun } from '../store-inputs.js';
 import type { RetentionBatch, ScheduledRunRequest, ScheduledRunResult } from '../store-versions-schedules.js';
 import { iterationItems, readData, readRunState } from './data-queries.js';
@@ -74,7 +74,9 @@ export class PgQueue implements QueueStore {
     const run = plannedRun(input, await this.ids.next('object', this.pool), number);
     const instances: TaskInstanceRecord[] = [];
     for (const task of input.entryTasks) {
-      instances.push(plannedEntryInstance(run, { ...task, id: await this.ids.next('task', this.pool) }));
+      instances.push(
+        insertedInstance({ ...entryInstance(run, input, task), id: await this.ids.next('task', this.pool) }),
+      );
     }
     const inputsJson = input.inputsJson ?? JSON.stringify(input.inputs);
     return {

@@ -1,4 +1,5 @@
 import type { RunRecord, TaskInstanceRecord } from '../../model/records.js';
+import { entryInstance } from '../planned-run.js';
 import { RUN_STATE_COLUMNS, toRun, toRunState, type RunRow } from '../rows.js';
 import type { NewRun } from '../store-inputs.js';
 import type { Sql } from './database.js';
@@ -77,23 +78,7 @@ export async function createRunIn(
   const tx = new PgQueueTransaction(sql, ids);
   const instances: TaskInstanceRecord[] = [];
   for (const task of input.entryTasks) {
-    instances.push(
-      await tx.insertTaskInstance({
-        run,
-        taskId: task.taskId,
-        name: task.name,
-        actionType: task.actionType,
-        status: isHeld ? 'Processing' : 'Queued',
-        previousId: null,
-        // The run's initial Data, derived from its inputs: the one stored copy of them.
-        dataIn: { baseId: null, inPatch: null, inWhole: null },
-        heldBy: input.claimFor,
-        scope: { iterationParentId: null, iterationIndex: null },
-        waitingOn: null,
-        rerunOf: null,
-        now: input.now,
-      }),
-    );
+    instances.push(await tx.insertTaskInstance(entryInstance(run, input, task)));
   }
   return { run, instances, created: true };
 }

@@ -4,7 +4,7 @@ import type { NewRun } from '../store-inputs.js';
 import type { IdAllocator } from './id-allocator.js';
 import type { SqliteQueueTransaction } from './queue-transaction.js';
 import type { RunCounters } from './run-counters.js';
-import { plannedEntryInstance, plannedRun } from '../planned-run.js';
+import { entryInstance, insertedInstance, plannedRun } from '../planned-run.js';
 import { toRun, type RunRow } from '../rows.js';
 import { LARGE_INPUTS_CHARS, SELECT_RUN_WITH_INPUTS } from './run-columns.js';
 
@@ -60,28 +60,12 @@ export class RunCreation {
   } {
     const counter = this.counters.next(input.workflowId, input.now);
     if (!counter) throw new Error(`workflow ${input.workflowId} does not exist`);
-    const isHeld = input.claimFor !== null;
     const run = plannedRun(input, this.ids.next('object'), counter);
-    const entries = input.entryTasks.map((task) => ({
-      id: this.ids.next('task'),
-      run,
-      taskId: task.taskId,
-      name: task.name,
-      actionType: task.actionType,
-      status: isHeld ? ('Processing' as const) : ('Queued' as const),
-      previousId: null,
-      // The run's initial Data, derived from its inputs: the one stored copy of them.
-      dataIn: { baseId: null, inPatch: null, inWhole: null },
-      heldBy: input.claimFor,
-      scope: { iterationParentId: null, iterationIndex: null },
-      waitingOn: null,
-      rerunOf: null,
-      now: input.now,
-    }));
+    const entries = input.entryTasks.map((task) => ({ ...entryInstance(run, input, task), id: this.ids.next('task') }));
     return {
       run,
       seq: counter.seq,
-      instances: entries.map((entry) => plannedEntryInstance(run, entry)),
+      instances: entries.map(insertedInstance),
       write: () => {
         // The workflow's run count and last run time are stored with the batch's commit (RunCounters).
         const inputsJson = input.inputsJson ?? JSON.stringify(run.inputs);
