@@ -45,6 +45,8 @@ const INSTANCE_COLUMNS = [
  * (a run may hold thousands: a loop guard allows 1,000 per task and scope).
  */
 const INSTANCES_PER_STATEMENT = 1_000;
+/** Drafts of up to this many task instances are written by a named (prepared) statement. */
+const PREPARED_UP_TO = 8;
 
 /**
  * Writes a run drafted in memory (`QueueStore.draftRun`) as it is, inside the caller's transaction: the
@@ -90,9 +92,15 @@ export async function writeDraftIn(sql: Sql, seq: number, inputsJson: string, ro
     return;
   }
   const rank = priorityRank(run.priority);
-  // One statement, one round trip: the run's INSERT rides in a data-modifying WITH.
+  // One statement, one round trip: the run's INSERT rides in a data-modifying WITH. Its text depends only
+  // on the number of instances: for the usual few it is prepared once per connection (named), not parsed
+  // and planned again by PostgreSQL for every run.
   const head = instanceValues(first, rank, values.length);
-  await sql.query(`WITH run AS (${insertRun}) ${head.statement}`, [...values, ...head.values]);
+  await sql.query({
+    ...(first.length <= PREPARED_UP_TO ? { name: `weir-draft-${first.length}` } : {}),
+    text: `WITH run AS (${insertRun}) ${head.statement}`,
+    values: [...values, ...head.values],
+  });
   for (const chunk of rest) {
     const more = instanceValues(chunk, rank, 0);
     await sql.query(more.statement, more.values);

@@ -72,16 +72,18 @@ export class PgRunNumbers {
     const lastNow = waiting[waiting.length - 1]?.now ?? Date.now();
     const beforeLast = waiting.length > 1 ? (waiting[waiting.length - 2]?.now ?? null) : null;
     try {
-      const { rows } = await this.pool.query<{ last_seq: number; old_last_run_at: number | null }>(
-        `WITH old AS (SELECT id, last_run_at FROM workflows WHERE id = $1 FOR UPDATE)
+      // Named: prepared once per connection, as it runs for nearly every new run.
+      const { rows } = await this.pool.query<{ last_seq: number; old_last_run_at: number | null }>({
+        name: 'weir-reserve-run-numbers',
+        text: `WITH old AS (SELECT id, last_run_at FROM workflows WHERE id = $1 FOR UPDATE)
          UPDATE workflows w
          SET run_count = w.run_count + $2,
              previous_run_at = CASE WHEN $2 = 1 THEN old.last_run_at ELSE $4 END,
              last_run_at = $3
          FROM old WHERE w.id = old.id
          RETURNING w.run_count AS last_seq, old.last_run_at AS old_last_run_at`,
-        [workflowId, waiting.length, lastNow, beforeLast],
-      );
+        values: [workflowId, waiting.length, lastNow, beforeLast],
+      });
       const row = rows[0];
       if (!row) throw new Error(`workflow ${workflowId} does not exist`);
       const first = row.last_seq - waiting.length + 1;
