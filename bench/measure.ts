@@ -5,6 +5,9 @@ import type { DrainOutcome, ScenarioResult } from './report.js';
 import type { ServerProcess } from './server-process.js';
 import { countLiveRuns } from './weir-client.js';
 
+/** The pause between a scenario's warm-up and its measured phase. */
+const SETTLE_MS = 500;
+
 /** One load scenario against one server. */
 export interface Scenario {
   key: string;
@@ -24,6 +27,10 @@ export async function measure(
   log(`${scenario.name}: warm-up ${durations.warmupSeconds} s ...`);
   const warmupStartedAt = Date.now();
   const warmup = await runPhase(scenario.load, durations.warmupSeconds, `${scenario.name} warm-up`);
+  // Autocannon leaves the warm-up's last requests in flight when it stops; the server answers them
+  // first, so the measured connections do not start on top of them (for /sync, past its responsive
+  // limit, which queues the excess: 212).
+  await sleep(SETTLE_MS);
   checkNotInterrupted();
   log(`${scenario.name}: measuring ${durations.seconds} s ...`);
   const stopMeter = startCpuMeter(scenario.server.pid);
