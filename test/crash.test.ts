@@ -1,13 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startCalloutTarget, type CalloutTarget } from './helpers/callout-target.js';
 import type { JsonBody } from './helpers/http.js';
 import { listRuns, mapWithConcurrency, pollUntil } from './helpers/runs.js';
 import { setupWorkflow, trigger } from './helpers/setup-workflow.js';
 import { startWeirProcess, type WeirProcess } from './helpers/weir-process.js';
-import { oneCalloutWorkflow } from './helpers/workflows.js';
+import { link, oneCalloutWorkflow, start, task, uniqueName, workflowDocument } from './helpers/workflows.js';
 
 /**
  * shared/contract/api.md "Standard mode": a run that has been answered is never lost, not by a crash.
@@ -28,6 +28,11 @@ const children: WeirProcess[] = [];
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'weir-crash-'));
   target = await startCalloutTarget();
+});
+
+// One server per data dir: each test's servers are gone before the next starts.
+afterEach(async () => {
+  for (const weir of children.splice(0)) await weir.kill();
 });
 
 afterAll(async () => {
@@ -143,5 +148,74 @@ describe('weir serve killed with SIGKILL while runs are in flight', () => {
     const listedIds = new Set(listed.map((run) => run.id as number));
     expect(accepted.filter((runId) => !listedIds.has(runId))).toEqual([]);
     expect(listed.length).toBeLessThanOrEqual(sent);
+  }, 180_000);
+
+  it('every answered responsive run (kept in memory, written once at its end) is found after the restart, Finished', async () => {
+    const weir = await startChild();
+    const client = await weir.client();
+    // Liquid then a response task: no side effects, so each run is drafted and written once (engine/run-draft.ts).
+    const workflow = await setupWorkflow(
+      client,
+      workflowDocument({
+        name: uniqueName('crash sync'),
+        fields: [{ callout_id: 'n', object_name: 'Workflow', field_name: 'n', datatype: 'Integer', required: true }],
+        tasks: [
+          task.liquid(1, 'Double', '{% assign twice = Data.Workflow.n | times: 2 %}'),
+          task.responseFormatter(2, 'Answer', {
+            template: '{"n": {{ Data.Workflow.n }}, "twice": {{ Data.Liquid.twice }}}',
+          }),
+        ],
+        linkages: [start(1), link(1, 2)],
+      }),
+    );
+    const answered: number[] = [];
+    let isKilled = false;
+    await mapWithConcurrency(
+      Array.from({ length: 3_000 }, (_, n) => n),
+      CONCURRENCY,
+      async (n) => {
+        if (isKilled) return;
+        try {
+          const response = await trigger(weir.url, workflow.id, 'sync', {
+            auth: workflow.apiTokenAuth,
+            json: { n },
+            timeoutMs: 15_000,
+          });
+          if (response.status !== 200) throw new Error(`${response.status} ${response.text}`);
+          expect(response.body).toEqual({ n, twice: 2 * n });
+          answered.push(n);
+          if (!isKilled && answered.length >= 400) {
+            isKilled = true;
+            weir.child.kill('SIGKILL');
+          }
+        } catch (error) {
+          // After the kill, requests in flight fail: never answered, so never accepted.
+          if (!isKilled) throw error;
+        }
+      },
+    );
+    await weir.exited;
+    expect(answered.length).toBeGreaterThanOrEqual(400);
+
+    const again = await startChild();
+    const reader = await again.client();
+    const runs = await listRuns(reader, { workflow_id: String(workflow.id) });
+    const stored = new Map<number, JsonBody>();
+    await mapWithConcurrency(runs, CONCURRENCY, async (listed) => {
+      const response = await reader.api('GET', `/workflows/workflow_runs/${listed.id as number}`);
+      stored.set(response.body.inputs.Workflow.n as number, response.body);
+    });
+    // Every answered run is there, final and successful: its answer came only after its one write.
+    expect(
+      answered.filter((n) => !stored.has(n)),
+      'answered runs lost by the crash',
+    ).toEqual([]);
+    const notFinished = answered.filter((n) => {
+      const run = stored.get(n);
+      return run?.status !== 'Finished' || run.result !== 'Success' || run.tasks.success !== 2;
+    });
+    expect(notFinished).toEqual([]);
+    // A run cut short by the kill was never written (it had no side effect to protect): nothing half-done.
+    expect([...stored.values()].filter((run) => run.status !== 'Finished')).toEqual([]);
   }, 180_000);
 });
