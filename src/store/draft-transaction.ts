@@ -208,15 +208,18 @@ export class DraftTransaction implements QueueTransaction {
   }
 
   async findWaitingMerge(_runId: number, taskId: number, scope: Scope): Promise<TaskInstanceRecord | undefined> {
-    return this.inScope(scope).find(
-      (record) => record.taskId === taskId && record.status === 'Pending' && record.waitingOn === 'merge',
-    );
+    for (const record of this.inScope(scope)) {
+      if (record.taskId === taskId && record.status === 'Pending' && record.waitingOn === 'merge') return record;
+    }
+    return undefined;
   }
 
   async waitingMergeIds(_runId: number, scope: Scope): Promise<number[]> {
-    return this.inScope(scope)
-      .filter((record) => record.status === 'Pending' && record.waitingOn === 'merge' && record.dueAt === null)
-      .map((record) => record.id);
+    const ids: number[] = [];
+    for (const record of this.inScope(scope)) {
+      if (record.status === 'Pending' && record.waitingOn === 'merge' && record.dueAt === null) ids.push(record.id);
+    }
+    return ids;
   }
 
   async iterationsDone(iterateId: number): Promise<number> {
@@ -224,7 +227,9 @@ export class DraftTransaction implements QueueTransaction {
   }
 
   async countTaskInScope(_runId: number, taskId: number, scope: Scope): Promise<number> {
-    return this.inScope(scope).filter((record) => record.taskId === taskId).length;
+    let count = 0;
+    for (const record of this.inScope(scope)) if (record.taskId === taskId) count += 1;
+    return count;
   }
 
   hasFinalSubRun(): Promise<boolean> {
@@ -232,7 +237,12 @@ export class DraftTransaction implements QueueTransaction {
   }
 
   async firstUnhandledError(): Promise<{ errorClass: string; message: string } | undefined> {
-    const first = this.ordered().find((record) => record.isUnhandledError && record.rerunBy === null);
+    let first: TaskInstanceRecord | undefined;
+    for (const { record } of this.instances.values()) {
+      if (record.isUnhandledError && record.rerunBy === null && (first === undefined || record.id < first.id)) {
+        first = record;
+      }
+    }
     return first && { errorClass: first.errorClass ?? 'WorkflowError', message: first.error ?? '' };
   }
 
@@ -300,14 +310,15 @@ export class DraftTransaction implements QueueTransaction {
     this.instances.set(id, { record, heldBy });
   }
 
-  private ordered(): TaskInstanceRecord[] {
-    return [...this.instances.values()].map(({ record }) => record).sort((a, b) => a.id - b.id);
-  }
-
-  private inScope(scope: Scope): TaskInstanceRecord[] {
-    return this.ordered().filter(
-      (record) =>
-        record.iterationParentId === scope.iterationParentId && record.iterationIndex === scope.iterationIndex,
-    );
+  /**
+   * The instances of one scope, in id order. A single pass over the run (the loop guard asks at every
+   * insert): the map keeps insertion order, and ids are handed out in increasing order.
+   */
+  private *inScope(scope: Scope): Generator<TaskInstanceRecord> {
+    for (const { record } of this.instances.values()) {
+      if (record.iterationParentId === scope.iterationParentId && record.iterationIndex === scope.iterationIndex) {
+        yield record;
+      }
+    }
   }
 }
