@@ -15,7 +15,7 @@ import { DEFAULT_HEARTBEAT_MS, DEFAULT_NODE_TIMEOUT_MS, NodePresence } from './n
 import type { RerunOptions } from './run-actions.js';
 import { checkRepeat, newRunOf } from './new-run.js';
 import { RunControl } from './run-control.js';
-import { RunDraft } from './run-draft.js';
+import { RunDrafts } from './run-draft.js';
 import { RunWaiters } from './run-waiters.js';
 import { subRunStarter } from './sub-runs.js';
 import { TaskExecutor } from './task-executor.js';
@@ -100,8 +100,7 @@ export class Engine {
   private readonly leaseMs: number;
   private readonly observer: EngineObserver;
   private readonly control: RunControl;
-  /** Responsive runs kept in memory, not yet written (shutdown writes them before it releases their work). */
-  private readonly drafts = new Set<RunDraft>();
+  private readonly drafts: RunDrafts;
 
   constructor(private readonly options: EngineOptions) {
     const { store } = options;
@@ -112,6 +111,7 @@ export class Engine {
     this.now = options.now ?? Date.now;
     this.control = new RunControl(store, observer, this.now);
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.drafts = new RunDrafts({ queue: store.queue, notifier: store.notifier, leaseMs: this.leaseMs, now: this.now });
     this.versions = new VersionCache(store.catalog, store.notifier);
     this.waiters = new RunWaiters(store.queue, store.notifier, options.logError);
     this.executor = new TaskExecutor({
@@ -225,7 +225,7 @@ export class Engine {
     this.executor.abandon(left, 'The node is shutting down.');
     await this.executor.settled(left, settleMs);
     // What runs only in memory is written first: held by this node, it is released with the rest.
-    await Promise.allSettled([...this.drafts].map((draft) => draft.write()));
+    await this.drafts.writeAll();
     const ids = [...new Set([...left, ...this.executor.takeRefused()])];
     this.leases.stop();
     const released = ids.length > 0 ? await this.store.queue.releaseTaskInstances(this.nodeId, ids, this.now()) : 0;
@@ -280,7 +280,7 @@ export class Engine {
     // limit or of its tasks' limits must be there from the start, so such runs are not drafted.
     const isLimited = request.hasRunLimit === true || request.version.hasTaskLimits;
     const drafted = isLimited ? undefined : await this.store.queue.draftRun?.(input);
-    const draft = drafted ? new RunDraft(drafted, heldBy, this.draftOptions()) : undefined;
+    const draft = drafted ? this.drafts.create(drafted, heldBy) : undefined;
     const { run, instances, created } = drafted
       ? { ...drafted, created: true }
       : await this.store.queue.createRun(input);
@@ -291,7 +291,7 @@ export class Engine {
     // Before its first task starts: its span is their parent.
     this.observer.runStarted(run, 'sync', request.trace);
     const waited = this.waiters.wait(run.id, timeoutMs);
-    const outcome = draft ? this.draftOutcome(draft, waited) : waited;
+    const outcome = draft ? this.drafts.outcome(draft, waited) : waited;
     // Its first tasks start from the initial Data made here, its size bounded by the inputs' JSON, not
     // serialized again: the Workflow block adds at most a few hundred bytes besides the run user.
     const dataIn = initialHeld(run, Buffer.byteLength(inputsJson) + 3 * (run.runUser.length + 200));
@@ -305,26 +305,6 @@ export class Engine {
       void outcome.then(wake, wake);
     }
     return { run, created, outcome };
-  }
-
-  /**
-   * What waiting for a drafted run gives: the final run (written before `run-finished` is published),
-   * or at the timeout the run written first, since the 408 names it; a failed write rejects.
-   */
-  private draftOutcome(draft: RunDraft, waited: Promise<RunState | undefined>): Promise<RunState | undefined> {
-    this.drafts.add(draft);
-    const stored = waited.then(async (final) => {
-      if (!final) await draft.write();
-      return final;
-    });
-    const outcome = Promise.race([stored, draft.lost]);
-    const forget = (): void => void this.drafts.delete(draft);
-    outcome.then(forget, forget);
-    return outcome;
-  }
-
-  private draftOptions() {
-    return { queue: this.store.queue, notifier: this.store.notifier, leaseMs: this.leaseMs, now: this.now };
   }
 
   /**

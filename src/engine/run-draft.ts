@@ -1,4 +1,4 @@
-import type { RunRecord, TaskInstanceRecord } from '../model/records.js';
+import type { RunRecord, RunState, TaskInstanceRecord } from '../model/records.js';
 import { DraftTransaction, NotInDraftError } from '../store/draft-transaction.js';
 import type { Notifier } from '../store/notifier.js';
 import type { QueueStore, QueueTransaction, RunDraftStart } from '../store/queue-store.js';
@@ -130,5 +130,38 @@ export class RunDraft {
     const now = this.options.now();
     if (isDueNow || dueTimes.some((at) => at <= now)) this.options.notifier.publish({ kind: 'new-work' });
     for (const at of dueTimes) if (at > now) this.options.notifier.publish({ kind: 'work-due', at });
+  }
+}
+
+/** The runs this node keeps in memory, not yet written: shutdown writes them before it releases its work. */
+export class RunDrafts {
+  private readonly drafts = new Set<RunDraft>();
+
+  constructor(private readonly options: RunDraftOptions) {}
+
+  /** Drafts a run the store started (`QueueStore.draftRun`), held by this node. */
+  create(start: RunDraftStart, heldBy: { nodeId: string; leaseUntil: number }): RunDraft {
+    return new RunDraft(start, heldBy, this.options);
+  }
+
+  /**
+   * What waiting for a drafted run gives: the final run (written before `run-finished` is published),
+   * or at the timeout the run written first, since the 408 names it; a failed write rejects.
+   */
+  outcome(draft: RunDraft, waited: Promise<RunState | undefined>): Promise<RunState | undefined> {
+    this.drafts.add(draft);
+    const stored = waited.then(async (final) => {
+      if (!final) await draft.write();
+      return final;
+    });
+    const outcome = Promise.race([stored, draft.lost]);
+    const forget = (): void => void this.drafts.delete(draft);
+    outcome.then(forget, forget);
+    return outcome;
+  }
+
+  /** Writes every run still in memory (held by this node: released with the rest of its work). */
+  async writeAll(): Promise<void> {
+    await Promise.allSettled([...this.drafts].map((draft) => draft.write()));
   }
 }

@@ -1,7 +1,7 @@
 import type { JsonValue, RunState, TaskInstanceRecord } from '../model/records.js';
 import type { Notifier } from '../store/notifier.js';
 import type { QueueStore } from '../store/queue-store.js';
-import type { MailSender, SubRunStarter, TaskContext, TaskOutcome } from '../tasks/task-type.js';
+import type { MailSender, SubRunStarter, TaskOutcome } from '../tasks/task-type.js';
 import { BrokenDataChainError } from '../store/data-rebuild.js';
 import { DataLoader } from './data-loader.js';
 import { writeOut, type HeldData } from './data-writes.js';
@@ -9,7 +9,7 @@ import { NO_OBSERVER, type EngineObserver, type ObservedAttempt, type TraceParen
 import { completionOf, type Completed } from './outcome-fields.js';
 import { completeTaskInstance, type CompletionResult, type TaskCompletion } from './progression.js';
 import { DraftLostError, type RunDraft } from './run-draft.js';
-import { workflowInstanceScope } from './run-data.js';
+import { taskContext } from './task-context.js';
 import type { VersionCache } from './version-cache.js';
 
 /** What the executor needs from around it. */
@@ -319,29 +319,19 @@ export class TaskExecutor {
     const data = { ...input.data };
     const globalConstants = this.options.globalConstants ? await this.options.globalConstants() : undefined;
     const logLines: string[] = [];
-    const context: TaskContext = {
-      prepared: task.prepared,
-      task: task.definition,
+    const context = taskContext({
+      task,
       data,
-      scope: {
-        Data: data,
-        WorkflowInstance: workflowInstanceScope(run),
-        TaskInstance: { id: instance.id, name: instance.name, attempt: instance.attempt },
-        ...(globalConstants ? { GlobalConstants: globalConstants } : {}),
-      },
-      state: instance.state,
-      attempt: instance.attempt,
-      iterationsDone: instance.iterationsDone,
-      idempotencyKey: `${run.id}:${instance.id}:${instance.attempt}`,
-      runId: run.id,
-      taskInstanceId: instance.id,
+      run,
+      instance,
       signal,
       now,
       fetch: execution.trace ? execution.trace.wrapFetch(this.options.fetch) : this.options.fetch,
       log: (line) => logLines.push(line),
       mail: this.options.mail,
       workflows: this.options.subRuns(run, instance, execution.trace?.parent),
-    };
+      globalConstants,
+    });
     let outcome: TaskOutcome;
     const started = performance.now();
     try {
