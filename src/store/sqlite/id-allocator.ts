@@ -33,13 +33,14 @@ export class IdAllocator {
       block = { next: row.next_value - BLOCK, end: row.next_value };
       this.blocks.set(sequence, block);
     }
-    const id = block.next++;
-    this.floors.set(sequence, block.next);
-    return id;
+    return block.next++;
   }
 
-  /** Forgets reserved blocks whose reservation may not have committed. */
+  /** Forgets reserved blocks whose reservation may not have committed, keeping how far they were used. */
   reset(): void {
+    for (const [sequence, block] of this.blocks) {
+      this.floors.set(sequence, Math.max(this.floors.get(sequence) ?? 0, block.next));
+    }
     this.blocks.clear();
   }
 }
