@@ -1,19 +1,17 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
-import type { JsonObject, JsonValue, RunRecord, RunState } from '../model/records.js';
+import type { JsonValue, RunRecord, RunState } from '../model/records.js';
 import { isFinalRunStatus } from '../model/statuses.js';
-import type { Priority } from '../model/workflow-document.js';
 import type { NewRun, Store } from '../store/store.js';
 import type { ScheduledRunResult } from '../store/store-versions-schedules.js';
 import type { MailSender } from '../tasks/task-type.js';
 import { ClaimLoop } from './claim-loop.js';
 import { initialHeld } from './data-writes.js';
-import type { CompiledVersion } from './compiled-version.js';
-import { NO_OBSERVER, type EngineObserver, type TraceParent } from './engine-observer.js';
+import { NO_OBSERVER, type EngineObserver } from './engine-observer.js';
 import { DEFAULT_LEASE_MS, DEFAULT_SWEEP_INTERVAL_MS, LeaseKeeper } from './leases.js';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_NODE_TIMEOUT_MS, NodePresence } from './node-presence.js';
 import type { RerunOptions } from './run-actions.js';
-import { checkRepeat, newRunOf } from './new-run.js';
+import { checkRepeat, newRunOf, type ScheduledRunStart, type StartRunRequest } from './new-run.js';
 import { RunControl } from './run-control.js';
 import { RunDrafts } from './run-draft.js';
 import { RunWaiters } from './run-waiters.js';
@@ -51,30 +49,6 @@ export interface EngineOptions {
   globalConstants?: () => Promise<Record<string, JsonValue>>;
   /** Told of runs and task instances as they start and end (metrics, logs, traces); default none. */
   observer?: EngineObserver;
-}
-
-/** A request to start a run of a version. */
-export interface StartRunRequest {
-  version: CompiledVersion;
-  priority: Priority;
-  inputs: JsonObject;
-  runUser: string;
-  idempotencyKey: string | null;
-  /** `requestDigest` of what the request carried, stored with the key; a repeat must match it. */
-  idempotencyDigest?: string | null;
-  /** Whether the workflow has a run limit: a run ending then frees a slot queued runs may wait for. */
-  hasRunLimit?: boolean;
-  /** The trace the run belongs to (the trigger request's span), while tracing is on. */
-  trace?: TraceParent;
-}
-
-/** A scheduled instant to start a run for (`WorkflowRunUser` "Scheduler"). */
-export interface ScheduledRunStart extends Omit<StartRunRequest, 'idempotencyKey'> {
-  scheduledAt: number;
-  /** The reference's skip rule (`active_scheduled_run_check`). */
-  isActiveRunCheckOn: boolean;
-  /** Skip the instant for this reason instead (recorded). */
-  skipReason: string | null;
 }
 
 /** A new node id: unique per process start, so a restarted node is a new node. */

@@ -1,7 +1,33 @@
 import { IdempotencyKeyReusedError } from '../model/errors.js';
-import type { RunRecord } from '../model/records.js';
+import type { JsonObject, RunRecord } from '../model/records.js';
+import type { Priority } from '../model/workflow-document.js';
 import type { NewRun } from '../store/store.js';
-import type { StartRunRequest } from './engine.js';
+import type { CompiledVersion } from './compiled-version.js';
+import type { TraceParent } from './engine-observer.js';
+
+/** A request to start a run of a version. */
+export interface StartRunRequest {
+  version: CompiledVersion;
+  priority: Priority;
+  inputs: JsonObject;
+  runUser: string;
+  idempotencyKey: string | null;
+  /** `requestDigest` of what the request carried, stored with the key; a repeat must match it. */
+  idempotencyDigest?: string | null;
+  /** Whether the workflow has a run limit: a run ending then frees a slot queued runs may wait for. */
+  hasRunLimit?: boolean;
+  /** The trace the run belongs to (the trigger request's span), while tracing is on. */
+  trace?: TraceParent;
+}
+
+/** A scheduled instant to start a run for (`WorkflowRunUser` "Scheduler"). */
+export interface ScheduledRunStart extends Omit<StartRunRequest, 'idempotencyKey'> {
+  scheduledAt: number;
+  /** The reference's skip rule (`active_scheduled_run_check`). */
+  isActiveRunCheckOn: boolean;
+  /** Skip the instant for this reason instead (recorded). */
+  skipReason: string | null;
+}
 
 /** Idempotency keys are honoured for 24 hours. */
 const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;

@@ -3,7 +3,7 @@ import { readInputs } from '../model/inputs.js';
 import { parseSchedule, type Schedule } from '../model/schedule.js';
 import type { Store } from '../store/store.js';
 import type { ScheduleRecord, ScheduledRunResult } from '../store/store-versions-schedules.js';
-import type { ScheduledRunStart } from './engine.js';
+import type { ScheduledRunStart } from './new-run.js';
 import type { VersionCache } from './version-cache.js';
 
 export interface SchedulerOptions {
