@@ -4,14 +4,9 @@ import { toPlainJson } from './plain-json.js';
 import { SafeRegexEngine } from './safe-regex.js';
 import { TemplateError, type CompiledJsonata } from './template-engine.js';
 import { evaluateJsonataInWorker } from './template-worker-pool.js';
+import type { JsonataLimits } from './template-limits.js';
 
-/** Budgets for one evaluation; both are checked each time JSONata enters a sub-expression. */
-export interface JsonataLimits {
-  /** Wall-clock budget of one evaluation, in milliseconds. */
-  timeoutMs: number;
-  /** Deepest nesting of sub-expression evaluations (catches runaway recursion). */
-  maxDepth: number;
-}
+export type { JsonataLimits };
 
 export const DEFAULT_JSONATA_LIMITS: Readonly<JsonataLimits> = Object.freeze({ timeoutMs: 5_000, maxDepth: 500 });
 

@@ -4,22 +4,9 @@ import { registerWeirFilters } from './liquid-filters.js';
 import { toPlainJson } from './plain-json.js';
 import { TemplateError, type CompiledLiquid, type LiquidOptions, type TemplateScope } from './template-engine.js';
 import { renderLiquidInWorker } from './template-worker-pool.js';
+import type { LiquidLimits } from './template-limits.js';
 
-/**
- * Budgets that keep a hostile template from hanging or exhausting the process. liquidjs checks
- * time between rendered nodes and charges "memory" for ranges, arrays and strings built by filters.
- */
-export interface LiquidLimits {
-  /** Wall-clock budget of one render, in milliseconds. */
-  renderMs: number;
-  /**
-   * liquidjs memory units (array elements, characters) one render may allocate. This also caps
-   * `(1..n)` ranges, which liquidjs materialises as arrays before the loop starts.
-   */
-  memoryUnits: number;
-  /** Longest template source accepted, in characters. */
-  sourceChars: number;
-}
+export type { LiquidLimits };
 
 export const DEFAULT_LIQUID_LIMITS: Readonly<LiquidLimits> = Object.freeze({
   renderMs: 10_000,

@@ -4,8 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { JsonValue } from '../model/records.js';
-import type { JsonataLimits } from './jsonata.js';
-import type { LiquidLimits } from './liquid.js';
+import type { JsonataLimits, LiquidLimits } from './template-limits.js';
 import { TemplateError, type TemplateScope } from './template-engine.js';
 
 /**
