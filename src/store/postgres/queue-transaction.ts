@@ -26,6 +26,7 @@ import {
   type RunRow,
   type TaskInstanceRow,
 } from '../rows.js';
+import { insertedInstance } from '../planned-run.js';
 import { insertIterationItems, readData, readRunState } from './data-queries.js';
 import * as claims from './claim-queries.js';
 import type { Sql } from './database.js';
@@ -102,13 +103,13 @@ export class PgQueueTransaction implements QueueTransaction {
 
   async insertTaskInstance(instance: NewTaskInstance): Promise<TaskInstanceRecord> {
     const id = instance.id ?? (await this.ids.next('task', this.sql));
-    const [row] = await this.rows<TaskInstanceRow>(
+    // Its record is what was inserted with the table's defaults (`insertedInstance`), not read back.
+    await this.sql.query(
       `INSERT INTO task_instances (id, run_id, workflow_id, version_id, task_id, name, action_type, status,
                                    priority_rank, previous_id, data_in, locked_by, lease_until, started_at,
                                    iteration_parent_id, iteration_index, waiting_on, rerun_of, created_at, updated_at,
                                    data_base, data_in_patch, log)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, $21, $22)
-       RETURNING *`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, $21, $22)`,
       [
         id,
         instance.run.id,
@@ -134,8 +135,7 @@ export class PgQueueTransaction implements QueueTransaction {
         instance.log ?? null,
       ],
     );
-    if (!row) throw new Error('INSERT of a task instance returned no row');
-    return toTaskInstance(row);
+    return insertedInstance({ ...instance, id });
   }
 
   async setDataIn(id: number, dataIn: StoredDataIn, now: number): Promise<void> {

@@ -19,6 +19,7 @@ import type {
   RunStatusChange,
   Scope,
 } from '../queue-store.js';
+import { insertedInstance } from '../planned-run.js';
 import type { SqliteDataQueries } from './data-queries.js';
 import type { IdAllocator } from './id-allocator.js';
 import type { TaskUsageCounter } from './task-usage-counter.js';
@@ -70,8 +71,7 @@ export class SqliteQueueTransaction implements QueueTransaction {
                                     rerun_of, log, created_at, updated_at)
         VALUES (@id, @runId, @workflowId, @versionId, @taskId, @name, @actionType, @status, @priorityRank,
                 @previousId, @dataBase, @dataIn, @dataInPatch, @lockedBy, @leaseUntil, @startedAt,
-                @iterationParentId, @iterationIndex, @waitingOn, @rerunOf, @log, @now, @now)
-        RETURNING *`),
+                @iterationParentId, @iterationIndex, @waitingOn, @rerunOf, @log, @now, @now)`),
       setDataIn: db.prepare(`
         UPDATE task_instances SET data_base = @dataBase, data_in = @dataIn, data_in_patch = @dataInPatch,
                                   updated_at = @now
@@ -215,11 +215,15 @@ export class SqliteQueueTransaction implements QueueTransaction {
     return this.insertSync(instance);
   }
 
-  /** Inserts a task instance (synchronous: `createRun` inserts entry instances with it). */
+  /**
+   * Inserts a task instance (synchronous: `createRun` inserts entry instances with it). Its record is
+   * what was inserted with the table's defaults (`insertedInstance`), not read back.
+   */
   insertSync(instance: NewTaskInstance): TaskInstanceRecord {
     this.usage.count(instance.now);
-    const row = this.statements.insertInstance.get({
-      id: instance.id ?? this.ids.next('task'),
+    const id = instance.id ?? this.ids.next('task');
+    this.statements.insertInstance.run({
+      id,
       runId: instance.run.id,
       workflowId: instance.run.workflowId,
       versionId: instance.run.versionId,
@@ -239,8 +243,8 @@ export class SqliteQueueTransaction implements QueueTransaction {
       rerunOf: instance.rerunOf,
       log: instance.log ?? null,
       now: instance.now,
-    }) as TaskInstanceRow;
-    return toTaskInstance(row);
+    });
+    return insertedInstance({ ...instance, id });
   }
 
   async setDataIn(id: number, dataIn: StoredDataIn, now: number): Promise<void> {
