@@ -209,9 +209,10 @@ describeNeedsChromium('web UI: daily work', () => {
     await page.evaluate('new Promise((resolve) => setTimeout(resolve, 3000))');
     await panel.getByRole('button', { name: 'Rerun this task' }).click();
     await expect.poll(() => outcome.textContent(), { timeout: 15_000 }).toContain('Succeeded');
-    expect(await outcome.textContent()).toContain(
-      'The run finished with the result Success: 1 failed task instance repaired by a rerun.',
-    );
+    // The explanation follows the task list, which the page may read a moment after the run's status.
+    await expect
+      .poll(() => outcome.textContent(), { timeout: 15_000 })
+      .toContain('The run finished with the result Success: 1 failed task instance repaired by a rerun.');
     const bars = page.locator('.timeline .timeline-bar');
     await expect.poll(() => bars.count()).toBe(2);
     const widths = await bars.evaluateAll((elements) => elements.map((e) => e.getBoundingClientRect().width));
