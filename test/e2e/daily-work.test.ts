@@ -175,9 +175,12 @@ describeNeedsChromium('web UI: daily work', () => {
     await ui.open(`#/runs/${failingRunId}`);
     const outcome = page.getByRole('status', { name: 'Outcome' });
     await expect.poll(() => outcome.textContent()).toContain('Failed');
-    expect(await outcome.textContent()).toContain(
-      'The run finished, but “Create the order” failed and no Failure linkage handled it (WorkflowError::Callout',
-    );
+    // The explanation names the failed task once the page has read the task list (a moment after the run).
+    await expect
+      .poll(() => outcome.textContent())
+      .toContain(
+        'The run finished, but “Create the order” failed and no Failure linkage handled it (WorkflowError::Callout',
+      );
     const summary = page.locator('.summary').first();
     expect(await summary.textContent()).toContain('Standard');
     expect(await summary.textContent()).toContain('Run user');
