@@ -5,15 +5,22 @@
  *
  *   npx tsx bench/profile.ts            # responsive /sync, 10 s, 50 connections
  *   PROFILE_MODE=run npx tsx bench/profile.ts
+ *   PROFILE_MODE=drain npx tsx bench/profile.ts   # executing a backlog of standard runs, nothing else
  *
- * Settings: PROFILE_MODE (sync | run), PROFILE_SECONDS (10), PROFILE_TOP (25), PROFILE_DIR (where the
+ * `drain` fills a backlog of PROFILE_RUNS (20,000) standard runs with the workers off, restarts the server
+ * with its workers and the profiler, and profiles it executing them: "per request" is then per run.
+ *
+ * Settings: PROFILE_MODE (sync | run | drain), PROFILE_SECONDS (10), PROFILE_RUNS (20000), PROFILE_TOP (25), PROFILE_DIR (where the
  * .cpuprofile goes; default a temp dir, printed), PROFILE_STORE (sqlite | postgres: a fresh database of the
- * PostgreSQL at BENCH_POSTGRES_URL, dropped after). The server is pinned like the benchmark's (BENCH_PIN).
+ * PostgreSQL at BENCH_POSTGRES_URL, dropped after), PROFILE_KEEP_DATA (1: keep the SQLite data dir, to
+ * look at the database after). The server is pinned like the benchmark's (BENCH_PIN).
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runPhase } from './load.js';
+import { runAmount, runPhase } from './load.js';
+import { waitForDrain } from './measure.js';
 import { createDatabase, POSTGRES_URL } from './postgres-database.js';
 import { setUpPinning } from './machine.js';
 import { stopAllServers } from './server-process.js';
@@ -110,7 +117,7 @@ function summarize(
 
 async function main(): Promise<void> {
   const mode = process.env.PROFILE_MODE ?? 'sync';
-  if (mode !== 'sync' && mode !== 'run') throw new Error('PROFILE_MODE must be sync or run');
+  if (mode !== 'sync' && mode !== 'run' && mode !== 'drain') throw new Error('PROFILE_MODE must be sync, run or drain');
   const seconds = Number(process.env.PROFILE_SECONDS ?? '10');
   const top = Number(process.env.PROFILE_TOP ?? '25');
   const profileDir = process.env.PROFILE_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'weir-profile-'));
@@ -118,6 +125,11 @@ async function main(): Promise<void> {
   const pinning = setUpPinning(process.env.BENCH_PIN !== '0');
   const database = process.env.PROFILE_STORE === 'postgres' ? await createDatabase(POSTGRES_URL) : null;
   try {
+    if (mode === 'drain') {
+      const runs = Number(process.env.PROFILE_RUNS ?? '20000');
+      await profileDrain({ runs, top, profileDir, dataDir, serverCpu: pinning.serverCpu, databaseUrl: database?.url });
+      return;
+    }
     const weir = await startWeirServer({
       cpu: pinning.serverCpu,
       dataDir,
@@ -140,14 +152,7 @@ async function main(): Promise<void> {
     // The profile ends when the server exits: the window is placed back from there (ms precision).
     const exitedAt = Date.now();
     const window = { fromEndUs: (exitedAt - measuredFrom) * 1000, toEndUs: (exitedAt - measuredTo) * 1000 };
-    const files = fs
-      .readdirSync(profileDir)
-      .filter((file) => file.endsWith('.cpuprofile'))
-      .map((file) => path.join(profileDir, file));
-    // The largest profile is the server's main thread (workers and the tsx loader write their own).
-    const file = files.sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0];
-    if (!file) throw new Error(`no .cpuprofile was written to ${profileDir}`);
-    const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
+    const { file, profile } = readMainProfile(profileDir);
     const requests = measured.responses;
     process.stdout.write(
       `Weir ${mode === 'sync' ? 'responsive POST /sync' : 'standard POST /run'}: ${measured.requestsPerSecond.toFixed(0)} req/s ` +
@@ -156,9 +161,98 @@ async function main(): Promise<void> {
     );
   } finally {
     await stopAllServers(5_000);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (process.env.PROFILE_KEEP_DATA === '1') process.stderr.write(`data dir kept: ${dataDir}\n`);
+    else fs.rmSync(dataDir, { recursive: true, force: true });
     await database?.drop();
   }
+}
+
+/** The largest profile in `profileDir` is the server's main thread (workers and the tsx loader write their own). */
+function readMainProfile(profileDir: string): { file: string; profile: CpuProfile } {
+  const files = fs
+    .readdirSync(profileDir)
+    .filter((file) => file.endsWith('.cpuprofile'))
+    .map((file) => path.join(profileDir, file));
+  const file = files.sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0];
+  if (!file) throw new Error(`no .cpuprofile was written to ${profileDir}`);
+  return { file, profile: JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile };
+}
+
+/** How many commits the server made since it started, and their mean batch and time (`GET /metrics`). */
+async function commitBatches(baseUrl: string, token: string): Promise<string> {
+  const answer = await fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+  const text = await answer.text();
+  const read = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const count = read('weir_commit_batch_size_count');
+  const writes = read('weir_commit_batch_size_sum');
+  const seconds = read('weir_commit_batch_duration_seconds_sum');
+  return (
+    `${count} commits, ${(writes / count).toFixed(1)} writes per commit, ` +
+    `${((seconds / count) * 1e6).toFixed(0)} µs per commit (begin to durable)`
+  );
+}
+
+/**
+ * Executing standard runs alone: a backlog filled with the workers off (not profiled), then the server
+ * restarted on it with its workers and the profiler; the window is from ready to drained.
+ */
+async function profileDrain(options: {
+  runs: number;
+  top: number;
+  profileDir: string;
+  dataDir: string;
+  serverCpu: number | null;
+  databaseUrl: string | undefined;
+}): Promise<void> {
+  const shared = {
+    cpu: options.serverCpu,
+    dataDir: options.dataDir,
+    timeoutMs: 60_000,
+    entry: path.join('src', 'cli', 'main.ts'),
+    secretKey: randomBytes(32).toString('hex'),
+    client: { clientId: 'weir-profile', clientSecret: randomBytes(24).toString('hex') },
+    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+  };
+  const filler = await startWeirServer({ ...shared, env: { WEIR_WORKER_CONCURRENCY: '0' } });
+  let token = await fetchAccessToken(filler.baseUrl, shared.client.clientId, shared.client.clientSecret);
+  const workflow = await setUpWorkflow(filler.baseUrl, token);
+  const headers = { 'content-type': 'application/json', 'api-token': workflow.apiToken };
+  const load = {
+    url: workflow.runUrl,
+    headers,
+    body: REQUEST_BODY,
+    connections: 50,
+    pipelining: 1,
+    timeoutSeconds: 10,
+  };
+  const fill = await runAmount(load, options.runs, 600, 'backlog fill');
+  await filler.server.stop(10_000);
+  const drainer = await startWeirServer({
+    ...shared,
+    healthPollMs: 20,
+    nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`],
+  });
+  const readyAt = Date.now();
+  token = await fetchAccessToken(drainer.baseUrl, shared.client.clientId, shared.client.clientSecret);
+  const drain = await waitForDrain({
+    baseUrl: drainer.baseUrl,
+    token,
+    workflowId: workflow.id,
+    since: readyAt,
+    limitSeconds: 600,
+    pollMs: 100,
+  });
+  if (drain.kind !== 'drained') throw new Error(`the backlog did not drain: ${JSON.stringify(drain)}`);
+  const commits = await commitBatches(drainer.baseUrl, token);
+  await stopAllServers(30_000);
+  const exitedAt = Date.now();
+  const window = { fromEndUs: (exitedAt - readyAt) * 1000, toEndUs: (exitedAt - drain.at) * 1000 };
+  const { file, profile } = readMainProfile(options.profileDir);
+  process.stdout.write(
+    `Weir draining ${fill.status2xx} standard runs: ${(fill.status2xx / drain.seconds).toFixed(0)} runs/s ` +
+      `(${drain.seconds.toFixed(1)} s from ready); ${commits}\nprofile: ${path.relative(REPO_ROOT, file) || file}\n` +
+      `${summarize(profile, window, fill.status2xx, options.top)}\n`,
+  );
 }
 
 main().then(

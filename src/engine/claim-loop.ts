@@ -1,6 +1,6 @@
 import type { Notifier } from '../store/notifier.js';
 import type { QueueStore } from '../store/queue-store.js';
-import { claimTaskInstances } from './claims.js';
+import { claimWork, type ClaimedWork } from './claims.js';
 import type { EngineObserver } from './engine-observer.js';
 import type { TaskExecutor } from './task-executor.js';
 
@@ -37,6 +37,8 @@ const MAX_SLEEP_MS = 60 * 60 * 1000;
 export class ClaimLoop {
   private state: 'idle' | 'claiming' | 'stopped' = 'idle';
   private isWakeRequested = false;
+  /** A claim is due on the next turn of the event loop (`wake`). */
+  private isClaimScheduled = false;
   private running = 0;
   private dueTimer: NodeJS.Timeout | null = null;
   private dueTimerAt = Number.POSITIVE_INFINITY;
@@ -70,14 +72,24 @@ export class ClaimLoop {
     if (this.dueTimer) clearTimeout(this.dueTimer);
   }
 
-  /** New work may be claimable now. */
+  /**
+   * New work may be claimable now. The claim starts on the next turn of the event loop, not at once:
+   * executions end in groups (their outcomes share one commit), and each frees a slot; claiming at the
+   * first would take one instance per claim, a commit each. Deferred, one claim fills every slot freed.
+   */
   wake(): void {
     if (this.state === 'stopped') return;
     if (this.state === 'claiming') {
       this.isWakeRequested = true;
       return;
     }
-    void this.claim();
+    if (this.isClaimScheduled) return;
+    this.isClaimScheduled = true;
+    setImmediate(() => {
+      this.isClaimScheduled = false;
+      if (this.state === 'idle') void this.claim();
+      else if (this.state === 'claiming') this.isWakeRequested = true;
+    });
   }
 
   /** Some task instance becomes due at `dueAt`: be awake then. */
@@ -106,11 +118,11 @@ export class ClaimLoop {
       const at = now();
       const request = { nodeId, limit: free, now: at, leaseUntil: at + leaseMs };
       const started = performance.now();
-      const instances = await queue.transaction((tx) => claimTaskInstances(tx, request));
-      claimed = instances.length;
+      const work = await queue.transaction((tx) => claimWork(tx, request));
+      claimed = work.length;
       this.options.observer?.claimed(claimed, performance.now() - started);
       this.consecutiveErrors = 0;
-      for (const instance of instances) this.run(instance);
+      for (const item of work) this.run(item);
       if (this.isDueTimeUnknown && claimed < free && !this.isStopped()) {
         const nextDue = await queue.nextDueAt();
         this.isDueTimeUnknown = false;
@@ -134,9 +146,9 @@ export class ClaimLoop {
     return this.state === 'stopped';
   }
 
-  private run(instance: Parameters<TaskExecutor['execute']>[0]): void {
+  private run({ instance, run }: ClaimedWork): void {
     this.running += 1;
-    const execution = this.options.executor.execute(instance).finally(() => {
+    const execution = this.options.executor.execute(instance, run ? { run } : {}).finally(() => {
       this.running -= 1;
       this.inFlight.delete(execution);
       this.wake();

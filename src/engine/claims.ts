@@ -1,4 +1,4 @@
-import type { TaskInstanceRecord } from '../model/records.js';
+import type { RunState, TaskInstanceRecord } from '../model/records.js';
 import type { ClaimRequest, QueueTransaction } from '../store/queue-store.js';
 import { runStatusChangeFrom } from './transitions.js';
 
@@ -13,18 +13,31 @@ import { runStatusChangeFrom } from './transitions.js';
  * The runs of what is claimed move to `Processing`.
  */
 export async function claimTaskInstances(tx: QueueTransaction, request: ClaimRequest): Promise<TaskInstanceRecord[]> {
+  return (await claimWork(tx, request)).map((work) => work.instance);
+}
+
+/** A claimed task instance, with its run when the claim started it (the executor need not read it again). */
+export interface ClaimedWork {
+  instance: TaskInstanceRecord;
+  run: RunState | undefined;
+}
+
+/** `claimTaskInstances`, keeping the runs the claim moved to `Processing` as it wrote them. */
+export async function claimWork(tx: QueueTransaction, request: ClaimRequest): Promise<ClaimedWork[]> {
   const claimed = await tx.claimDue(request);
   if (claimed.length < request.limit) {
     claimed.push(...(await claimQueued(tx, { ...request, limit: request.limit - claimed.length })));
   }
-  const runIds = new Set(claimed.map((instance) => instance.runId));
-  for (const runId of runIds) {
-    await tx.setRunStatus({
+  const started = new Map<number, RunState | undefined>();
+  for (const { runId } of claimed) {
+    if (started.has(runId)) continue;
+    const run = await tx.setRunStatus({
       ...runStatusChangeFrom(['Queued', 'Pending'], runId, 'Processing', request.now),
       isStart: true,
     });
+    started.set(runId, run);
   }
-  return claimed;
+  return claimed.map((instance) => ({ instance, run: started.get(instance.runId) }));
 }
 
 async function claimQueued(tx: QueueTransaction, request: ClaimRequest): Promise<TaskInstanceRecord[]> {
