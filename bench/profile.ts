@@ -10,7 +10,8 @@
  * `drain` fills a backlog of PROFILE_RUNS (20,000) standard runs with the workers off, restarts the server
  * with its workers and the profiler, and profiles it executing them: "per request" is then per run.
  *
- * Settings: PROFILE_MODE (sync | run | drain), PROFILE_SECONDS (10), PROFILE_RUNS (20000), PROFILE_TOP (25), PROFILE_DIR (where the
+ * Settings: PROFILE_MODE (sync | run | drain), PROFILE_CASE (one-task | tasks-<n> | input-<kb>k: the
+ * workflow, as in BENCH_SCALE's rows), PROFILE_SECONDS (10), PROFILE_RUNS (20000), PROFILE_TOP (25), PROFILE_DIR (where the
  * .cpuprofile goes; default a temp dir, printed), PROFILE_STORE (sqlite | postgres: a fresh database of the
  * PostgreSQL at BENCH_POSTGRES_URL, dropped after), PROFILE_KEEP_DATA (1: keep the SQLite data dir, to
  * look at the database after). The server is pinned like the benchmark's (BENCH_PIN).
@@ -25,7 +26,8 @@ import { createDatabase, POSTGRES_URL } from './postgres-database.js';
 import { setUpPinning } from './machine.js';
 import { stopAllServers } from './server-process.js';
 import { REPO_ROOT, startWeirServer } from './start-servers.js';
-import { fetchAccessToken, probeAnswer, REQUEST_BODY, setUpWorkflow } from './weir-client.js';
+import { fetchAccessToken, importWorkflow, probeAnswer, REQUEST_BODY, setUpWorkflow } from './weir-client.js';
+import { chainCase, inputCase, type BenchCase } from './workflows.js';
 
 interface ProfileNode {
   id: number;
@@ -139,11 +141,19 @@ async function main(): Promise<void> {
       nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
     });
     const token = await fetchAccessToken(weir.baseUrl, weir.clientId, weir.clientSecret);
-    const workflow = await setUpWorkflow(weir.baseUrl, token);
+    const profiled = profiledCase(process.env.PROFILE_CASE ?? 'one-task');
+    const workflow = profiled
+      ? await importWorkflow(weir.baseUrl, token, profiled.document)
+      : await setUpWorkflow(weir.baseUrl, token);
     const headers = { 'content-type': 'application/json', 'api-token': workflow.apiToken };
     const url = mode === 'sync' ? workflow.syncUrl : workflow.runUrl;
-    if (mode === 'sync') await probeAnswer('probe /sync', url, headers);
-    const load = { url, headers, body: REQUEST_BODY, connections: 50, pipelining: 1, timeoutSeconds: 10 };
+    const body = profiled?.requestBody ?? REQUEST_BODY;
+    if (mode === 'sync')
+      await probeAnswer('probe /sync', url, headers, {
+        body,
+        ...(profiled ? { expectedAnswer: profiled.expectedAnswer } : {}),
+      });
+    const load = { url, headers, body, connections: 50, pipelining: 1, timeoutSeconds: 10 };
     await runPhase(load, 2, 'warm-up');
     const measuredFrom = Date.now();
     const measured = await runPhase(load, seconds, `profile ${mode}`);
@@ -165,6 +175,20 @@ async function main(): Promise<void> {
     else fs.rmSync(dataDir, { recursive: true, force: true });
     await database?.drop();
   }
+}
+
+/**
+ * The workflow PROFILE_CASE names: `one-task` (default: the benchmark's one-task workflow, undefined
+ * here), `tasks-<n>` (a chain of n-1 Liquid tasks and a response formatter, BENCH_SCALE's task rows) or
+ * `input-<kb>k` (a JSON input of that size, BENCH_SCALE's input rows).
+ */
+function profiledCase(name: string): BenchCase | undefined {
+  if (name === 'one-task') return undefined;
+  const tasks = /^tasks-(\d+)$/.exec(name);
+  if (tasks) return chainCase(Number(tasks[1]));
+  const input = /^input-(\d+)k$/.exec(name);
+  if (input) return inputCase(Number(input[1]) * 1024);
+  throw new Error(`PROFILE_CASE must be one-task, tasks-<n> or input-<kb>k, not ${name}`);
 }
 
 /** The largest profile in `profileDir` is the server's main thread (workers and the tsx loader write their own). */

@@ -1,6 +1,7 @@
 import type { JsonObject, JsonValue, RunState, TaskInstanceRecord } from '../model/records.js';
 import type { MailSender, SubRunStarter, TaskContext } from '../tasks/task-type.js';
 import type { CompiledTask } from './compiled-version.js';
+import type { LazyAbort } from './lazy-abort.js';
 import { workflowInstanceScope } from './run-data.js';
 
 /** What one attempt of a task instance sees: its Data (the attempt's own copy), the Liquid scopes, its tools. */
@@ -10,7 +11,8 @@ export function taskContext(parts: {
   data: JsonObject;
   run: RunState;
   instance: TaskInstanceRecord;
-  signal: AbortSignal;
+  /** The attempt's abort: its signal is made only when the task reads it. */
+  abort: LazyAbort;
   now: () => number;
   fetch: typeof fetch;
   log: (line: string) => void;
@@ -36,7 +38,9 @@ export function taskContext(parts: {
     idempotencyKey: `${run.id}:${instance.id}:${instance.attempt}`,
     runId: run.id,
     taskInstanceId: instance.id,
-    signal: parts.signal,
+    get signal() {
+      return parts.abort.signal;
+    },
     now: parts.now,
     fetch: parts.fetch,
     log: parts.log,

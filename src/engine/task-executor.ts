@@ -8,6 +8,7 @@ import { writeOut, type HeldData } from './data-writes.js';
 import { NO_OBSERVER, type EngineObserver, type ObservedAttempt, type TraceParent } from './engine-observer.js';
 import { completionOf, type Completed } from './outcome-fields.js';
 import { completeTaskInstance, type CompletionResult, type TaskCompletion } from './progression.js';
+import { LazyAbort } from './lazy-abort.js';
 import { DraftLostError, type RunDraft } from './run-draft.js';
 import { taskContext } from './task-context.js';
 import type { VersionCache } from './version-cache.js';
@@ -36,7 +37,7 @@ const MAX_COMPLETION_BACKOFF_MS = 5_000;
 
 /** One execution in this process: how to abort it, its run, and until when it is held; what the observer sees. */
 interface Execution extends ObservedAttempt {
-  controller: AbortController;
+  controller: LazyAbort;
   runId: number;
   leaseUntil: number;
   /** Set when this node gave the instance up (lease lost, shutdown): its outcome is not written. */
@@ -188,7 +189,7 @@ export class TaskExecutor {
       this.refused.push(instance.id);
       return;
     }
-    const controller = new AbortController();
+    const controller = new LazyAbort();
     let markDone = (): void => undefined;
     const execution: Execution = {
       controller,
@@ -268,7 +269,7 @@ export class TaskExecutor {
   private async attempt(execution: Execution, options: ExecuteOptions): Promise<Attempted | undefined> {
     const { queue, versions, now } = this.options;
     const { instance } = execution;
-    const { signal } = execution.controller;
+    const abort = execution.controller;
     // Without its inputs: only a first task needs them, and the data loader reads them then.
     const run = execution.run ?? (await queue.getRunState(instance.runId));
     execution.run = run;
@@ -324,7 +325,7 @@ export class TaskExecutor {
       data,
       run,
       instance,
-      signal,
+      abort,
       now,
       fetch: execution.trace ? execution.trace.wrapFetch(this.options.fetch) : this.options.fetch,
       log: (line) => logLines.push(line),
@@ -343,7 +344,7 @@ export class TaskExecutor {
     }
     execution.executionSeconds = (performance.now() - started) / 1000;
     const log = logLines.length > 0 ? `${logLines.join('\n')}\n` : null;
-    if (signal.aborted) {
+    if (abort.aborted) {
       const { stored, held } = writeOut(input, data);
       const dataOut = { stored, data: held.data };
       return { completion: { ...base, ...ends, now: now(), log, status: 'Stopped', dataOut }, out: null };

@@ -216,12 +216,22 @@ export class SqliteQueueTransaction implements QueueTransaction {
   }
 
   /**
-   * Inserts a task instance (synchronous: `createRun` inserts entry instances with it). Its record is
-   * what was inserted with the table's defaults (`insertedInstance`), not read back.
+   * Inserts a task instance. Its record is what was inserted with the table's defaults
+   * (`insertedInstance`), not read back.
    */
   insertSync(instance: NewTaskInstance): TaskInstanceRecord {
+    const placed = { ...instance, id: instance.id ?? this.ids.next('task') };
+    this.insertRowSync(placed);
+    return insertedInstance(placed);
+  }
+
+  /**
+   * Inserts a task instance whose id is assigned (synchronous: `createRun` inserts the entry instances,
+   * whose records it built already, with it).
+   */
+  insertRowSync(instance: NewTaskInstance & { id: number }): void {
     this.usage.count(instance.now);
-    const id = instance.id ?? this.ids.next('task');
+    const { id } = instance;
     this.statements.insertInstance.run({
       id,
       runId: instance.run.id,
@@ -244,7 +254,6 @@ export class SqliteQueueTransaction implements QueueTransaction {
       log: instance.log ?? null,
       now: instance.now,
     });
-    return insertedInstance({ ...instance, id });
   }
 
   async setDataIn(id: number, dataIn: StoredDataIn, now: number): Promise<void> {

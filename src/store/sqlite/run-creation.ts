@@ -62,10 +62,11 @@ export class RunCreation {
     if (!counter) throw new Error(`workflow ${input.workflowId} does not exist`);
     const run = plannedRun(input, this.ids.next('object'), counter);
     const entries = input.entryTasks.map((task) => ({ ...entryInstance(run, input, task), id: this.ids.next('task') }));
+    const instances = entries.map(insertedInstance);
     return {
       run,
       seq: counter.seq,
-      instances: entries.map(insertedInstance),
+      instances,
       write: () => {
         // The workflow's run count and last run time are stored with the batch's commit (RunCounters).
         const inputsJson = input.inputsJson ?? JSON.stringify(run.inputs);
@@ -89,7 +90,8 @@ export class RunCreation {
           startedAt: run.startedAt,
         });
         if (isLarge) this.insertInputs.run(run.id, inputsJson);
-        return { run, instances: entries.map((entry) => this.tx.insertSync(entry)) };
+        for (const entry of entries) this.tx.insertRowSync(entry);
+        return { run, instances };
       },
     };
   }
