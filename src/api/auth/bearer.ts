@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { decodeJwt } from 'jose';
+import { decodeJwt } from 'jose/jwt/decode';
 import { BearerTokenError, InsufficientScopeError } from '../../model/errors.js';
 import type { Scope } from '../../model/scopes.js';
 import type { OAuthClients, Principal } from '../../management/oauth-clients.js';
