@@ -221,6 +221,31 @@ for (const backend of BACKENDS) {
         expect(await draft.transaction(async (tx) => tx.runCounts(draft.run.id))).toEqual({ active: 1, waiting: 0 });
         expect(draft.isWritten).toBe(false);
       });
+
+      it('drafts written at once are all stored, and one that cannot be stored fails alone', async () => {
+        const now = Date.now();
+        const taken = await store.queue.createRun(syncRun(now));
+        const starts = await Promise.all([1, 2, 3].map(() => store.queue.draftRun?.(syncRun(now))));
+        const [first, clashing, third] = starts;
+        if (!first || !clashing || !third) throw new Error(`${backend.name} drafts no run`);
+        const rowsOf = (start: typeof first) => ({
+          run: start.run,
+          responseJson: null,
+          instances: start.instances.map((record) => ({ record, heldBy: held(now) })),
+        });
+        // The second carries the id of a stored run: its INSERT fails, wherever it is written.
+        const clashingRows = { ...rowsOf(clashing), run: { ...clashing.run, id: taken.run.id } };
+        const outcomes = await Promise.allSettled([
+          first.write(rowsOf(first)),
+          clashing.write(clashingRows),
+          third.write(rowsOf(third)),
+        ]);
+        expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        expect((await store.queue.getRunState(first.run.id))?.status).toBe('Processing');
+        expect((await store.queue.getRunState(third.run.id))?.status).toBe('Processing');
+        expect(await store.reads.listTaskInstances(third.run.id)).toHaveLength(1);
+        expect(await store.queue.getRunState(clashing.run.id)).toBeUndefined();
+      });
     },
   );
 }

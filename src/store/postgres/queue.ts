@@ -7,7 +7,7 @@ import type { NewRun } from '../store-inputs.js';
 import type { RetentionBatch, ScheduledRunRequest, ScheduledRunResult } from '../store-versions-schedules.js';
 import { iterationItems, readData, readRunState } from './data-queries.js';
 import { inTransaction } from './database.js';
-import { writeDraftIn } from './draft-writer.js';
+import { PgDraftWrites } from './draft-writes.js';
 import { toRun } from '../rows.js';
 import type { PgIdBlocks } from './id-blocks.js';
 import { PgQueueTransaction } from './queue-transaction.js';
@@ -27,6 +27,7 @@ const TRANSACTION_ATTEMPTS = 3;
  */
 export class PgQueue implements QueueStore {
   private readonly batcher: PgWriteBatcher;
+  private readonly drafts: PgDraftWrites;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -35,6 +36,7 @@ export class PgQueue implements QueueStore {
     batching: PgWriteBatcherOptions,
   ) {
     this.batcher = new PgWriteBatcher(pool, batching);
+    this.drafts = new PgDraftWrites(pool, this.batcher);
   }
 
   transaction<T>(work: (tx: QueueTransaction) => Promise<T>): Promise<T> {
@@ -83,11 +85,7 @@ export class PgQueue implements QueueStore {
       run,
       instances,
       nextTaskInstanceId: () => this.ids.next('task', this.pool),
-      write: (rows) =>
-        this.batcher.run(
-          (client) => writeDraftIn(client, number.seq, inputsJson, rows),
-          () => inTransaction(this.pool, (client) => writeDraftIn(client, number.seq, inputsJson, rows)),
-        ),
+      write: (rows) => this.drafts.write({ seq: number.seq, inputsJson, rows }),
     };
   }
 
