@@ -48,14 +48,20 @@ export class PgQueue implements QueueStore {
 
   /**
    * A repeat of an idempotency key is answered from a read; a new run takes its number first (one short
-   * statement, shared by the runs of the workflow this turn: `PgRunNumbers`), then joins a group commit.
+   * statement, shared by the runs of the workflow this turn: `PgRunNumbers`), then joins a group commit:
+   * without a key, as the drafts do, in the turn's one statement of new runs.
    */
   async createRun(input: NewRun): Promise<{ run: RunRecord; instances: TaskInstanceRecord[]; created: boolean }> {
-    if (input.idempotencyKey !== null) {
-      const existing = await findRunByKey(this.pool, input.workflowId, input.idempotencyKey);
-      if (existing && input.now - existing.created_at < input.idempotencyWindowMs) {
-        return { run: toRun(existing), instances: [], created: false };
-      }
+    if (input.idempotencyKey === null) {
+      // Written as a draft is: with the other runs written this turn, in one statement (`PgDraftWrites`).
+      const start = await this.startDraft(input);
+      const instances = start.instances.map((record) => ({ record, heldBy: input.claimFor }));
+      await start.write({ run: start.run, responseJson: null, instances });
+      return { run: start.run, instances: start.instances, created: true };
+    }
+    const existing = await findRunByKey(this.pool, input.workflowId, input.idempotencyKey);
+    if (existing && input.now - existing.created_at < input.idempotencyWindowMs) {
+      return { run: toRun(existing), instances: [], created: false };
     }
     const number = await this.runNumbers.reserve(input.workflowId, input.now);
     return this.batcher.run(
@@ -71,7 +77,10 @@ export class PgQueue implements QueueStore {
    * then, in one group commit. Runs with an idempotency key take `createRun`.
    */
   async draftRun(input: NewRun): Promise<RunDraftStart | undefined> {
-    if (input.idempotencyKey !== null) return undefined;
+    return input.idempotencyKey === null ? this.startDraft(input) : undefined;
+  }
+
+  private async startDraft(input: NewRun): Promise<RunDraftStart> {
     const number = await this.runNumbers.reserve(input.workflowId, input.now);
     const run = plannedRun(input, await this.ids.next('object', this.pool), number);
     const instances: TaskInstanceRecord[] = [];
