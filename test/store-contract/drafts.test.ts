@@ -235,8 +235,14 @@ for (const backend of BACKENDS) {
         });
         // The second carries the id of a stored run: its INSERT fails, wherever it is written.
         const clashingRows = { ...rowsOf(clashing), run: { ...clashing.run, id: taken.run.id } };
+        // Text that array literals must quote: it is stored as it is, not as a NULL or split.
+        const awkward = 'NULL, "quoted" \\ {braces} ünïcödé\n';
+        const firstRows = rowsOf(first);
+        const [entry] = firstRows.instances;
+        if (!entry) throw new Error('no entry instance');
+        firstRows.instances = [{ ...entry, record: { ...entry.record, log: awkward } }];
         const outcomes = await Promise.allSettled([
-          first.write(rowsOf(first)),
+          first.write(firstRows),
           clashing.write(clashingRows),
           third.write(rowsOf(third)),
         ]);
@@ -244,6 +250,7 @@ for (const backend of BACKENDS) {
         expect((await store.queue.getRunState(first.run.id))?.status).toBe('Processing');
         expect((await store.queue.getRunState(third.run.id))?.status).toBe('Processing');
         expect(await store.reads.listTaskInstances(third.run.id)).toHaveLength(1);
+        expect((await store.reads.listTaskInstances(first.run.id)).map((instance) => instance.log)).toEqual([awkward]);
         expect(await store.queue.getRunState(clashing.run.id)).toBeUndefined();
       });
     },
