@@ -156,8 +156,10 @@ async function main(): Promise<void> {
     const load = { url, headers, body, connections: 50, pipelining: 1, timeoutSeconds: 10 };
     await runPhase(load, 2, 'warm-up');
     const measuredFrom = Date.now();
+    const finishedBefore = await runsFinished(weir.baseUrl, token);
     const measured = await runPhase(load, seconds, `profile ${mode}`);
     const measuredTo = Date.now();
+    const finished = (await runsFinished(weir.baseUrl, token)) - finishedBefore;
     await stopAllServers(30_000);
     // The profile ends when the server exits: the window is placed back from there (ms precision).
     const exitedAt = Date.now();
@@ -166,7 +168,8 @@ async function main(): Promise<void> {
     const requests = measured.responses;
     process.stdout.write(
       `Weir ${mode === 'sync' ? 'responsive POST /sync' : 'standard POST /run'}: ${measured.requestsPerSecond.toFixed(0)} req/s ` +
-        `over ${seconds} s (50 connections)\nprofile: ${path.relative(REPO_ROOT, file) || file}\n` +
+        `over ${seconds} s (50 connections); ${finished} runs finished meanwhile ` +
+        `(${(finished / seconds).toFixed(0)}/s)\nprofile: ${path.relative(REPO_ROOT, file) || file}\n` +
         `${summarize(profile, window, requests, top)}\n`,
     );
   } finally {
@@ -200,6 +203,15 @@ function readMainProfile(profileDir: string): { file: string; profile: CpuProfil
   const file = files.sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0];
   if (!file) throw new Error(`no .cpuprofile was written to ${profileDir}`);
   return { file, profile: JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile };
+}
+
+/** Runs the server finished since it started (`weir_runs_finished_total`, every result). */
+async function runsFinished(baseUrl: string, token: string): Promise<number> {
+  const answer = await fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+  const text = await answer.text();
+  let total = 0;
+  for (const match of text.matchAll(/^weir_runs_finished_total(?:\{[^}]*\})? (\S+)$/gm)) total += Number(match[1]);
+  return total;
 }
 
 /** How many commits the server made since it started, and their mean batch and time (`GET /metrics`). */
