@@ -20,16 +20,15 @@ import type {
   Scope,
 } from '../queue-store.js';
 import { insertedInstance } from '../planned-run.js';
+import { SqliteClaimQueries } from './claim-queries.js';
 import type { SqliteDataQueries } from './data-queries.js';
 import type { IdAllocator } from './id-allocator.js';
 import type { TaskUsageCounter } from './task-usage-counter.js';
 import {
   priorityRank,
-  toClaimCandidate,
   RUN_STATE_COLUMNS,
   toRunState,
   toTaskInstance,
-  type ClaimCandidateRow,
   type RunRow,
   type TaskInstanceRow,
 } from '../rows.js';
@@ -41,6 +40,7 @@ import {
  */
 export class SqliteQueueTransaction implements QueueTransaction {
   private readonly statements;
+  private readonly claims: SqliteClaimQueries;
 
   constructor(
     db: Database.Database,
@@ -48,6 +48,7 @@ export class SqliteQueueTransaction implements QueueTransaction {
     private readonly data: SqliteDataQueries,
     private readonly usage: TaskUsageCounter,
   ) {
+    this.claims = new SqliteClaimQueries(db);
     const scopeWhere = 'run_id = @runId AND iteration_parent_id IS @parentId AND iteration_index IS @index';
     this.statements = {
       selectRun: db.prepare(`SELECT ${RUN_STATE_COLUMNS} FROM runs WHERE id = ?`),
@@ -136,38 +137,6 @@ export class SqliteQueueTransaction implements QueueTransaction {
           error_message = CASE WHEN @isReopen THEN @errorMessage ELSE error_message END
         WHERE id = @runId AND status IN (SELECT value FROM json_each(@from))
         RETURNING ${RUN_STATE_COLUMNS}`),
-      claimDue: db.prepare(`
-        UPDATE task_instances
-        SET status = 'Processing', locked_by = @nodeId, lease_until = @leaseUntil, due_at = NULL, updated_at = @now
-        WHERE id IN (SELECT id FROM task_instances
-                     WHERE status = 'Pending' AND due_at IS NOT NULL AND due_at <= @now
-                     ORDER BY due_at LIMIT @limit)
-        RETURNING *`),
-      queuedCandidates: db.prepare(`
-        SELECT ti.id, ti.task_id, ti.priority_rank, ti.run_id, r.workflow_id, r.status AS run_status,
-               tl.concurrent_limit AS task_limit, v.concurrent_run_limit AS run_limit
-        FROM task_instances ti
-        JOIN runs r ON r.id = ti.run_id
-        JOIN versions v ON v.id = r.version_id
-        LEFT JOIN task_limits tl ON tl.task_id = ti.task_id
-        WHERE ti.status = 'Queued'
-          AND (ti.priority_rank, ti.id) > (@afterRank, @afterId)
-          AND ti.task_id NOT IN (SELECT value FROM json_each(@excludedTasks))
-          AND NOT (r.status = 'Queued' AND r.workflow_id IN (SELECT value FROM json_each(@excludedWorkflows)))
-        ORDER BY ti.priority_rank, ti.id
-        LIMIT @limit`),
-      countProcessingOfTask: db.prepare(
-        "SELECT count(*) AS n FROM task_instances WHERE task_id = ? AND status = 'Processing'",
-      ),
-      countActiveRuns: db.prepare(
-        "SELECT count(*) AS n FROM runs WHERE workflow_id = ? AND status IN ('Processing', 'Pending', 'Stopping')",
-      ),
-      claimQueued: db.prepare(`
-        UPDATE task_instances
-        SET status = 'Processing', locked_by = @nodeId, lease_until = @leaseUntil,
-            started_at = COALESCE(started_at, @now), updated_at = @now
-        WHERE id = @id AND status = 'Queued'
-        RETURNING *`),
     };
   }
 
@@ -357,37 +326,24 @@ export class SqliteQueueTransaction implements QueueTransaction {
     return row && toRunState(row);
   }
 
-  async claimDue(claim: ClaimRequest): Promise<TaskInstanceRecord[]> {
-    return (this.statements.claimDue.all(claim) as TaskInstanceRow[]).map(toTaskInstance);
+  claimDue(claim: ClaimRequest): Promise<TaskInstanceRecord[]> {
+    return this.claims.claimDue(claim);
   }
 
-  async queuedCandidates(query: CandidateQuery): Promise<ClaimCandidate[]> {
-    const rows = this.statements.queuedCandidates.all({
-      afterRank: query.after.priorityRank,
-      afterId: query.after.id,
-      excludedTasks: JSON.stringify(query.excludedTaskIds),
-      excludedWorkflows: JSON.stringify(query.excludedWorkflowIds),
-      limit: query.limit,
-    }) as ClaimCandidateRow[];
-    return rows.map(toClaimCandidate);
+  queuedCandidates(query: CandidateQuery): Promise<ClaimCandidate[]> {
+    return this.claims.queuedCandidates(query);
   }
 
-  async countProcessingOfTask(taskId: number): Promise<number> {
-    return (this.statements.countProcessingOfTask.get(taskId) as { n: number }).n;
+  countProcessingOfTask(taskId: number): Promise<number> {
+    return this.claims.countProcessingOfTask(taskId);
   }
 
-  async countActiveRuns(workflowId: number): Promise<number> {
-    return (this.statements.countActiveRuns.get(workflowId) as { n: number }).n;
+  countActiveRuns(workflowId: number): Promise<number> {
+    return this.claims.countActiveRuns(workflowId);
   }
 
-  async claimQueued(id: number, claim: Omit<ClaimRequest, 'limit'>): Promise<TaskInstanceRecord | undefined> {
-    const row = this.statements.claimQueued.get({
-      id,
-      nodeId: claim.nodeId,
-      leaseUntil: claim.leaseUntil,
-      now: claim.now,
-    }) as TaskInstanceRow | undefined;
-    return row && toTaskInstance(row);
+  claimQueued(id: number, claim: Omit<ClaimRequest, 'limit'>): Promise<TaskInstanceRecord | undefined> {
+    return this.claims.claimQueued(id, claim);
   }
 }
 
