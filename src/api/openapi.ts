@@ -1,13 +1,8 @@
-import { readFileSync } from 'node:fs';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { WEIR_VERSION } from '../version.js';
 import { ErrorEnvelope, errorResponses } from './schemas/common.js';
-
-/** Weir's version, from package.json (two levels up from src/api and from dist/api). */
-const VERSION = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
 
 /** Paths that are not API operations: the web UI and the API reference page. */
 const NOT_API = [/^\/$/, /^\/assets\//, /^\/docs(\/|$)/];
@@ -25,7 +20,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       openapi: '3.1.0',
       info: {
         title: 'Weir',
-        version: VERSION,
+        version: WEIR_VERSION,
         description:
           'Weir: a self-hostable workflow automation engine. The management API (`/workflows/...`, OAuth 2.0 ' +
           'bearer tokens) and the trigger API (`/api/v1/workflows/{id}/run|sync`, per-workflow credentials) ' +

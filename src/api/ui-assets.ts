@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { packagePath } from '../package-files.js';
 
 /**
  * The web UI (`ui/`, built by `npm run build` into `ui/dist`), served by Weir itself:
@@ -11,8 +11,8 @@ import type { FastifyInstance } from 'fastify';
  * (`/#/workflows/7`), so its paths never meet the API's (`/workflows/...`).
  */
 
-/** `ui/dist` beside this package: two levels up from `src/api/` and from the compiled `dist/api/`. */
-export const UI_DIST_DIR = fileURLToPath(new URL('../../ui/dist', import.meta.url));
+/** `ui/dist` in this package. */
+export const UI_DIST_DIR = packagePath('ui', 'dist');
 
 export interface UiAssetsOptions {
   /** Where the built UI is; default `UI_DIST_DIR`. */

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { IS_SOURCE, codePath } from '../package-files.js';
 import type { JsonValue } from '../model/records.js';
 import type { JsonataLimits, LiquidLimits } from './template-limits.js';
 import { TemplateError, type TemplateScope } from './template-engine.js';
@@ -123,17 +124,18 @@ function kindName(job: TemplateJob): string {
 }
 
 /**
- * Built code runs `template-worker.js` next to this file. From source (tests, `npm run dev`), the
- * worker is TypeScript: it is loaded through tsx, which is then installed (a dev dependency).
+ * The build runs `dist/template/template-worker.js` (an entry of its own in the bundle). From source
+ * (tests, `npm run dev`), the worker is TypeScript: it is loaded through tsx, which is then installed
+ * (a dev dependency).
  */
 function spawnWorker(): Worker {
   const options = { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } };
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./template-worker.js', import.meta.url), options);
+  if (!IS_SOURCE) return new Worker(codePath('template', 'template-worker.js'), options);
   // tsx's ESM API (its package exports map `tsx/esm/api` to this file for `import`).
   const tsxApi = pathToFileURL(
     path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs'),
   ).href;
-  const target = new URL('./template-worker.ts', import.meta.url).href;
+  const target = pathToFileURL(codePath('template', 'template-worker.ts')).href;
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => tsx.tsImport(${JSON.stringify(target)}, ${JSON.stringify(target)}))`;
   return new Worker(bootstrap, { ...options, eval: true });
 }

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { codePath } from '../../package-files.js';
 import pg from 'pg';
 import { StartupError } from '../../startup-errors.js';
 import { redactUrl } from '../redact-url.js';
 
-const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+const MIGRATIONS_DIR = codePath('store', 'postgres', 'migrations');
 /** The advisory lock key under which nodes starting together migrate once ("weir" in ASCII). */
 const MIGRATION_LOCK_KEY = 0x77656972;
 
