@@ -38,6 +38,7 @@ const SQLITE_ONLY = [
   // Picks its store per case (SQLite files, a PostgreSQL behind a relay it cuts).
   'test/storage-failures.test.ts',
   'test/shutdown.test.ts',
+  'test/build.test.ts',
   'test/fuzz.test.ts',
 ];
 

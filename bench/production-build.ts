@@ -8,17 +8,17 @@ import { REPO_ROOT } from './start-servers.js';
  * A private build of the current `src/`, for the figures that depend on how the process is run:
  * idle RSS, restart time, RSS while draining. Through tsx (the benchmark's default entry) a server
  * carries the TypeScript loader: about 50 MB more RSS, and transpiling on start. `npm start` runs the
- * build with plain node, so these figures are taken that way. Built here rather than taken from
- * `dist/`, which may be older than the code under test.
+ * build with plain node, so these figures are taken that way. Built here, by the build's own script
+ * (scripts/build.mjs), rather than taken from `dist/`, which may be older than the code under test.
  *
- * Layout, under `<repo>/.tmp/` (ignored by git and lint; removed on exit): `dist/` (tsc with
- * tsconfig.build.json, plus the SQL migrations, as `npm run build` makes it), a copy of
- * `package.json` (Weir reads its version from it, one folder above `dist/`), `ui/dist` linked to the
- * repository's (served when built), and `orphan-guard.mjs` (bench/orphan-guard.ts transpiled: plain
- * node cannot preload TypeScript). Packages resolve from the repository's `node_modules`, above it.
+ * Layout, under `<repo>/.tmp/` (ignored by git and lint; removed on exit): `dist/` (as `npm run build`
+ * makes it), a copy of `package.json` (Weir finds its package root, and reads its version, there),
+ * `ui/dist` linked to the repository's (served when built), and `orphan-guard.mjs`
+ * (bench/orphan-guard.ts transpiled: plain node cannot preload TypeScript). Packages left out of the
+ * bundle resolve from the repository's `node_modules`, above it.
  */
 export interface ProductionBuild {
-  /** `<build>/dist/cli/main.js`. */
+  /** `<build>/dist/weir-cli.js`. */
   entry: string;
   /** The orphan guard to preload with `--import`, as a file URL. */
   guardUrl: string;
@@ -31,15 +31,11 @@ export async function buildForProduction(options: { keep: boolean; timeoutSecond
   fs.mkdirSync(tmp, { recursive: true });
   const dir = makeDataDir(tmp, 'weir-bench-build-', options.keep);
   const startedAt = Date.now();
-  const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  await runToEnd(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', path.join(dir, 'dist')], options);
-  for (const dialect of ['sqlite', 'postgres']) {
-    fs.cpSync(
-      path.join(REPO_ROOT, 'src', 'store', dialect, 'migrations'),
-      path.join(dir, 'dist', 'store', dialect, 'migrations'),
-      { recursive: true },
-    );
-  }
+  await runToEnd(
+    process.execPath,
+    [path.join(REPO_ROOT, 'scripts', 'build.mjs'), '--outdir', path.join(dir, 'dist')],
+    options,
+  );
   fs.copyFileSync(path.join(REPO_ROOT, 'package.json'), path.join(dir, 'package.json'));
   const uiDist = path.join(REPO_ROOT, 'ui', 'dist');
   if (fs.existsSync(uiDist)) {
@@ -54,7 +50,7 @@ export async function buildForProduction(options: { keep: boolean; timeoutSecond
   const guardFile = path.join(dir, 'orphan-guard.mjs');
   fs.writeFileSync(guardFile, guard.outputText);
   return {
-    entry: path.join(dir, 'dist', 'cli', 'main.js'),
+    entry: path.join(dir, 'dist', 'weir-cli.js'),
     guardUrl: `file://${guardFile}`,
     seconds: (Date.now() - startedAt) / 1000,
   };

@@ -1,3 +1,3 @@
 #!/usr/bin/env -S node --no-node-snapshot
 // --no-node-snapshot: isolated-vm (the user-code sandbox) requires it on Node >= 20.
-import '../dist/cli/main.js';
+import '../dist/weir-cli.js';

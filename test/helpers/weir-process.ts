@@ -34,6 +34,8 @@ export interface WeirProcessOptions {
   databaseUrl?: string;
   /** More environment (e.g. `WEIR_WORKER_CONCURRENCY`, `WEIR_OTEL_ENABLED`, `OTEL_*`), applied last. */
   env?: Record<string, string>;
+  /** A built CLI (`dist/weir-cli.js` of a build) to run with plain node instead of `src/cli/main.ts` through tsx. */
+  builtEntry?: string;
 }
 
 /** A free TCP port on 127.0.0.1 (bound, read, released). */
@@ -50,7 +52,7 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Starts `weir serve` (`node --no-node-snapshot --import tsx src/cli/main.ts serve`) on a free port over
+ * Starts `weir serve` (`node --no-node-snapshot --import tsx src/cli/main.ts serve`, or a build's entry) on a free port over
  * `dataDir`, with the test admin client and secret key from the environment, and waits (160 tries, 250 ms
  * apart) until `GET /health` answers 200. Throws with its output if it exits or never gets healthy.
  */
@@ -74,7 +76,8 @@ export async function startWeirProcess(options: WeirProcessOptions): Promise<Wei
     ...(options.databaseUrl !== undefined ? { WEIR_DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,
   });
-  const child = spawn(process.execPath, ['--no-node-snapshot', '--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+  const entry = options.builtEntry === undefined ? ['--import', 'tsx', 'src/cli/main.ts'] : [options.builtEntry];
+  const child = spawn(process.execPath, ['--no-node-snapshot', ...entry, 'serve'], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,109 @@
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpRequest } from './helpers/http.js';
+import { createPostgresDatabase, postgresSkipReason } from './helpers/postgres.js';
+import { must, setupWorkflow } from './helpers/setup-workflow.js';
+import { startWeirProcess, type WeirProcess } from './helpers/weir-process.js';
+import { link, start, task, uniqueName, workflowDocument } from './helpers/workflows.js';
+
+/**
+ * The build (`scripts/build.mjs`, run by `npm ci` and `npm run build`) is what `npm start` runs: a
+ * bundle, not the modules the other tests load from `src/`. Built here from the current source into
+ * a package of its own, then started with plain node: the files it finds by path at run time (its
+ * package.json, the SQL migrations of both stores, the template worker's script) and the parts it
+ * loads lazily (the PostgreSQL store, the sandbox) must work from the bundle's layout.
+ */
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const postgresMissing = await postgresSkipReason();
+const exec = promisify(execFile);
+
+let packageDir: string;
+let entry: string;
+const started: WeirProcess[] = [];
+
+beforeAll(async () => {
+  // Under the repository, so the packages left out of the bundle resolve from its node_modules.
+  mkdirSync(path.join(ROOT, '.tmp'), { recursive: true });
+  packageDir = mkdtempSync(path.join(ROOT, '.tmp', 'weir-build-test-'));
+  copyFileSync(path.join(ROOT, 'package.json'), path.join(packageDir, 'package.json'));
+  await exec(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs'), '--outdir', path.join(packageDir, 'dist')]);
+  entry = path.join(packageDir, 'dist', 'weir-cli.js');
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(started.map((weir) => weir.stop()));
+  rmSync(packageDir, { recursive: true, force: true });
+});
+
+async function startBuilt(databaseUrl?: string): Promise<WeirProcess> {
+  const dataDir = mkdtempSync(path.join(packageDir, 'data-'));
+  const weir = await startWeirProcess({ dataDir, builtEntry: entry, ...(databaseUrl ? { databaseUrl } : {}) });
+  started.push(weir);
+  return weir;
+}
+
+/** Start → a Liquid loop of n² steps → JavaScript in the sandbox → the answer of both. */
+function heavyTemplateAndScript() {
+  return workflowDocument({
+    name: uniqueName('built'),
+    fields: [{ callout_id: 'n', object_name: 'Workflow', field_name: 'n', datatype: 'Integer', required: true }],
+    tasks: [
+      task.liquid(
+        1,
+        'Loop',
+        '{% for i in (1..Data.Workflow.n) %}{% for j in (1..Data.Workflow.n) %}{% endfor %}{% endfor %}{% assign looped = Data.Workflow.n | times: Data.Workflow.n %}',
+      ),
+      task.raw(2, 'Script', 'Script::JavaScript', {
+        code: 'function step(data) { return { doubled: 2 * data.Liquid.looped }; }',
+      }),
+      task.responseFormatter(3, 'Answer', {
+        template: '{"looped": {{ Data.Liquid.looped }}, "doubled": {{ Data.JavaScript.doubled }}}',
+      }),
+    ],
+    linkages: [start(1), link(1, 2), link(2, 3)],
+  });
+}
+
+describe('the build, started with plain node', () => {
+  it('reports the version of its package.json and serves its API description', async () => {
+    const weir = await startBuilt();
+    const version = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    const health = await httpRequest(`${weir.url}/health`);
+    expect(health.status).toBe(200);
+    expect(health.body.version).toBe(version);
+    const openapi = await httpRequest(`${weir.url}/openapi.json`);
+    expect(openapi.status).toBe(200);
+    expect(openapi.body.info.version).toBe(version);
+  });
+
+  it('runs a template too heavy for the event loop on its worker thread, and a script in the sandbox', async () => {
+    const weir = await startBuilt();
+    const workflow = await setupWorkflow(await weir.client(), heavyTemplateAndScript());
+    // 3² steps render on the event loop; 300² (~0.2 s of CPU) outgrow its slice and finish on the worker.
+    expect(must(await workflow.sync({ json: { n: 3 } }), 200, 'a light run')).toEqual({ looped: 9, doubled: 18 });
+    expect(must(await workflow.sync({ json: { n: 300 } }), 200, 'a heavy run')).toEqual({
+      looped: 90_000,
+      doubled: 180_000,
+    });
+  });
+
+  it.skipIf(postgresMissing !== null)(
+    `migrates and runs on PostgreSQL${postgresMissing === null ? '' : ` (skipped: ${postgresMissing})`}`,
+    async () => {
+      const database = await createPostgresDatabase();
+      try {
+        const weir = await startBuilt(database.url);
+        const workflow = await setupWorkflow(await weir.client(), heavyTemplateAndScript());
+        expect(must(await workflow.sync({ json: { n: 4 } }), 200, 'a run')).toEqual({ looped: 16, doubled: 32 });
+        await weir.stop();
+      } finally {
+        await database.drop();
+      }
+    },
+  );
+});
