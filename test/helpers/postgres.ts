@@ -32,6 +32,16 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop: () 
     drop: async () => {
       const dropper = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
       await dropper.connect();
+      // A pool's `end()` can resolve while its last connections are still closing; terminating one then
+      // (FORCE) raises an error on a client nobody listens to any more. Let them go first (up to 2 s).
+      for (let tries = 0; tries < 40; tries += 1) {
+        const { rows } = await dropper.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+          [name],
+        );
+        if (rows[0]?.n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       await dropper.query(`DROP DATABASE IF EXISTS ${dropper.escapeIdentifier(name)} WITH (FORCE)`);
       await dropper.end();
     },
