@@ -48,8 +48,6 @@ await build({
   platform: 'node',
   target: 'node20',
   external,
-  // Names in stack traces and logs stay the source's, not a renamed copy's.
-  keepNames: true,
   sourcemap: true,
   logLevel: 'warning',
 });
