@@ -78,7 +78,7 @@ function runToEnd(command: string, args: string[], options: { timeoutSeconds: nu
       else
         reject(
           new Error(
-            `the build (tsc -p tsconfig.build.json) failed (${signal ?? `code ${String(code)}`}` +
+            `the build (scripts/build.mjs) failed (${signal ?? `code ${String(code)}`}` +
               `${signal === 'SIGKILL' ? `, after ${options.timeoutSeconds} s` : ''}):\n${output.slice(-2_000)}`,
           ),
         );

@@ -1,5 +1,4 @@
 import os from 'node:os';
-import path from 'node:path';
 
 /** The trigger benchmark's settings, from `BENCH_*` variables (bench/README.md, "Settings"). */
 export interface BenchSettings {
@@ -27,7 +26,11 @@ export interface BenchSettings {
   enforceTarget: boolean;
   /** Where the data dirs (Weir's and the floor's) are made (`BENCH_TMPDIR`). */
   tmpParent: string;
-  weirEntry: string;
+  /**
+   * `BENCH_WEIR_ENTRY`: a CLI to start (through tsx) for the Weir rows instead of the build, e.g.
+   * `src/cli/main.ts` to measure the source as the tests run it. Null (the default): the build.
+   */
+  weirEntry: string | null;
 }
 
 function intFromEnv(name: string, fallback: number, min: number, max: number): number {
@@ -63,6 +66,6 @@ export function readSettings(): BenchSettings {
     keepData: flagFromEnv('BENCH_KEEP_DATA', false),
     enforceTarget: flagFromEnv('BENCH_ENFORCE_TARGET', false),
     tmpParent: process.env.BENCH_TMPDIR || os.tmpdir(),
-    weirEntry: process.env.BENCH_WEIR_ENTRY || path.join('src', 'cli', 'main.ts'),
+    weirEntry: process.env.BENCH_WEIR_ENTRY || null,
   };
 }

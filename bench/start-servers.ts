@@ -104,13 +104,22 @@ export interface StartedWeir {
   startMs: number;
 }
 
-export interface StartWeirOptions {
+/** Which Weir a server runs: a CLI entry, and whether with plain node (a build) or through tsx. */
+export interface WeirLaunch {
+  /** The CLI entry, relative to the repository root or absolute, e.g. `src/cli/main.ts` or a build's. */
+  entry: string;
+  /**
+   * Run `entry` (a build) with plain node, as `npm start` does: no tsx loader; `guardUrl` is the orphan
+   * guard as JavaScript (bench/production-build.ts). Default: through tsx, like the other servers.
+   */
+  plainNode?: { guardUrl: string };
+}
+
+export interface StartWeirOptions extends WeirLaunch {
   cpu: number | null;
   /** A fresh, empty directory: the SQLite file goes here. */
   dataDir: string;
   timeoutMs: number;
-  /** The CLI entry, relative to the repository root or absolute; default `src/cli/main.ts`. */
-  entry: string;
   /** `WEIR_DATABASE_URL`; default the SQLite file in `dataDir`. */
   databaseUrl?: string;
   /** A secret key shared by several nodes; default a random one. */
@@ -125,11 +134,6 @@ export interface StartWeirOptions {
   env?: Record<string, string>;
   /** How often `GET /health` is polled while starting, in ms; default 100. Lower it to time a start finely. */
   healthPollMs?: number;
-  /**
-   * Run `entry` (a build) with plain node, as `npm start` does: no tsx loader; `guardUrl` is the orphan
-   * guard as JavaScript (bench/production-build.ts). Default: through tsx, like the other servers.
-   */
-  plainNode?: { guardUrl: string };
 }
 
 /**

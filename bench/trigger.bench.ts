@@ -30,7 +30,7 @@ import {
 import { stopAllServers, type ServerProcess } from './server-process.js';
 import { readSettings } from './settings.js';
 import { measureStandard, type StandardOutcome } from './standard-runs.js';
-import { inheritedWeirVariables, startBareServer, startFloorServer } from './start-servers.js';
+import { inheritedWeirVariables, startBareServer, startFloorServer, type WeirLaunch } from './start-servers.js';
 import { anyMissed, formatTargets, type TargetCheck } from './targets.js';
 import { mainChecks, scaleChecks } from './trigger-targets.js';
 import { probeAnswer, REQUEST_BODY } from './weir-client.js';
@@ -63,15 +63,18 @@ async function main(): Promise<number> {
   for (const line of header) log(line);
 
   // Everything is built, started and probed before anything is measured, so a broken part fails early.
+  // The Weir rows run the build, as `npm start` does, unless BENCH_WEIR_ENTRY names another entry.
   let scale: ScaleSetup | null = null;
-  if (settings.isScale && !settings.isBaselineOnly) {
-    log('building src/ for the process figures (tsc -p tsconfig.build.json) ...');
+  let launch: WeirLaunch | null = settings.weirEntry === null ? null : { entry: settings.weirEntry };
+  if (!settings.isBaselineOnly && (launch === null || settings.isScale)) {
+    log('building src/ (scripts/build.mjs) ...');
     const build = await buildForProduction({ keep: settings.keepData, timeoutSeconds: settings.backlogSeconds });
-    scale = { build, fresh: await measureFreshServer(settings, cpu, build) };
+    launch ??= { entry: build.entry, plainNode: { guardUrl: build.guardUrl } };
     header.push(
-      `build: src/ compiled in ${build.seconds.toFixed(0)} s, run with plain node like npm start ` +
-        '(the fresh server, the backlog, the restarts)',
+      `build: src/ bundled in ${build.seconds.toFixed(1)} s (scripts/build.mjs), run with plain node like npm start` +
+        (settings.weirEntry === null ? '' : ' (the fresh server, the backlog, the restarts)'),
     );
+    if (settings.isScale) scale = { build, fresh: await measureFreshServer(settings, cpu, build) };
   }
   const bare = await startBareServer(cpu, settings.startSeconds * 1000);
   const bareBody = await probeAnswer('probe bare fastify', bare.url, JSON_HEADERS);
@@ -89,9 +92,10 @@ async function main(): Promise<number> {
   );
   let prepared: PreparedWeir | null = null;
   if (!settings.isBaselineOnly) {
-    prepared = await prepareWeir(settings, cpu);
+    if (launch === null) throw new Error('no Weir to start: the build was skipped');
+    prepared = await prepareWeir(settings, cpu, launch);
     header.push(
-      `weir: ${settings.weirEntry} serve, ready in ${(prepared.weir.startMs / 1000).toFixed(1)} s; ` +
+      `weir: ${path.relative(process.cwd(), launch.entry)}${launch.plainNode ? ' (plain node)' : ' (through tsx)'} serve, ready in ${(prepared.weir.startMs / 1000).toFixed(1)} s; ` +
         `data dir ${prepared.dataDir} (${filesystemOf(prepared.dataDir)}), the same synchronous setting`,
     );
     const inherited = inheritedWeirVariables(process.env);
@@ -134,7 +138,7 @@ async function main(): Promise<number> {
     results.push(standard.result);
     problems.push(...standard.problems);
     await weir.server.stop(10_000);
-    const onPostgres = await preparePostgresWeir(settings, cpu);
+    const onPostgres = await preparePostgresWeir(settings, cpu, prepared.launch);
     if (typeof onPostgres === 'string') {
       header.push(`postgres: row (6) not measured: ${onPostgres}`);
     } else {

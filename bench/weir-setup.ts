@@ -2,7 +2,7 @@ import type { GrowthCases } from './growth.js';
 import { log, makeDataDir } from './lifecycle.js';
 import type { PreparedCase } from './measure.js';
 import type { BenchSettings } from './settings.js';
-import { startWeirServer, type StartedWeir } from './start-servers.js';
+import { startWeirServer, type StartedWeir, type WeirLaunch } from './start-servers.js';
 import {
   benchWorkflowDocument,
   EXPECTED_ANSWER,
@@ -18,6 +18,8 @@ import { chainCase, inputCase, type BenchCase } from './workflows.js';
 /** The Weir under test, its workflows imported and each probed once. */
 export interface PreparedWeir {
   weir: StartedWeir;
+  /** How it was started: row (6)'s Weir is started the same way. */
+  launch: WeirLaunch;
   dataDir: string;
   /** Bearer token of the bootstrap client. */
   token: string;
@@ -35,14 +37,18 @@ export interface PreparedWeir {
  * Starts Weir on a fresh data dir, imports the workflows and checks each trigger once, so that a
  * broken server or workflow fails in seconds, before anything is measured.
  */
-export async function prepareWeir(settings: BenchSettings, cpu: number | null): Promise<PreparedWeir> {
+export async function prepareWeir(
+  settings: BenchSettings,
+  cpu: number | null,
+  launch: WeirLaunch,
+): Promise<PreparedWeir> {
   const dataDir = makeDataDir(settings.tmpParent, 'weir-bench-', settings.keepData);
-  log(`starting weir: ${settings.weirEntry} serve (data dir ${dataDir}) ...`);
+  log(`starting weir: ${launch.entry} serve (data dir ${dataDir}) ...`);
   const weir = await startWeirServer({
     cpu,
     dataDir,
     timeoutMs: settings.startSeconds * 1000,
-    entry: settings.weirEntry,
+    ...launch,
   });
   const token = await fetchAccessToken(weir.baseUrl, weir.clientId, weir.clientSecret);
   const prepare = (key: string, name: string, bench: BenchCase) => prepareCase(weir, token, key, name, bench);
@@ -64,7 +70,7 @@ export async function prepareWeir(settings: BenchSettings, cpu: number | null): 
     };
   }
   log(`weir ready: ${settings.isScale ? 6 : 2} workflows imported and probed`);
-  return { weir, dataDir, token, oneTask, fiveTasks, probeRunId, growth };
+  return { weir, launch, dataDir, token, oneTask, fiveTasks, probeRunId, growth };
 }
 
 /** Rows (3), (5) and (6): the one-task workflow. */
@@ -116,6 +122,7 @@ export interface PreparedPostgresWeir {
 export async function preparePostgresWeir(
   settings: BenchSettings,
   cpu: number | null,
+  launch: WeirLaunch,
 ): Promise<PreparedPostgresWeir | string> {
   const unreachable = await postgresUnreachable(POSTGRES_URL);
   if (unreachable !== null) return unreachable;
@@ -129,7 +136,7 @@ export async function preparePostgresWeir(
       databaseUrl: database.url,
       name: 'weir (postgres)',
       timeoutMs: settings.startSeconds * 1000,
-      entry: settings.weirEntry,
+      ...launch,
     });
     const token = await fetchAccessToken(weir.baseUrl, weir.clientId, weir.clientSecret);
     const oneTask = await prepareCase(weir, token, 'sync-pg', '(6) weir /sync, PostgreSQL', ONE_TASK);
