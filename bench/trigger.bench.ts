@@ -12,7 +12,7 @@
  * BENCH_ENFORCE_TARGET=1, 130/143 interrupted.
  */
 import path from 'node:path';
-import { measureBacklog, measureFreshServer, type BacklogOutcome } from './backlog.js';
+import { measureBacklog, measureFreshServer, type BacklogOutcome, type FreshServer } from './backlog.js';
 import { measureGrowth, type GrowthOutcome } from './growth.js';
 import { installShutdownHandlers, isInterrupted, log, makeDataDir, removeDataDir } from './lifecycle.js';
 import { describeMachine, filesystemOf, setUpPinning } from './machine.js';
@@ -41,7 +41,7 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 /** BENCH_SCALE's build of src/ and what a fresh server of it showed. */
 interface ScaleSetup {
   build: ProductionBuild;
-  fresh: { startMs: number; idleRssMegabytes: number | null };
+  fresh: FreshServer;
 }
 
 async function main(): Promise<number> {
@@ -185,7 +185,8 @@ async function main(): Promise<number> {
     out.push('', ...(growth?.lines ?? []), '');
     out.push(
       `fresh server (the build, empty data dir): ready ${(scale.fresh.startMs / 1000).toFixed(2)} s after spawn; ` +
-        `RSS after idling 3 s: ${scale.fresh.idleRssMegabytes?.toFixed(0) ?? 'n/a'} MB`,
+        `RSS ${scale.fresh.earlyRssMegabytes?.toFixed(0) ?? 'n/a'} MB 3 s later, ` +
+        `${scale.fresh.idleRssMegabytes?.toFixed(0) ?? 'n/a'} MB idle (15 s later)`,
     );
     out.push(...(backlog?.lines ?? []));
     scaleTargets = scaleChecks(growth, backlog, scale.fresh.idleRssMegabytes);
