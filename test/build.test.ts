@@ -47,7 +47,10 @@ async function startBuilt(databaseUrl?: string): Promise<WeirProcess> {
   return weir;
 }
 
-/** Start → a Liquid loop of n² steps → JavaScript in the sandbox → the answer of both. */
+/**
+ * Start → a Liquid loop of n² steps → JSONata → JavaScript in the sandbox → the answer of all three. The
+ * last two load their libraries (jsonata, isolated-vm) on first use, from the bundle's chunks.
+ */
 function heavyTemplateAndScript() {
   return workflowDocument({
     name: uniqueName('built'),
@@ -58,14 +61,16 @@ function heavyTemplateAndScript() {
         'Loop',
         '{% for i in (1..Data.Workflow.n) %}{% for j in (1..Data.Workflow.n) %}{% endfor %}{% endfor %}{% assign looped = Data.Workflow.n | times: Data.Workflow.n %}',
       ),
-      task.raw(2, 'Script', 'Script::JavaScript', {
+      task.raw(2, 'Transform', 'Logic::JSONTransform', { template: '{"plusOne": Liquid.looped + 1}' }),
+      task.raw(3, 'Script', 'Script::JavaScript', {
         code: 'function step(data) { return { doubled: 2 * data.Liquid.looped }; }',
       }),
-      task.responseFormatter(3, 'Answer', {
-        template: '{"looped": {{ Data.Liquid.looped }}, "doubled": {{ Data.JavaScript.doubled }}}',
+      task.responseFormatter(4, 'Answer', {
+        template:
+          '{"looped": {{ Data.Liquid.looped }}, "plusOne": {{ Data.JSONTransform.plusOne }}, "doubled": {{ Data.JavaScript.doubled }}}',
       }),
     ],
-    linkages: [start(1), link(1, 2), link(2, 3)],
+    linkages: [start(1), link(1, 2), link(2, 3), link(3, 4)],
   });
 }
 
@@ -81,13 +86,18 @@ describe('the build, started with plain node', () => {
     expect(openapi.body.info.version).toBe(version);
   });
 
-  it('runs a template too heavy for the event loop on its worker thread, and a script in the sandbox', async () => {
+  it('runs a template too heavy for the event loop on its worker thread, a JSONata transform and a sandboxed script', async () => {
     const weir = await startBuilt();
     const workflow = await setupWorkflow(await weir.client(), heavyTemplateAndScript());
     // 3² steps render on the event loop; 300² (~0.2 s of CPU) outgrow its slice and finish on the worker.
-    expect(must(await workflow.sync({ json: { n: 3 } }), 200, 'a light run')).toEqual({ looped: 9, doubled: 18 });
+    expect(must(await workflow.sync({ json: { n: 3 } }), 200, 'a light run')).toEqual({
+      looped: 9,
+      plusOne: 10,
+      doubled: 18,
+    });
     expect(must(await workflow.sync({ json: { n: 300 } }), 200, 'a heavy run')).toEqual({
       looped: 90_000,
+      plusOne: 90_001,
       doubled: 180_000,
     });
   });
@@ -99,7 +109,11 @@ describe('the build, started with plain node', () => {
       try {
         const weir = await startBuilt(database.url);
         const workflow = await setupWorkflow(await weir.client(), heavyTemplateAndScript());
-        expect(must(await workflow.sync({ json: { n: 4 } }), 200, 'a run')).toEqual({ looped: 16, doubled: 32 });
+        expect(must(await workflow.sync({ json: { n: 4 } }), 200, 'a run')).toEqual({
+          looped: 16,
+          plusOne: 17,
+          doubled: 32,
+        });
         await weir.stop();
       } finally {
         await database.drop();

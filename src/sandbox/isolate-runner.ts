@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import ivm from 'isolated-vm';
+import type ivm from 'isolated-vm';
 import type { JsonObject, JsonValue } from '../model/records.js';
 import { HARNESS_SOURCE } from './isolate-harness.js';
 import { Slots } from './slots.js';
@@ -31,6 +31,15 @@ const BACKSTOP_GRACE_MS = 1_000;
 const MODULE_SYNTAX = /^\s*(export|import)\s/m;
 const LEVELS: readonly ConsoleLine['level'][] = ['log', 'info', 'warn', 'error', 'debug'];
 
+/**
+ * isolated-vm, loaded with the first script run: a native addon most servers never need (only the
+ * `Script::JavaScript` task does), which would otherwise be loaded and mapped at every start.
+ */
+let loadedIsolatedVm: Promise<typeof ivm> | undefined;
+function isolatedVm(): Promise<typeof ivm> {
+  return (loadedIsolatedVm ??= import('isolated-vm').then((module) => module.default));
+}
+
 /** At most one running isolate per core: more would only make each one's wall time exceed its CPU time. */
 const slots = new Slots(Math.max(1, availableParallelism()));
 
@@ -61,6 +70,7 @@ async function execute(
   logs: ConsoleLine[],
 ): Promise<UserCodeResult> {
   const maxOutputBytes = options.maxOutputBytes ?? MAX_OUTPUT_BYTES;
+  const ivm = await isolatedVm();
   const isolate = new ivm.Isolate({ memoryLimit: Math.max(8, options.memoryMb) });
   let stoppedBy: 'timeout' | 'abort' | null = null;
   const stop = (reason: 'timeout' | 'abort'): void => {

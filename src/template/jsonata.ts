@@ -1,4 +1,5 @@
-import jsonata from 'jsonata';
+import { createRequire } from 'node:module';
+import type jsonata from 'jsonata';
 import type { JsonValue } from '../model/records.js';
 import { toPlainJson } from './plain-json.js';
 import { SafeRegexEngine } from './safe-regex.js';
@@ -7,6 +8,16 @@ import { evaluateJsonataInWorker } from './template-worker-pool.js';
 import type { JsonataLimits } from './template-limits.js';
 
 export type { JsonataLimits };
+
+/**
+ * jsonata, loaded on the first expression compiled: many workflows never use one, and loading it grows an
+ * idle server's heap by several MB. Synchronously (it is CommonJS), since compiling is synchronous.
+ */
+const requireFromHere = createRequire(import.meta.url);
+let loadedJsonata: typeof jsonata | undefined;
+function jsonataLibrary(): typeof jsonata {
+  return (loadedJsonata ??= requireFromHere('jsonata') as typeof jsonata);
+}
 
 export const DEFAULT_JSONATA_LIMITS: Readonly<JsonataLimits> = Object.freeze({ timeoutMs: 5_000, maxDepth: 500 });
 
@@ -101,7 +112,7 @@ function compile(expression: string, limits: Readonly<JsonataLimits>): jsonata.E
     // `timeboxExpression` entry/exit hooks, but counted per evaluation: hooks assigned on the
     // expression would share one clock and depth between concurrent evaluations.
     // Regex literals (`$match(s, /.../)`) run on RE2, in linear time: see safe-regex.ts.
-    return jsonata(expression, {
+    return jsonataLibrary()(expression, {
       timeout: limits.timeoutMs,
       stack: limits.maxDepth,
       RegexEngine: SafeRegexEngine as unknown as RegExpConstructor,
