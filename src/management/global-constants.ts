@@ -88,10 +88,13 @@ export class GlobalConstants {
 
   /** Every constant's value by name, secrets opened: the `GlobalConstants` Liquid scope. */
   values(): Promise<Record<string, JsonValue>> {
-    this.cached ??= this.options.store.constants
+    if (this.cached) return this.cached;
+    // Asked by every task attempt: a failed read is forgotten (the next one tries again), and the
+    // handler that does so is attached once per read, not once per call.
+    const loading = this.options.store.constants
       .list()
       .then((records) => Object.fromEntries(records.map((r) => [r.name, this.valueOf(r)])));
-    const loading = this.cached;
+    this.cached = loading;
     loading.catch(() => {
       if (this.cached === loading) this.cached = undefined;
     });
