@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -31,6 +31,9 @@ beforeAll(async () => {
   mkdirSync(path.join(ROOT, '.tmp'), { recursive: true });
   packageDir = mkdtempSync(path.join(ROOT, '.tmp', 'weir-build-test-'));
   copyFileSync(path.join(ROOT, 'package.json'), path.join(packageDir, 'package.json'));
+  // The web UI, built by npm ci (prepare) into the repository's ui/dist: the package serves it from its own.
+  mkdirSync(path.join(packageDir, 'ui'));
+  symlinkSync(path.join(ROOT, 'ui', 'dist'), path.join(packageDir, 'ui', 'dist'));
   await exec(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs'), '--outdir', path.join(packageDir, 'dist')]);
   entry = path.join(packageDir, 'dist', 'weir-cli.js');
 }, 60_000);
@@ -85,6 +88,20 @@ describe('the build, started with plain node', () => {
     expect(openapi.status).toBe(200);
     expect(openapi.body.info.version).toBe(version);
   });
+
+  it.skipIf(!existsSync(path.join(ROOT, 'ui', 'dist', 'index.html')))(
+    `serves the web UI from its package${existsSync(path.join(ROOT, 'ui', 'dist', 'index.html')) ? '' : ' (skipped: ui/dist is not built; npm ci builds it)'}`,
+    async () => {
+      const weir = await startBuilt();
+      const page = await httpRequest(`${weir.url}/`);
+      expect(page.status).toBe(200);
+      const script = /<script type="module" crossorigin src="(\/assets\/[^"]+\.js)">/.exec(page.text)?.[1];
+      expect(script, page.text).toBeDefined();
+      const asset = await httpRequest(`${weir.url}${script}`);
+      expect(asset.status).toBe(200);
+      expect(asset.headers['content-type']).toMatch(/javascript/);
+    },
+  );
 
   it('runs a template too heavy for the event loop on its worker thread, a JSONata transform and a sandboxed script', async () => {
     const weir = await startBuilt();
