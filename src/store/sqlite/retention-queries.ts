@@ -20,10 +20,13 @@ export class RetentionQueries {
   private readonly selectNextExpiry;
 
   constructor(db: Database.Database) {
+    // CROSS JOIN keeps this order: from the few workflows with a TTL to each one's expired runs, a range
+    // of runs_finished. Left to choose, SQLite walked every finished run (runs_by_status) and looked up
+    // its workflow's TTL: 57 ms per pass on 100,000 finished runs none of which had expired yet.
     this.selectExpiredRuns = db.prepare(`
       SELECT r.id FROM current_versions c
       JOIN versions v ON v.id = c.version_id
-      JOIN runs r ON r.workflow_id = c.workflow_id
+      CROSS JOIN runs r ON r.workflow_id = c.workflow_id
       WHERE v.delete_ttl IS NOT NULL
         AND r.status IN ('Finished', 'Stopped')
         AND r.finished_at < @now - v.delete_ttl * @dayMs
