@@ -10,7 +10,7 @@ import type {
   WaitingOn,
 } from '../model/records.js';
 import { isFinalTaskStatus, type RunResult, type TaskStatus } from '../model/statuses.js';
-import type { QueueTransaction, Scope } from '../store/queue-store.js';
+import type { QueueTransaction, RecordedResponse, RunStatusChange, Scope } from '../store/queue-store.js';
 import { DataLoader } from './data-loader.js';
 import type { HeldData } from './data-writes.js';
 import { runStatusChange, taskStatusChange } from './transitions.js';
@@ -149,9 +149,13 @@ export async function completeTaskInstance(
   if (completion.isUnhandledError && completion.error) {
     run = await failRun(tx, run, completion.error.errorClass, completion.error.message);
   }
+  // The first response recorded wins. Held until `settle`: written with the run's end when this
+  // completion ends the run (one UPDATE instead of two), on its own otherwise.
+  let response: RecordedResponse | null = null;
   if (completion.response && run.response === null) {
-    const { runResult, ...response } = completion.response;
-    if (await tx.recordResponse(run.id, response, runResult)) run = { ...run, response, responseResult: runResult };
+    const { runResult, ...value } = completion.response;
+    response = { value, result: runResult };
+    run = { ...run, response: value, responseResult: runResult };
   }
   const successors: StartedInstance[] = [];
   if (!isStopping(run)) {
@@ -181,6 +185,7 @@ export async function completeTaskInstance(
       : null;
   const settled = await settle(tx, run, completion.scope, {
     isInstanceFinal: !isPending,
+    response,
     answer,
     now,
     mayHaveMerges: completion.mayHaveMerges ?? true,
@@ -289,6 +294,8 @@ export async function settle(
   scope: Scope,
   options: {
     isInstanceFinal: boolean;
+    /** A response task's answer this transaction recorded on `before` but has not written yet (null: none). */
+    response: RecordedResponse | null;
     /** The run's answer if this makes it final and no response task answered (null: none). */
     answer: (() => string) | null;
     now: number;
@@ -299,14 +306,22 @@ export async function settle(
   let run = before;
   let wokeCount = await wakeInScope(tx, run.id, scope, options);
   const live = await tx.runCounts(run.id);
+  const { response } = options;
   if (live.active + live.waiting === 0) {
-    const final = await finishRun(tx, run, now, run.response === null && options.answer ? options.answer() : null);
-    if (!final) return { run, runBecameFinal: false, wokeCount };
-    if (final.parentTaskInstanceId !== null && (await tx.wake(final.parentTaskInstanceId, now, 'sub_run'))) {
-      wokeCount += 1;
+    const final = await finishRun(tx, run, now, {
+      result: resultOf(run),
+      response,
+      responseJson: response === null && run.response === null && options.answer ? options.answer() : null,
+    });
+    if (final) {
+      if (final.parentTaskInstanceId !== null && (await tx.wake(final.parentTaskInstanceId, now, 'sub_run'))) {
+        wokeCount += 1;
+      }
+      return { run: final, runBecameFinal: true, wokeCount };
     }
-    return { run: final, runBecameFinal: true, wokeCount };
   }
+  if (response) await tx.recordResponse(run.id, response.value, response.result);
+  if (live.active + live.waiting === 0) return { run, runBecameFinal: false, wokeCount };
   const next = isStopping(run) ? run.status : live.active > 0 ? 'Processing' : 'Pending';
   if (next !== run.status) run = (await tx.setRunStatus(runStatusChange(run, next, now))) ?? run;
   return { run, runBecameFinal: false, wokeCount };
@@ -340,14 +355,11 @@ async function finishRun(
   tx: QueueTransaction,
   run: RunState,
   now: number,
-  answerJson: string | null,
+  finish: NonNullable<RunStatusChange['finish']>,
 ): Promise<RunState | undefined> {
   const to = isStopping(run) ? 'Stopped' : 'Finished';
   if (run.status === to) return undefined;
-  return tx.setRunStatus({
-    ...runStatusChange(run, to, now),
-    finish: { result: resultOf(run), responseJson: answerJson },
-  });
+  return tx.setRunStatus({ ...runStatusChange(run, to, now), finish });
 }
 
 /** A run's result: `Error` when a failure went unhandled or its response task said so. */

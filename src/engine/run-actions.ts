@@ -51,7 +51,7 @@ export async function stopTaskInstance(tx: QueueTransaction, id: number, now: nu
   const stopped = await tx.stopWaitingInstance(id, now);
   if (!stopped) return undefined;
   const scope = { iterationParentId: stopped.iterationParentId, iterationIndex: stopped.iterationIndex };
-  return settle(tx, run, scope, { isInstanceFinal: true, answer: null, now, mayHaveMerges: true });
+  return settle(tx, run, scope, { isInstanceFinal: true, response: null, answer: null, now, mayHaveMerges: true });
 }
 
 /** A rerun that must not happen after all; thrown inside the transaction so it rolls back. */

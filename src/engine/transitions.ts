@@ -1,6 +1,6 @@
 import type { RunState } from '../model/records.js';
 import { canRunTransition, canTaskTransition, type RunStatus, type TaskStatus } from '../model/statuses.js';
-import type { RunStatusChange } from '../store/queue-store.js';
+import type { RunsStart, RunStatusChange } from '../store/queue-store.js';
 
 /**
  * The engine's status changes go through the transition tables of `model/statuses.ts`: a change the
@@ -29,6 +29,14 @@ export function runStatusChangeFrom(
   }
   return { runId, from, to, now };
 }
+
+/** The runs a claim took task instances of start executing: from `Queued` (a new run) or `Pending` (a wake-up). */
+export function runsStart(runIds: readonly number[], now: number): RunsStart {
+  const { from, to } = runStatusChangeFrom(STARTABLE, 0, 'Processing', now);
+  return { runIds, from, to, now };
+}
+
+const STARTABLE = ['Queued', 'Pending'] as const;
 
 /** Checks a task instance status change against the table. */
 export function taskStatusChange(from: TaskStatus, to: TaskStatus): void {

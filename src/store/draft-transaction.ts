@@ -265,8 +265,11 @@ export class DraftTransaction implements QueueTransaction {
     const run = this.run;
     if (!change.from.includes(run.status)) return undefined;
     const { finish, reopen, now } = change;
-    let { response } = run;
-    if (finish && response === null && finish.responseJson !== null) {
+    let { response, responseResult } = run;
+    if (finish && response === null && finish.response) {
+      ({ value: response, result: responseResult } = finish.response);
+      this.responseJson = JSON.stringify(response);
+    } else if (finish && response === null && finish.responseJson !== null) {
       this.responseJson = finish.responseJson;
       response = JSON.parse(finish.responseJson) as RunResponse;
     }
@@ -275,10 +278,9 @@ export class DraftTransaction implements QueueTransaction {
       ...run,
       status: change.to,
       updatedAt: now,
-      startedAt: change.isStart ? (run.startedAt ?? now) : run.startedAt,
       result: finish ? finish.result : reopen ? null : run.result,
       response: reopen ? null : response,
-      responseResult: reopen ? null : run.responseResult,
+      responseResult: reopen ? null : responseResult,
       finishedAt: finish ? now : reopen ? null : run.finishedAt,
       errorClass: reopen ? (reopen.error?.errorClass ?? null) : run.errorClass,
       errorMessage: reopen ? (reopen.error?.message ?? null) : run.errorMessage,
@@ -302,8 +304,12 @@ export class DraftTransaction implements QueueTransaction {
     throw new NotInDraftError('countActiveRuns');
   }
 
-  claimQueued(): Promise<TaskInstanceRecord | undefined> {
+  claimQueued(): Promise<TaskInstanceRecord[]> {
     throw new NotInDraftError('claimQueued');
+  }
+
+  startRuns(): Promise<RunState[]> {
+    throw new NotInDraftError('startRuns');
   }
 
   private replace(id: number, heldBy: { nodeId: string; leaseUntil: number } | null, record: TaskInstanceRecord): void {

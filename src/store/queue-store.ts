@@ -167,6 +167,11 @@ export interface QueueTransaction {
   recordResponse(runId: number, response: RunResponse, result: RunResult): Promise<boolean>;
   /** Compare-and-set of a run's status from any of `from`; the run after, or undefined. */
   setRunStatus(change: RunStatusChange): Promise<RunState | undefined>;
+  /**
+   * Runs whose task instances a claim took start: each of `runIds` still in one of `from` moves to
+   * `to`, its start time set once. One statement for a claim's runs; the runs moved, in no set order.
+   */
+  startRuns(start: RunsStart): Promise<RunState[]>;
 
   /**
    * Claims due `Pending` instances (due time passed), earliest first, with a lease. Claimers racing
@@ -183,8 +188,11 @@ export interface QueueTransaction {
   countProcessingOfTask(taskId: number): Promise<number>;
   /** Runs of a workflow in flight (`Processing`, `Pending`, `Stopping`), held as `countProcessingOfTask`. */
   countActiveRuns(workflowId: number): Promise<number>;
-  /** Claims one `Queued` instance with a lease; undefined when another claimer took it. */
-  claimQueued(id: number, claim: Omit<ClaimRequest, 'limit'>): Promise<TaskInstanceRecord | undefined>;
+  /**
+   * Claims those of `ids` still `Queued`, with a lease, in one statement; the claimed ones in the order
+   * of `ids` (one another claimer took is left out).
+   */
+  claimQueued(ids: readonly number[], claim: Omit<ClaimRequest, 'limit'>): Promise<TaskInstanceRecord[]>;
 }
 
 export interface ClaimRequest {
@@ -256,6 +264,20 @@ export interface NewTaskInstance {
   now: number;
 }
 
+/** A response task's answer and the result it gives the run. */
+export interface RecordedResponse {
+  value: RunResponse;
+  result: RunResult;
+}
+
+/** Runs that start executing (`QueueTransaction.startRuns`). */
+export interface RunsStart {
+  runIds: readonly number[];
+  from: readonly RunStatus[];
+  to: RunStatus;
+  now: number;
+}
+
 /**
  * A compare-and-set of a run's status, with the fields that change with it. `to` may equal the one
  * status in `from` (a reopened run keeps its status).
@@ -265,10 +287,12 @@ export interface RunStatusChange {
   from: readonly RunStatus[];
   to: RunStatus;
   now: number;
-  /** Set with a final status; `responseJson` null keeps the answer a response task recorded. */
-  finish?: { result: RunResult; responseJson: string | null };
+  /**
+   * Set with a final status. The run's answer, unless one is recorded already (the first wins): a
+   * response task's (`response`, recorded with the end by the transaction that ends the run: one
+   * write, not two), else `responseJson` (its last `Data`; null: none).
+   */
+  finish?: { result: RunResult; response?: RecordedResponse | null; responseJson: string | null };
   /** Set when a run is reopened by a rerun: its result and answer are decided anew. */
   reopen?: { error: { errorClass: string; message: string } | null };
-  /** Set when the run starts executing. */
-  isStart?: boolean;
 }

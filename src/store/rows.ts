@@ -11,7 +11,7 @@ import type {
 import type { RunResult, RunStatus, TaskStatus } from '../model/statuses.js';
 import type { Priority, WorkflowDocument } from '../model/workflow-document.js';
 import type { RunMode, WaitingOn, WorkflowStatus } from '../model/records.js';
-import type { ClaimCandidate } from './queue-store.js';
+import type { ClaimCandidate, RunStatusChange } from './queue-store.js';
 import type { GlobalConstantRecord } from './store-global-constants.js';
 import type { NodeStopReason, NodeView } from './store-nodes.js';
 
@@ -342,4 +342,20 @@ export function toNodeView(row: NodeRow): NodeView {
     stopReason: row.stop_reason as NodeStopReason | null,
     heldTaskInstances: row.held,
   };
+}
+
+/** `records` (read back in no set order, e.g. by `RETURNING`) in the order of `ids`; ids without one are left out. */
+export function inOrderOf<T extends { id: number }>(ids: readonly number[], records: readonly T[]): T[] {
+  const byId = new Map(records.map((record) => [record.id, record]));
+  return ids.flatMap((id) => {
+    const record = byId.get(id);
+    return record ? [record] : [];
+  });
+}
+
+/** The answer a final status change records, unless one is recorded (`RunStatusChange.finish`). */
+export function finishResponse(change: RunStatusChange): { response: string | null; responseResult: RunResult | null } {
+  const recorded = change.finish?.response;
+  if (recorded) return { response: JSON.stringify(recorded.value), responseResult: recorded.result };
+  return { response: change.finish?.responseJson ?? null, responseResult: null };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimTaskInstances } from '../../src/engine/claims.js';
+import { claimTaskInstances, claimWork } from '../../src/engine/claims.js';
 import { completeTaskInstance, type TaskCompletion } from '../../src/engine/progression.js';
 import type { TaskInstanceRecord } from '../../src/model/records.js';
 import type { Store } from '../../src/store/store.js';
@@ -111,6 +111,38 @@ for (const backend of BACKENDS) {
           }
         }
         expect(await claim('node-c', now)).toEqual([]);
+      });
+
+      it('one claim takes many in claim order, starts each of their runs once and hands each its run', async () => {
+        const seeded = await importWorkflow(store);
+        const now = Date.now();
+        const entry = { taskId: seeded.taskId, name: 'Answer', actionType: 'Logic::ResponseFormatter' };
+        const low = await store.queue.createRun(newRun(seeded, now, { priority: 'Low' }));
+        const twoEntries = await store.queue.createRun(newRun(seeded, now, { entryTasks: [entry, entry] }));
+        const high = await store.queue.createRun(newRun(seeded, now, { priority: 'High' }));
+        const at = now + 5_000;
+        const work = await store.queue.transaction((tx) =>
+          claimWork(tx, { nodeId: 'node-a', limit: 100, now: at, leaseUntil: at + LEASE_MS }),
+        );
+        const mine = work.filter((claimed) => claimed.instance.workflowId === seeded.workflow.id);
+        // Priority first, then age: the High run, the two entries of the Medium one, the Low run.
+        expect(mine.map((claimed) => claimed.instance.runId)).toEqual([
+          high.run.id,
+          twoEntries.run.id,
+          twoEntries.run.id,
+          low.run.id,
+        ]);
+        for (const { instance, run } of mine) {
+          expect(instance.status).toBe('Processing');
+          expect(run).toMatchObject({ id: instance.runId, status: 'Processing', startedAt: at });
+        }
+        for (const created of [low, twoEntries, high]) {
+          expect(await store.reads.getRun(created.run.id)).toMatchObject({ status: 'Processing', startedAt: at });
+        }
+        for (const { instance } of mine) {
+          await store.queue.transaction((tx) => completeTaskInstance(tx, success(instance, 'node-a', at)));
+        }
+        expect(await store.reads.getRun(twoEntries.run.id)).toMatchObject({ status: 'Finished', startedAt: at });
       });
 
       it('a fenced outcome: only the holder writes it, once', async () => {

@@ -1,6 +1,6 @@
 import type { ClaimCandidate, CandidateQuery, ClaimRequest } from '../queue-store.js';
 import type { TaskInstanceRecord } from '../../model/records.js';
-import { toClaimCandidate, toTaskInstance, type ClaimCandidateRow, type TaskInstanceRow } from '../rows.js';
+import { inOrderOf, toClaimCandidate, toTaskInstance, type ClaimCandidateRow, type TaskInstanceRow } from '../rows.js';
 import type { Sql } from './database.js';
 
 /** The claim's statements on PostgreSQL (`engine/claims.ts` composes them inside one queue transaction). */
@@ -66,21 +66,19 @@ export async function countActiveRuns(sql: Sql, workflowId: number): Promise<num
   return row?.n ?? 0;
 }
 
-/** Claims one `Queued` instance; undefined when another claimer took it. */
+/** Claims those of `ids` still `Queued` (locked by this claim's candidate query), in the order of `ids`. */
 export async function claimQueued(
   sql: Sql,
-  id: number,
+  ids: readonly number[],
   claim: Omit<ClaimRequest, 'limit'>,
-): Promise<TaskInstanceRecord | undefined> {
-  const {
-    rows: [row],
-  } = await sql.query<TaskInstanceRow>(
+): Promise<TaskInstanceRecord[]> {
+  const { rows } = await sql.query<TaskInstanceRow>(
     `UPDATE task_instances
        SET status = 'Processing', locked_by = $2, lease_until = $3, started_at = COALESCE(started_at, $4),
            updated_at = $4
-       WHERE id = $1 AND status = 'Queued'
+       WHERE id = ANY($1::bigint[]) AND status = 'Queued'
        RETURNING *`,
-    [id, claim.nodeId, claim.leaseUntil, claim.now],
+    [ids, claim.nodeId, claim.leaseUntil, claim.now],
   );
-  return row && toTaskInstance(row);
+  return inOrderOf(ids, rows.map(toTaskInstance));
 }

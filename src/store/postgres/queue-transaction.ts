@@ -16,15 +16,17 @@ import type {
   OutcomeWrite,
   QueueTransaction,
   RunStatusChange,
+  RunsStart,
   Scope,
 } from '../queue-store.js';
 import {
+  finishResponse,
   priorityRank,
   RUN_STATE_COLUMNS,
-  toRunState,
-  toTaskInstance,
   type RunRow,
   type TaskInstanceRow,
+  toRunState,
+  toTaskInstance,
 } from '../rows.js';
 import { insertedInstance } from '../planned-run.js';
 import { insertIterationItems, readData, readRunState } from './data-queries.js';
@@ -305,15 +307,15 @@ export class PgQueueTransaction implements QueueTransaction {
   async setRunStatus(change: RunStatusChange): Promise<RunState | undefined> {
     const isFinish = change.finish !== undefined;
     const isReopen = change.reopen !== undefined;
+    const answer = finishResponse(change);
     const [row] = await this.rows<Omit<RunRow, 'inputs'>>(
       `UPDATE runs SET status = $3, updated_at = $4,
-         started_at = CASE WHEN $5 THEN COALESCE(started_at, $4) ELSE started_at END,
-         result = CASE WHEN $6 THEN $7 WHEN $9 THEN NULL ELSE result END,
-         response = CASE WHEN $6 THEN COALESCE(response, $8) WHEN $9 THEN NULL ELSE response END,
-         response_result = CASE WHEN $9 THEN NULL ELSE response_result END,
-         finished_at = CASE WHEN $6 THEN $4 WHEN $9 THEN NULL ELSE finished_at END,
-         error_class = CASE WHEN $9 THEN $10 ELSE error_class END,
-         error_message = CASE WHEN $9 THEN $11 ELSE error_message END
+         result = CASE WHEN $5 THEN $6 WHEN $8 THEN NULL ELSE result END,
+         response = CASE WHEN $5 THEN COALESCE(response, $7) WHEN $8 THEN NULL ELSE response END,
+         response_result = CASE WHEN $8 THEN NULL WHEN $5 AND response IS NULL THEN $11 ELSE response_result END,
+         finished_at = CASE WHEN $5 THEN $4 WHEN $8 THEN NULL ELSE finished_at END,
+         error_class = CASE WHEN $8 THEN $9 ELSE error_class END,
+         error_message = CASE WHEN $8 THEN $10 ELSE error_message END
        WHERE id = $1 AND status = ANY($2::text[])
        RETURNING ${RUN_STATE_COLUMNS}`,
       [
@@ -321,16 +323,26 @@ export class PgQueueTransaction implements QueueTransaction {
         change.from,
         change.to,
         change.now,
-        change.isStart === true,
         isFinish,
         change.finish?.result ?? null,
-        change.finish?.responseJson ?? null,
+        answer.response,
         isReopen,
         change.reopen?.error?.errorClass ?? null,
         change.reopen?.error?.message ?? null,
+        answer.responseResult,
       ],
     );
     return row && toRunState(row);
+  }
+
+  async startRuns(start: RunsStart): Promise<RunState[]> {
+    const rows = await this.rows<Omit<RunRow, 'inputs'>>(
+      `UPDATE runs SET status = $3, updated_at = $4, started_at = COALESCE(started_at, $4)
+       WHERE id = ANY($1::bigint[]) AND status = ANY($2::text[])
+       RETURNING ${RUN_STATE_COLUMNS}`,
+      [start.runIds, start.from, start.to, start.now],
+    );
+    return rows.map(toRunState);
   }
 
   claimDue(claim: ClaimRequest): Promise<TaskInstanceRecord[]> {
@@ -349,8 +361,8 @@ export class PgQueueTransaction implements QueueTransaction {
     return claims.countActiveRuns(this.sql, workflowId);
   }
 
-  claimQueued(id: number, claim: Omit<ClaimRequest, 'limit'>): Promise<TaskInstanceRecord | undefined> {
-    return claims.claimQueued(this.sql, id, claim);
+  claimQueued(ids: readonly number[], claim: Omit<ClaimRequest, 'limit'>): Promise<TaskInstanceRecord[]> {
+    return claims.claimQueued(this.sql, ids, claim);
   }
 }
 

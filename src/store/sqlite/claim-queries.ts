@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { TaskInstanceRecord } from '../../model/records.js';
 import type { CandidateQuery, ClaimCandidate, ClaimRequest } from '../queue-store.js';
-import { toClaimCandidate, toTaskInstance, type ClaimCandidateRow, type TaskInstanceRow } from '../rows.js';
+import { inOrderOf, toClaimCandidate, toTaskInstance, type ClaimCandidateRow, type TaskInstanceRow } from '../rows.js';
 
 /**
  * The claim's primitives on SQLite (`engine/claims.ts` composes them): due and queued candidates, the
@@ -43,7 +43,7 @@ export class SqliteClaimQueries {
         UPDATE task_instances
         SET status = 'Processing', locked_by = @nodeId, lease_until = @leaseUntil,
             started_at = COALESCE(started_at, @now), updated_at = @now
-        WHERE id = @id AND status = 'Queued'
+        WHERE id IN (SELECT value FROM json_each(@ids)) AND status = 'Queued'
         RETURNING *`),
     };
   }
@@ -71,13 +71,13 @@ export class SqliteClaimQueries {
     return (this.statements.countActiveRuns.get(workflowId) as { n: number }).n;
   }
 
-  async claimQueued(id: number, claim: Omit<ClaimRequest, 'limit'>): Promise<TaskInstanceRecord | undefined> {
-    const row = this.statements.claimQueued.get({
-      id,
+  async claimQueued(ids: readonly number[], claim: Omit<ClaimRequest, 'limit'>): Promise<TaskInstanceRecord[]> {
+    const rows = this.statements.claimQueued.all({
+      ids: JSON.stringify(ids),
       nodeId: claim.nodeId,
       leaseUntil: claim.leaseUntil,
       now: claim.now,
-    }) as TaskInstanceRow | undefined;
-    return row && toTaskInstance(row);
+    }) as TaskInstanceRow[];
+    return inOrderOf(ids, rows.map(toTaskInstance));
   }
 }

@@ -17,6 +17,7 @@ import type {
   OutcomeWrite,
   QueueTransaction,
   RunStatusChange,
+  RunsStart,
   Scope,
 } from '../queue-store.js';
 import { insertedInstance } from '../planned-run.js';
@@ -25,12 +26,13 @@ import type { SqliteDataQueries } from './data-queries.js';
 import type { IdAllocator } from './id-allocator.js';
 import type { TaskUsageCounter } from './task-usage-counter.js';
 import {
+  finishResponse,
   priorityRank,
   RUN_STATE_COLUMNS,
-  toRunState,
-  toTaskInstance,
   type RunRow,
   type TaskInstanceRow,
+  toRunState,
+  toTaskInstance,
 } from '../rows.js';
 
 /**
@@ -128,14 +130,18 @@ export class SqliteQueueTransaction implements QueueTransaction {
       recordResponse: db.prepare('UPDATE runs SET response = ?, response_result = ? WHERE id = ? AND response IS NULL'),
       setRunStatus: db.prepare(`
         UPDATE runs SET status = @to, updated_at = @now,
-          started_at = CASE WHEN @isStart THEN COALESCE(started_at, @now) ELSE started_at END,
           result = CASE WHEN @isFinish THEN @result WHEN @isReopen THEN NULL ELSE result END,
           response = CASE WHEN @isFinish THEN COALESCE(response, @response) WHEN @isReopen THEN NULL ELSE response END,
-          response_result = CASE WHEN @isReopen THEN NULL ELSE response_result END,
+          response_result = CASE WHEN @isReopen THEN NULL WHEN @isFinish AND response IS NULL THEN @responseResult
+                                 ELSE response_result END,
           finished_at = CASE WHEN @isFinish THEN @now WHEN @isReopen THEN NULL ELSE finished_at END,
           error_class = CASE WHEN @isReopen THEN @errorClass ELSE error_class END,
           error_message = CASE WHEN @isReopen THEN @errorMessage ELSE error_message END
         WHERE id = @runId AND status IN (SELECT value FROM json_each(@from))
+        RETURNING ${RUN_STATE_COLUMNS}`),
+      startRuns: db.prepare(`
+        UPDATE runs SET status = @to, updated_at = @now, started_at = COALESCE(started_at, @now)
+        WHERE id IN (SELECT value FROM json_each(@runIds)) AND status IN (SELECT value FROM json_each(@from))
         RETURNING ${RUN_STATE_COLUMNS}`),
     };
   }
@@ -315,15 +321,24 @@ export class SqliteQueueTransaction implements QueueTransaction {
       from: JSON.stringify(change.from),
       to: change.to,
       now: change.now,
-      isStart: change.isStart ? 1 : 0,
       isFinish: change.finish ? 1 : 0,
       result: change.finish?.result ?? null,
-      response: change.finish?.responseJson ?? null,
+      ...finishResponse(change),
       isReopen: change.reopen ? 1 : 0,
       errorClass: change.reopen?.error?.errorClass ?? null,
       errorMessage: change.reopen?.error?.message ?? null,
     }) as Omit<RunRow, 'inputs'> | undefined;
     return row && toRunState(row);
+  }
+
+  async startRuns(start: RunsStart): Promise<RunState[]> {
+    const rows = this.statements.startRuns.all({
+      runIds: JSON.stringify(start.runIds),
+      from: JSON.stringify(start.from),
+      to: start.to,
+      now: start.now,
+    }) as Array<Omit<RunRow, 'inputs'>>;
+    return rows.map(toRunState);
   }
 
   claimDue(claim: ClaimRequest): Promise<TaskInstanceRecord[]> {
@@ -342,8 +357,8 @@ export class SqliteQueueTransaction implements QueueTransaction {
     return this.claims.countActiveRuns(workflowId);
   }
 
-  claimQueued(id: number, claim: Omit<ClaimRequest, 'limit'>): Promise<TaskInstanceRecord | undefined> {
-    return this.claims.claimQueued(id, claim);
+  claimQueued(ids: readonly number[], claim: Omit<ClaimRequest, 'limit'>): Promise<TaskInstanceRecord[]> {
+    return this.claims.claimQueued(ids, claim);
   }
 }
 
