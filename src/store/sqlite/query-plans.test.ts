@@ -31,9 +31,13 @@ interface PlanStep {
   detail: string;
 }
 
-function planOf(db: Database.Database, sql: string): PlanStep[] {
+/**
+ * SQLite's plan for `sql`, with the values it was first run with (`bound`), else null for every
+ * parameter: a partial index on a value (`result = 'Error'`) is used only when the value bound is that one.
+ */
+function planOf(db: Database.Database, sql: string, bound?: unknown[]): PlanStep[] {
   const statement = db.prepare(`EXPLAIN QUERY PLAN ${sql}`);
-  // Plans do not depend on the values bound: every parameter is null.
+  if (bound) return statement.all(...bound) as PlanStep[];
   const named = [...new Set([...sql.matchAll(/@(\w+)/g)].map((match) => match[1] as string))];
   const positional = (sql.match(/\?/g) ?? []).length;
   return (
@@ -90,26 +94,50 @@ describe('SQLite query plans', () => {
   const atOpen = new Set<string>();
   /** Every statement prepared, the list queries included. */
   const all = new Set<string>();
+  /** The values the list queries ran with, by their SQL. */
+  const boundBy = new Map<string, unknown[]>();
+  /** The SQL of the list query each filter below ran. */
+  const listQuery = new Map<string, string>();
   const prepare = Database.prototype.prepare;
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'weir-plans-'));
     let capture = atOpen;
+    let lastSql = '';
     Database.prototype.prepare = function (this: Database.Database, sql: string) {
       capture.add(sql);
       all.add(sql);
-      return prepare.call(this, sql);
+      lastSql = sql;
+      const statement = prepare.call(this, sql);
+      if (capture !== atOpen) {
+        // A list query, prepared for one call: its values are kept for its plan.
+        const run = statement.all.bind(statement) as (...values: unknown[]) => unknown[];
+        statement.all = ((...values: unknown[]) => {
+          boundBy.set(sql, values);
+          return run(...values);
+        }) as typeof statement.all;
+      }
+      return statement;
     } as typeof prepare;
     try {
       store = SqliteStore.open(path.join(dir, 'weir.db'), { lockWaitMs: 1_000 });
       capture = new Set();
       // The API's list queries are built from the filters given: the ones an index exists for.
       const page = { offset: 0, limit: 20 };
-      await store.reads.listRuns({}, page);
-      await store.reads.listRuns({ workflowId: 1 }, page);
-      await store.reads.listRuns({ status: 'Queued' }, page);
-      await store.reads.listRuns({ workflowId: 1, status: 'Processing' }, page);
-      await store.reads.findTaskInstances({ runId: 1 }, page);
+      const list = async (name: string, read: () => Promise<unknown>): Promise<void> => {
+        await read();
+        listQuery.set(name, lastSql);
+      };
+      await list('runs', () => store.reads.listRuns({}, page));
+      await list('runs of a workflow', () => store.reads.listRuns({ workflowId: 1 }, page));
+      await list('runs by status', () => store.reads.listRuns({ status: 'Queued' }, page));
+      await list('runs of a workflow by status', () =>
+        store.reads.listRuns({ workflowId: 1, status: 'Processing' }, page),
+      );
+      await list('failed runs', () => store.reads.listRuns({ result: 'Error' }, page));
+      await list('failed runs of a workflow', () => store.reads.listRuns({ workflowId: 1, result: 'Error' }, page));
+      await list('task instances of a run', () => store.reads.findTaskInstances({ runId: 1 }, page));
+      await list('failed task instances', () => store.reads.findTaskInstances({ status: 'Error' }, page));
     } finally {
       Database.prototype.prepare = prepare;
     }
@@ -139,7 +167,7 @@ describe('SQLite query plans', () => {
     expect(indexes.length).toBeGreaterThan(10);
     const used = new Set<string>();
     for (const sql of queries(all)) {
-      for (const { detail } of planOf(db, sql)) {
+      for (const { detail } of planOf(db, sql, boundBy.get(sql))) {
         const index = /USING (?:COVERING )?INDEX (\w+)/.exec(detail)?.[1];
         if (index) used.add(index);
       }
@@ -164,6 +192,20 @@ describe('SQLite query plans', () => {
     expect(
       details.some((detail) => /USING (COVERING )?INDEX runs_by_parent \(parent_task_instance_id=\?\)/.test(detail)),
     ).toBe(true);
+  });
+
+  it('the failure filters read the failed rows only, not the history', () => {
+    const uses = (name: string): string[] => {
+      const sql = listQuery.get(name) as string;
+      return planOf(db, sql, boundBy.get(sql)).map((step) => step.detail);
+    };
+    expect(uses('failed runs')).toContainEqual(expect.stringMatching(/USING (COVERING )?INDEX runs_failed\b/));
+    expect(uses('failed runs of a workflow')).toContainEqual(
+      expect.stringMatching(/USING (COVERING )?INDEX runs_failed_by_workflow \(workflow_id=\?\)/),
+    );
+    expect(uses('failed task instances')).toContainEqual(
+      expect.stringMatching(/USING (COVERING )?INDEX task_instances_failed\b/),
+    );
   });
 
   it('the rule catches a walk over finished runs (the sub-run check before its index, retention before its join order)', () => {
