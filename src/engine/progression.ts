@@ -306,22 +306,24 @@ export async function settle(
   let run = before;
   let wokeCount = await wakeInScope(tx, run.id, scope, options);
   const live = await tx.runCounts(run.id);
+  const isQuiet = live.active + live.waiting === 0;
   const { response } = options;
-  if (live.active + live.waiting === 0) {
-    const final = await finishRun(tx, run, now, {
-      result: resultOf(run),
-      response,
-      responseJson: response === null && run.response === null && options.answer ? options.answer() : null,
-    });
-    if (final) {
-      if (final.parentTaskInstanceId !== null && (await tx.wake(final.parentTaskInstanceId, now, 'sub_run'))) {
-        wokeCount += 1;
-      }
-      return { run: final, runBecameFinal: true, wokeCount };
+  const final = isQuiet
+    ? await finishRun(tx, run, now, {
+        result: resultOf(run),
+        response,
+        responseJson: response === null && run.response === null && options.answer ? options.answer() : null,
+      })
+    : undefined;
+  if (final) {
+    if (final.parentTaskInstanceId !== null && (await tx.wake(final.parentTaskInstanceId, now, 'sub_run'))) {
+      wokeCount += 1;
     }
+    return { run: final, runBecameFinal: true, wokeCount };
   }
+  // The run goes on (or had ended already): the answer is written on its own.
   if (response) await tx.recordResponse(run.id, response.value, response.result);
-  if (live.active + live.waiting === 0) return { run, runBecameFinal: false, wokeCount };
+  if (isQuiet) return { run, runBecameFinal: false, wokeCount };
   const next = isStopping(run) ? run.status : live.active > 0 ? 'Processing' : 'Pending';
   if (next !== run.status) run = (await tx.setRunStatus(runStatusChange(run, next, now))) ?? run;
   return { run, runBecameFinal: false, wokeCount };

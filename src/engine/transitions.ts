@@ -22,21 +22,25 @@ export function runStatusChangeFrom(
   to: RunStatus,
   now: number,
 ): RunStatusChange {
-  for (const status of from) {
-    if (status !== to && !canRunTransition(status, to)) {
-      throw new ForbiddenTransitionError(`run ${runId}: ${status} → ${to} is not an allowed transition`);
-    }
-  }
+  checkRunTransitions(from, to, `run ${runId}`);
   return { runId, from, to, now };
 }
 
 /** The runs a claim took task instances of start executing: from `Queued` (a new run) or `Pending` (a wake-up). */
 export function runsStart(runIds: readonly number[], now: number): RunsStart {
-  const { from, to } = runStatusChangeFrom(STARTABLE, 0, 'Processing', now);
-  return { runIds, from, to, now };
+  checkRunTransitions(STARTABLE, 'Processing', 'runs of a claim');
+  return { runIds, from: STARTABLE, to: 'Processing', now };
 }
 
 const STARTABLE = ['Queued', 'Pending'] as const;
+
+function checkRunTransitions(from: readonly RunStatus[], to: RunStatus, subject: string): void {
+  for (const status of from) {
+    if (status !== to && !canRunTransition(status, to)) {
+      throw new ForbiddenTransitionError(`${subject}: ${status} → ${to} is not an allowed transition`);
+    }
+  }
+}
 
 /** Checks a task instance status change against the table. */
 export function taskStatusChange(from: TaskStatus, to: TaskStatus): void {
