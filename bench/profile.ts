@@ -14,7 +14,9 @@
  * workflow, as in BENCH_SCALE's rows), PROFILE_SECONDS (10), PROFILE_RUNS (20000), PROFILE_TOP (25), PROFILE_DIR (where the
  * .cpuprofile goes; default a temp dir, printed), PROFILE_STORE (sqlite | postgres: a fresh database of the
  * PostgreSQL at BENCH_POSTGRES_URL, dropped after), PROFILE_KEEP_DATA (1: keep the SQLite data dir, to
- * look at the database after). The server is pinned like the benchmark's (BENCH_PIN).
+ * look at the database after), PROFILE_ALLOCATIONS (1: also what the main thread allocates per request, by
+ * module and function, freed objects included: `bench/allocation-sampler.ts`; sync and run modes). The
+ * server is pinned like the benchmark's (BENCH_PIN).
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -28,6 +30,8 @@ import { stopAllServers } from './server-process.js';
 import { REPO_ROOT, startWeirServer } from './start-servers.js';
 import { fetchAccessToken, importWorkflow, probeAnswer, REQUEST_BODY, setUpWorkflow } from './weir-client.js';
 import { chainCase, inputCase, type BenchCase } from './workflows.js';
+
+const ALLOCATION_SAMPLER_URL = new URL('./allocation-sampler.ts', import.meta.url).href;
 
 interface ProfileNode {
   id: number;
@@ -127,6 +131,11 @@ async function main(): Promise<void> {
   const pinning = setUpPinning(process.env.BENCH_PIN !== '0');
   const database = process.env.PROFILE_STORE === 'postgres' ? await createDatabase(POSTGRES_URL) : null;
   try {
+    const isSamplingAllocations = process.env.PROFILE_ALLOCATIONS === '1';
+    const allocationFlags = isSamplingAllocations ? ['--import', ALLOCATION_SAMPLER_URL] : [];
+    const allocationEnv: Record<string, string> = isSamplingAllocations
+      ? { WEIR_ALLOCATION_SAMPLE_DIR: profileDir }
+      : {};
     if (mode === 'drain') {
       const runs = Number(process.env.PROFILE_RUNS ?? '20000');
       await profileDrain({ runs, top, profileDir, dataDir, serverCpu: pinning.serverCpu, databaseUrl: database?.url });
@@ -138,7 +147,8 @@ async function main(): Promise<void> {
       ...(database ? { databaseUrl: database.url } : {}),
       timeoutMs: 60_000,
       entry: path.join('src', 'cli', 'main.ts'),
-      nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+      nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, ...allocationFlags],
+      env: allocationEnv,
     });
     const token = await fetchAccessToken(weir.baseUrl, weir.clientId, weir.clientSecret);
     const profiled = profiledCase(process.env.PROFILE_CASE ?? 'one-task');
@@ -156,10 +166,12 @@ async function main(): Promise<void> {
     const load = { url, headers, body, connections: 50, pipelining: 1, timeoutSeconds: 10 };
     await runPhase(load, 2, 'warm-up');
     const measuredFrom = Date.now();
+    if (isSamplingAllocations) weir.server.signal('SIGUSR2');
     const finishedBefore = await runsFinished(weir.baseUrl, token);
     const measured = await runPhase(load, seconds, `profile ${mode}`);
     const measuredTo = Date.now();
     const finished = (await runsFinished(weir.baseUrl, token)) - finishedBefore;
+    const commits = await commitBatches(weir.baseUrl, token);
     await stopAllServers(30_000);
     // The profile ends when the server exits: the window is placed back from there (ms precision).
     const exitedAt = Date.now();
@@ -169,15 +181,60 @@ async function main(): Promise<void> {
     process.stdout.write(
       `Weir ${mode === 'sync' ? 'responsive POST /sync' : 'standard POST /run'}: ${measured.requestsPerSecond.toFixed(0)} req/s ` +
         `over ${seconds} s (50 connections); ${finished} runs finished meanwhile ` +
-        `(${(finished / seconds).toFixed(0)}/s)\nprofile: ${path.relative(REPO_ROOT, file) || file}\n` +
+        `(${(finished / seconds).toFixed(0)}/s); since start: ${commits}\nprofile: ${path.relative(REPO_ROOT, file) || file}\n` +
         `${summarize(profile, window, requests, top)}\n`,
     );
+    if (isSamplingAllocations) process.stdout.write(`\n${summarizeAllocations(profileDir, requests, top)}\n`);
   } finally {
     await stopAllServers(5_000);
     if (process.env.PROFILE_KEEP_DATA === '1') process.stderr.write(`data dir kept: ${dataDir}\n`);
     else fs.rmSync(dataDir, { recursive: true, force: true });
     await database?.drop();
   }
+}
+
+interface AllocationNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  /** Bytes allocated here (sampled and scaled), freed objects included: see allocation-sampler.ts. */
+  selfSize: number;
+  children: AllocationNode[];
+}
+
+/**
+ * Bytes the main thread allocated per request, by module and by function, from the sampled profile
+ * `bench/allocation-sampler.ts` wrote (from the measured window's start to the server's exit).
+ */
+function summarizeAllocations(profileDir: string, requests: number, top: number): string {
+  const file = path.join(profileDir, 'main.heapprofile');
+  if (!fs.existsSync(file)) return `allocations: no profile was written to ${file}`;
+  const { head } = JSON.parse(fs.readFileSync(file, 'utf8')) as { head: AllocationNode };
+  const byModule = new Map<string, number>();
+  const byFunction = new Map<string, number>();
+  const visit = (node: AllocationNode): void => {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const module = moduleOf(url);
+    byModule.set(module, (byModule.get(module) ?? 0) + node.selfSize);
+    const key = `${functionName || '(anonymous)'}  ${module}:${lineNumber + 1}`;
+    byFunction.set(key, (byFunction.get(key) ?? 0) + node.selfSize);
+    node.children.forEach(visit);
+  };
+  visit(head);
+  const total = [...byModule.values()].reduce((sum, bytes) => sum + bytes, 0);
+  const perRequest = (bytes: number): string => (bytes / Math.max(1, requests)).toFixed(0).padStart(8);
+  const share = (bytes: number): string => `${((100 * bytes) / Math.max(1, total)).toFixed(1)}%`.padStart(7);
+  const table = (title: string, rows: Map<string, number>): string[] => [
+    '',
+    `${title}: bytes allocated per request, share`,
+    ...[...rows.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, bytes]) => `${perRequest(bytes)} ${share(bytes)}  ${name}`),
+  ];
+  return [
+    `allocations (sampled, freed objects included): ${(total / Math.max(1, requests) / 1024).toFixed(1)} KiB per request`,
+    ...table('by module', byModule),
+    ...table('by function', byFunction),
+  ].join('\n');
 }
 
 /**
@@ -222,9 +279,12 @@ async function commitBatches(baseUrl: string, token: string): Promise<string> {
   const count = read('weir_commit_batch_size_count');
   const writes = read('weir_commit_batch_size_sum');
   const seconds = read('weir_commit_batch_duration_seconds_sum');
+  const claims = read('weir_claim_duration_seconds_count');
+  const claimSeconds = read('weir_claim_duration_seconds_sum');
   return (
     `${count} commits, ${(writes / count).toFixed(1)} writes per commit, ` +
-    `${((seconds / count) * 1e6).toFixed(0)} µs per commit (begin to durable)`
+    `${((seconds / count) * 1e6).toFixed(0)} µs per commit (begin to durable); ` +
+    `${claims} claims, ${((claimSeconds / claims) * 1e6).toFixed(0)} µs each (their commit included)`
   );
 }
 

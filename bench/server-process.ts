@@ -132,6 +132,11 @@ export class ServerProcess {
       : `\n--- last output of ${this.name} ---\n${tail.join('\n')}\n---`;
   }
 
+  /** Sends `signal` to the server, if it still runs (e.g. SIGUSR2 to `bench/allocation-sampler.ts`). */
+  signal(signal: NodeJS.Signals): void {
+    if (!this.hasExited) this.child.kill(signal);
+  }
+
   /** SIGTERM, then SIGKILL after `graceMs`. Resolves with whether it stopped within the grace period. */
   async stop(graceMs: number): Promise<boolean> {
     if (this.hasExited) return true;
