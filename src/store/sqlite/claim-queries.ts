@@ -13,12 +13,19 @@ export class SqliteClaimQueries {
 
   constructor(db: Database.Database) {
     this.statements = {
+      // Read, then written only when something is due: most claims find nothing due, and an UPDATE
+      // that changes nothing still opens every index of task_instances for writing.
+      dueIds: db
+        .prepare(
+          `SELECT id FROM task_instances
+           WHERE status = 'Pending' AND due_at IS NOT NULL AND due_at <= @now
+           ORDER BY due_at LIMIT @limit`,
+        )
+        .pluck(),
       claimDue: db.prepare(`
         UPDATE task_instances
         SET status = 'Processing', locked_by = @nodeId, lease_until = @leaseUntil, due_at = NULL, updated_at = @now
-        WHERE id IN (SELECT id FROM task_instances
-                     WHERE status = 'Pending' AND due_at IS NOT NULL AND due_at <= @now
-                     ORDER BY due_at LIMIT @limit)
+        WHERE id IN (SELECT value FROM json_each(@ids)) AND status = 'Pending'
         RETURNING *`),
       queuedCandidates: db.prepare(`
         SELECT ti.id, ti.task_id, ti.priority_rank, ti.run_id, r.workflow_id, r.status AS run_status,
@@ -49,7 +56,15 @@ export class SqliteClaimQueries {
   }
 
   async claimDue(claim: ClaimRequest): Promise<TaskInstanceRecord[]> {
-    return (this.statements.claimDue.all(claim) as TaskInstanceRow[]).map(toTaskInstance);
+    const ids = this.statements.dueIds.all({ now: claim.now, limit: claim.limit }) as number[];
+    if (ids.length === 0) return [];
+    const rows = this.statements.claimDue.all({
+      ids: JSON.stringify(ids),
+      nodeId: claim.nodeId,
+      leaseUntil: claim.leaseUntil,
+      now: claim.now,
+    }) as TaskInstanceRow[];
+    return inOrderOf(ids, rows.map(toTaskInstance));
   }
 
   async queuedCandidates(query: CandidateQuery): Promise<ClaimCandidate[]> {
