@@ -170,8 +170,10 @@ export interface QueueTransaction {
   /**
    * Runs whose task instances a claim took start: each of `runIds` still in one of `from` moves to
    * `to`, its start time set once. One statement for a claim's runs; the runs moved, in no set order.
+   * A store whose reads are round trips returns a run that was `Queued` with its inputs (a `RunRecord`):
+   * its first tasks need them, and the same statement brings them.
    */
-  startRuns(start: RunsStart): Promise<RunState[]>;
+  startRuns(start: RunsStart): Promise<Array<RunState | RunRecord>>;
 
   /**
    * Claims due `Pending` instances (due time passed), earliest first, with a lease. Claimers racing
