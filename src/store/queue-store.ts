@@ -170,8 +170,9 @@ export interface QueueTransaction {
   /**
    * Runs whose task instances a claim took start: each of `runIds` still in one of `from` moves to
    * `to`, its start time set once. One statement for a claim's runs; the runs moved, in no set order.
-   * A store whose reads are round trips returns a run that was `Queued` with its inputs (a `RunRecord`):
-   * its first tasks need them, and the same statement brings them.
+   * A run whose start this sets comes with its inputs (a `RunRecord`) where its row holds them: its first
+   * tasks' Data is derived from them, and reading them again would cost a read per run (a round trip on
+   * PostgreSQL). A run that started before (a `Pending` one resuming) comes without.
    */
   startRuns(start: RunsStart): Promise<Array<RunState | RunRecord>>;
 

@@ -168,6 +168,14 @@ export function toRun(row: RunRow): RunRecord {
   return { ...toRunState(row), inputs: JSON.parse(row.inputs) as JsonObject };
 }
 
+/**
+ * A run `startRuns` moved: with its inputs when the statement returned them (the runs whose start time
+ * it set: their first tasks need them), else without.
+ */
+export function toStartedRun(row: Omit<RunRow, 'inputs'> & { inputs: string | null }): RunState | RunRecord {
+  return row.inputs === null ? toRunState(row) : toRun({ ...row, inputs: row.inputs });
+}
+
 export interface TaskInstanceRow {
   id: number;
   run_id: number;

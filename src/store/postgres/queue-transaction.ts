@@ -26,8 +26,8 @@ import {
   RUN_STATE_COLUMNS,
   type RunRow,
   type TaskInstanceRow,
-  toRun,
   toRunState,
+  toStartedRun,
   toTaskInstance,
 } from '../rows.js';
 import { insertedInstance } from '../planned-run.js';
@@ -337,20 +337,14 @@ export class PgQueueTransaction implements QueueTransaction {
     return row && toRunState(row);
   }
 
-  /**
-   * A run that was `Queued` comes back with its inputs: its first tasks' Data is derived from them, and
-   * reading them afterwards would cost each run a round trip of its own. The subquery reads the status
-   * before the update (a row that changed meanwhile is re-checked against `from` on the row itself).
-   */
   async startRuns(start: RunsStart): Promise<Array<RunState | RunRecord>> {
     const rows = await this.rows<Omit<RunRow, 'inputs'> & { inputs: string | null }>(
       `UPDATE runs SET status = $3, updated_at = $4, started_at = COALESCE(started_at, $4)
-       FROM (SELECT id AS before_id, status AS before_status FROM runs WHERE id = ANY($1::bigint[])) before
-       WHERE id = before.before_id AND status = ANY($2::text[])
-       RETURNING ${RUN_STATE_COLUMNS}, CASE WHEN before.before_status = 'Queued' THEN inputs END AS inputs`,
+       WHERE id = ANY($1::bigint[]) AND status = ANY($2::text[])
+       RETURNING ${RUN_STATE_COLUMNS}, CASE WHEN started_at = $4 THEN inputs END AS inputs`,
       [start.runIds, start.from, start.to, start.now],
     );
-    return rows.map((row) => (row.inputs === null ? toRunState(row) : toRun({ ...row, inputs: row.inputs })));
+    return rows.map(toStartedRun);
   }
 
   claimDue(claim: ClaimRequest): Promise<TaskInstanceRecord[]> {

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type {
   JsonObject,
+  RunRecord,
   RunResponse,
   RunState,
   StoredDataIn,
@@ -32,6 +33,7 @@ import {
   type RunRow,
   type TaskInstanceRow,
   toRunState,
+  toStartedRun,
   toTaskInstance,
 } from '../rows.js';
 
@@ -142,7 +144,7 @@ export class SqliteQueueTransaction implements QueueTransaction {
       startRuns: db.prepare(`
         UPDATE runs SET status = @to, updated_at = @now, started_at = COALESCE(started_at, @now)
         WHERE id IN (SELECT value FROM json_each(@runIds)) AND status IN (SELECT value FROM json_each(@from))
-        RETURNING ${RUN_STATE_COLUMNS}`),
+        RETURNING ${RUN_STATE_COLUMNS}, CASE WHEN started_at = @now AND inputs <> '' THEN inputs END AS inputs`),
     };
   }
 
@@ -331,14 +333,15 @@ export class SqliteQueueTransaction implements QueueTransaction {
     return row && toRunState(row);
   }
 
-  async startRuns(start: RunsStart): Promise<RunState[]> {
+  /** Large inputs live in `run_inputs`, out of the row: those runs come without, and are read when needed. */
+  async startRuns(start: RunsStart): Promise<Array<RunState | RunRecord>> {
     const rows = this.statements.startRuns.all({
       runIds: JSON.stringify(start.runIds),
       from: JSON.stringify(start.from),
       to: start.to,
       now: start.now,
-    }) as Array<Omit<RunRow, 'inputs'>>;
-    return rows.map(toRunState);
+    }) as Array<Omit<RunRow, 'inputs'> & { inputs: string | null }>;
+    return rows.map(toStartedRun);
   }
 
   claimDue(claim: ClaimRequest): Promise<TaskInstanceRecord[]> {
