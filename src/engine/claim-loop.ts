@@ -40,6 +40,8 @@ export class ClaimLoop {
   /** A claim is due on the next turn of the event loop (`wake`). */
   private isClaimScheduled = false;
   private running = 0;
+  /** Of `running`, the executions whose outcome is being written: their slots are counted free. */
+  private recording = 0;
   private dueTimer: NodeJS.Timeout | null = null;
   private dueTimerAt = Number.POSITIVE_INFINITY;
   private consecutiveErrors = 0;
@@ -108,7 +110,7 @@ export class ClaimLoop {
   }
 
   private async claim(): Promise<void> {
-    const free = this.options.concurrency - this.running;
+    const free = this.options.concurrency - (this.running - this.recording);
     if (free <= 0) return;
     this.state = 'claiming';
     this.isWakeRequested = false;
@@ -146,10 +148,31 @@ export class ClaimLoop {
     return this.state === 'stopped';
   }
 
+  /**
+   * Hands one claimed instance to the executor. Where the store commits transactions in the order queued
+   * (`isCommitShared`: SQLite), its slot counts as free from the moment its outcome is being written
+   * (`onRecording`): the wake-up is then on the event loop's queue before the write batch's own (the
+   * outcome is queued right after), so the claim for the freed slots runs after the outcomes and commits
+   * with them: one commit per round of executions where there were two, each with its fsync. Until the
+   * outcomes commit, the executions may number a little more than `concurrency` (more while an outcome's
+   * failed write is retried). Elsewhere the claim could run beside the outcomes, not after them, and see
+   * none of what they queue: the slot is freed when the execution ends.
+   */
   private run({ instance, run }: ClaimedWork): void {
     this.running += 1;
-    const execution = this.options.executor.execute(instance, run ? { run } : {}).finally(() => {
+    let isRecording = false;
+    const onRecording = (): void => {
+      isRecording = true;
+      this.recording += 1;
+      this.wake();
+    };
+    const options = {
+      ...(run ? { run } : {}),
+      ...(this.options.queue.isCommitShared ? { onRecording } : {}),
+    };
+    const execution = this.options.executor.execute(instance, options).finally(() => {
       this.running -= 1;
+      if (isRecording) this.recording -= 1;
       this.inFlight.delete(execution);
       this.wake();
     });

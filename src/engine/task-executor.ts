@@ -61,6 +61,11 @@ export interface ExecuteOptions {
    * the draft, and a task with side effects waits for the draft's write.
    */
   draft?: RunDraft;
+  /**
+   * Called once, when the attempt is over and its outcome is about to be written: its slot is as good as
+   * free. The claim loop claims for it then, so that the claim shares the outcome's commit.
+   */
+  onRecording?: () => void;
 }
 
 /** An attempt's completion, and the output `Data` to keep for the successors when it is recorded. */
@@ -216,6 +221,7 @@ export class TaskExecutor {
       const attempted = await this.attempt(execution, options);
       if (!attempted || execution.isAbandoned) return;
       const { completion, out } = attempted;
+      options.onRecording?.();
       const result = await this.complete(completion, execution);
       if (!result) return;
       execution.recorded = completion;

@@ -25,6 +25,13 @@ import type { RetentionBatch, ScheduledRunRequest, ScheduledRunResult } from './
  */
 export interface QueueStore {
   /**
+   * True when the transactions queued in one turn of the event loop run one after another, in the order
+   * queued, and share one commit (SQLite's group commit): one queued after another sees its writes and
+   * commits with it. On PostgreSQL they may run in concurrent batches, each with its own commit.
+   */
+  readonly isCommitShared: boolean;
+
+  /**
    * Runs `work` in one write transaction, committed before the promise resolves (rolled back when
    * `work` throws). `work` must only await the transaction's own primitives: on SQLite several
    * transactions share one group commit, on PostgreSQL it holds a connection.

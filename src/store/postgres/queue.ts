@@ -26,6 +26,7 @@ const TRANSACTION_ATTEMPTS = 3;
  * single auto-committed statements.
  */
 export class PgQueue implements QueueStore {
+  readonly isCommitShared = false;
   private readonly batcher: PgWriteBatcher;
   private readonly drafts: PgDraftWrites;
 

@@ -15,6 +15,8 @@ import type { WriteBatcher } from './write-batcher.js';
 
 /** The engine's queue on SQLite: every write goes through the group commit of the `WriteBatcher`. */
 export class SqliteQueue implements QueueStore {
+  readonly isCommitShared = true;
+
   constructor(
     private readonly writer: WriteBatcher,
     private readonly tx: SqliteQueueTransaction,
