@@ -124,6 +124,10 @@ export async function completeTaskInstance(
   if (!run) return notApplied(undefined);
   const isPending = completion.status === 'Pending';
   taskStatusChange('Processing', completion.status);
+  const isWaiting = isPending && (completion.dueAt ?? null) === null;
+  // Read before the outcome is written, the sub-run locked: see `hasHappened`.
+  const hasSubRunEnded =
+    isWaiting && completion.waitingOn === 'sub_run' ? await tx.hasFinalSubRun(completion.instanceId) : false;
   const applied = await tx.writeOutcome({
     id: completion.instanceId,
     nodeId: completion.nodeId,
@@ -143,7 +147,7 @@ export async function completeTaskInstance(
   if (!applied) return notApplied(run);
   if (completion.iterationItems) await tx.insertIterationItems(completion.instanceId, completion.iterationItems);
   let wokeItself = 0;
-  if (isPending && (completion.dueAt ?? null) === null && (await hasHappened(tx, completion))) {
+  if (isWaiting && (await hasHappened(tx, completion, hasSubRunEnded))) {
     if (await tx.wake(completion.instanceId, now)) wokeItself = 1;
   }
   if (completion.isUnhandledError && completion.error) {
@@ -194,17 +198,25 @@ export async function completeTaskInstance(
 }
 
 /**
- * Whether what a waiting instance waits for has already happened: a branch of its Iterate ended while
- * it ran, or the sub-run it waits for ended before it started waiting. Asked after its outcome is
- * written: the row is then locked, so a wake-up by another transaction waits for this one and then
- * sees it waiting, and one that committed before is seen here. Either way none is lost.
+ * Whether what a waiting instance waits for has already happened, so that no wake-up is lost:
+ * - a branch of its Iterate ended while it ran: asked after its outcome is written. The row is then
+ *   locked, so a branch's count by another transaction waits for this one and then sees it waiting;
+ *   one that committed before is seen here.
+ * - the sub-run it waits for ended: asked before its outcome is written (`hasSubRunEnded`), the sub-run
+ *   locked while this transaction lasts (`hasFinalSubRun`). The sub-run's end locks it first and wakes
+ *   this instance after: either that end committed and is seen here, or it waits until this instance
+ *   is waiting. Asked after the outcome instead, an end running beside this transaction could find the
+ *   instance not yet waiting, and commit after this look found the sub-run not ended (PostgreSQL).
  */
-async function hasHappened(tx: QueueTransaction, completion: TaskCompletion): Promise<boolean> {
+async function hasHappened(
+  tx: QueueTransaction,
+  completion: TaskCompletion,
+  hasSubRunEnded: boolean,
+): Promise<boolean> {
   if (completion.waitingOn === 'iterations') {
     return (await tx.iterationsDone(completion.instanceId)) > (completion.iterationsDoneSeen ?? 0);
   }
-  if (completion.waitingOn === 'sub_run') return tx.hasFinalSubRun(completion.instanceId);
-  return false;
+  return completion.waitingOn === 'sub_run' && hasSubRunEnded;
 }
 
 /** Where a new task instance went: into the queue (or held), merged into a waiting Merge, or refused. */

@@ -163,7 +163,10 @@ export interface QueueTransaction {
   iterationsDone(iterateId: number): Promise<number>;
   /** How many instances of a task a scope of a run has had (the loop guard counts these). */
   countTaskInScope(runId: number, taskId: number, scope: Scope): Promise<number>;
-  /** Whether a sub-run started by this task instance (waiting for it) is final. */
+  /**
+   * Whether a sub-run started by this task instance (waiting for it) is final. Where transactions run
+   * side by side (PostgreSQL), the sub-run stays locked until this transaction ends, so its end waits.
+   */
   hasFinalSubRun(parentTaskInstanceId: number): Promise<boolean>;
   /** The first unhandled failure left in a run (ignoring rerun instances), or undefined. */
   firstUnhandledError(runId: number): Promise<{ errorClass: string; message: string } | undefined>;

@@ -273,13 +273,13 @@ export class PgQueueTransaction implements QueueTransaction {
     return row?.n ?? 0;
   }
 
+  /** Locks the sub-run (FOR SHARE) until the transaction ends: its end, which locks it first, waits. */
   async hasFinalSubRun(parentTaskInstanceId: number): Promise<boolean> {
-    const [row] = await this.rows<{ found: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM runs WHERE parent_task_instance_id = $1
-                                        AND status IN ('Finished', 'Stopped')) AS found`,
+    const rows = await this.rows<{ is_final: boolean }>(
+      `SELECT status IN ('Finished', 'Stopped') AS is_final FROM runs WHERE parent_task_instance_id = $1 FOR SHARE`,
       [parentTaskInstanceId],
     );
-    return row?.found === true;
+    return rows.some((row) => row.is_final);
   }
 
   async firstUnhandledError(runId: number): Promise<{ errorClass: string; message: string } | undefined> {
