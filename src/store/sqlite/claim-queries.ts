@@ -57,14 +57,7 @@ export class SqliteClaimQueries {
 
   async claimDue(claim: ClaimRequest): Promise<TaskInstanceRecord[]> {
     const ids = this.statements.dueIds.all({ now: claim.now, limit: claim.limit }) as number[];
-    if (ids.length === 0) return [];
-    const rows = this.statements.claimDue.all({
-      ids: JSON.stringify(ids),
-      nodeId: claim.nodeId,
-      leaseUntil: claim.leaseUntil,
-      now: claim.now,
-    }) as TaskInstanceRow[];
-    return inOrderOf(ids, rows.map(toTaskInstance));
+    return ids.length === 0 ? [] : this.claimByIds(this.statements.claimDue, ids, claim);
   }
 
   async queuedCandidates(query: CandidateQuery): Promise<ClaimCandidate[]> {
@@ -87,7 +80,16 @@ export class SqliteClaimQueries {
   }
 
   async claimQueued(ids: readonly number[], claim: Omit<ClaimRequest, 'limit'>): Promise<TaskInstanceRecord[]> {
-    const rows = this.statements.claimQueued.all({
+    return this.claimByIds(this.statements.claimQueued, ids, claim);
+  }
+
+  /** Runs one of the claiming UPDATEs on `ids`; the instances it took, in the order of `ids`. */
+  private claimByIds(
+    statement: Database.Statement,
+    ids: readonly number[],
+    claim: Omit<ClaimRequest, 'limit'>,
+  ): TaskInstanceRecord[] {
+    const rows = statement.all({
       ids: JSON.stringify(ids),
       nodeId: claim.nodeId,
       leaseUntil: claim.leaseUntil,
