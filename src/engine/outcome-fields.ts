@@ -2,7 +2,8 @@ import type { JsonObject, JsonValue, StoredDataIn, TaskInstanceRecord } from '..
 import type { TaskOutcome } from '../tasks/task-type.js';
 import type { CompiledVersion } from './compiled-version.js';
 import { FAN_OUT_REBASE_DEPTH, rebaseIn, writeBranchIn, writeIn, writeOut, type HeldData } from './data-writes.js';
-import type { SuccessorSpec, TaskCompletion } from './progression.js';
+import type { TaskCompletion } from './progression.js';
+import type { SuccessorSpec } from './task-instance-adding.js';
 import { MAX_DATA_BYTES } from './data-size.js';
 import { failureData } from './run-data.js';
 

@@ -1,7 +1,8 @@
 import { dataChanges, describeDataChanges } from '../model/data-changes.js';
 import type { JsonObject, RunState, TaskInstanceRecord } from '../model/records.js';
 import type { QueueTransaction } from '../store/queue-store.js';
-import { addTaskInstance, canRerun, resultOf, settle, type Settled } from './progression.js';
+import { canRerun, resultOf, settle, type Settled } from './progression.js';
+import { addTaskInstance } from './task-instance-adding.js';
 import { DataLoader } from './data-loader.js';
 import { runStatusChange, runStatusChangeFrom, taskStatusChange } from './transitions.js';
 
