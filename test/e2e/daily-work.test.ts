@@ -158,7 +158,7 @@ describeNeedsChromium('web UI: daily work', () => {
     await page.getByText('No run matches these filters.').waitFor();
     await page.getByRole('button', { name: 'Clear the filters' }).click();
     await expect.poll(() => rows.count()).toBe(25);
-    await page.getByLabel('Status').selectOption('Finished');
+    await page.getByRole('combobox', { name: 'Status', exact: true }).selectOption('Finished');
     await page.getByLabel('Result').selectOption('Error');
     await expect.poll(() => rows.count()).toBe(1);
 

@@ -141,9 +141,9 @@ describeNeedsChromium('web UI: why a run failed, rerun, stop', () => {
     await expect.poll(() => rows.count()).toBe(1);
     expect(await rows.first().textContent()).toContain('Pending');
     await page.getByText('Updating while runs move').waitFor();
-    await page.getByLabel('Status').selectOption('Finished');
+    await page.getByRole('combobox', { name: 'Status', exact: true }).selectOption('Finished');
     await page.getByText('No Finished runs.').waitFor();
-    await page.getByLabel('Status').selectOption('Pending');
+    await page.getByRole('combobox', { name: 'Status', exact: true }).selectOption('Pending');
     await expect.poll(() => rows.count()).toBe(1);
 
     await rows.first().getByRole('link').click();
@@ -157,7 +157,7 @@ describeNeedsChromium('web UI: why a run failed, rerun, stop', () => {
 
     // Back on the list, the row moved on by itself.
     await page.getByRole('link', { name: workflow.workflow.name }).click();
-    await page.getByLabel('Status').selectOption('');
+    await page.getByRole('combobox', { name: 'Status', exact: true }).selectOption('');
     await expect.poll(() => rows.first().textContent()).toContain('Stopped');
     ui.expectNoErrors();
   }, 90_000);
