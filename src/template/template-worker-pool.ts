@@ -1,9 +1,6 @@
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { IS_SOURCE, codePath } from '../package-files.js';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerScript } from '../worker-script.js';
 import type { JsonValue } from '../model/records.js';
 import type { JsonataLimits, LiquidLimits } from './template-limits.js';
 import { TemplateError, type TemplateScope } from './template-engine.js';
@@ -123,21 +120,10 @@ function kindName(job: TemplateJob): string {
   return job.kind === 'liquid' ? 'the Liquid template' : 'the JSONata expression';
 }
 
-/**
- * The build runs `dist/template/template-worker.js` (an entry of its own in the bundle). From source
- * (tests, `npm run dev`), the worker is TypeScript: it is loaded through tsx, which is then installed
- * (a dev dependency).
- */
 function spawnWorker(): Worker {
-  const options = { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } };
-  if (!IS_SOURCE) return new Worker(codePath('template', 'template-worker.js'), options);
-  // tsx's ESM API (its package exports map `tsx/esm/api` to this file for `import`).
-  const tsxApi = pathToFileURL(
-    path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs'),
-  ).href;
-  const target = pathToFileURL(codePath('template', 'template-worker.ts')).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => tsx.tsImport(${JSON.stringify(target)}, ${JSON.stringify(target)}))`;
-  return new Worker(bootstrap, { ...options, eval: true });
+  return startWorkerScript(['template', 'template-worker'], {
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+  });
 }
 
 /** The process's workers, started on first use. */
