@@ -22,6 +22,8 @@ const SQLITE_ONLY = [
   'test/e2e/**',
   'test/store-contract/**',
   'test/data-at-rest.test.ts',
+  // Builds its long history in the SQLite file itself, and checks SQLite's history thread.
+  'test/history-search.test.ts',
   // Not about storage: once is enough.
   'test/no-freeze.test.ts',
   'test/egress.test.ts',

@@ -11,8 +11,8 @@
 // Code splitting keeps what Weir imports lazily lazy (the PostgreSQL store, SMTP, OpenTelemetry): each is
 // a chunk loaded on first use, with its dependencies, instead of a static import hoisted to the top.
 //
-// Layout: dist/weir-cli.js (the command line, the server), dist/template/template-worker.js (the
-// template worker thread's script), dist/chunks/, dist/store/<dialect>/migrations/ (the SQL files).
+// Layout: dist/weir-cli.js (the command line, the server), dist/template/template-worker.js and
+// dist/store/sqlite/history-worker.js (the worker threads' scripts), dist/chunks/, dist/store/<dialect>/migrations/ (the SQL files).
 // src/package-files.ts finds these from the package root, as it finds src/ when running from source.
 //
 // Usage: node scripts/build.mjs [--outdir <dir>]   (default: dist)
@@ -39,6 +39,7 @@ await build({
   entryPoints: {
     'weir-cli': 'src/cli/main.ts',
     'template/template-worker': 'src/template/template-worker.ts',
+    'store/sqlite/history-worker': 'src/store/sqlite/history-worker.ts',
   },
   outdir,
   chunkNames: 'chunks/[name]-[hash]',

@@ -13,6 +13,7 @@ import {
   OAuthError,
   PatchValidationError,
   RateLimitedError,
+  SearchTimeoutError,
   TaskBatchError,
   TriggerAuthError,
   WeirError,
@@ -181,6 +182,13 @@ function weirError(error: WeirError): HttpErrorAnswer {
       status: 409,
       headers: { 'retry-after': '1' },
       body: envelope([item(409, error.code, error.title, error.field)]),
+    };
+  }
+  if (error instanceof SearchTimeoutError) {
+    return {
+      status: 503,
+      headers: { 'retry-after': String(error.retryAfterSeconds) },
+      body: envelope([item(503, error.code, error.title)]),
     };
   }
   if (error instanceof RateLimitedError) {

@@ -174,3 +174,20 @@ export class IdempotencyKeyInProgressError extends WeirError {
     );
   }
 }
+
+/**
+ * A search of the run history that did not finish in its time (503 with `Retry-After`): it read too
+ * much of a long history, or waited behind searches that did. Narrower filters read less.
+ */
+export class SearchTimeoutError extends WeirError {
+  override readonly name = 'SearchTimeoutError';
+  readonly code = 'search_timeout';
+  readonly retryAfterSeconds = 5;
+  constructor(reason: 'deadline' | 'waiting', deadlineMs = 0) {
+    super(
+      reason === 'deadline'
+        ? `Searching the run history took longer than ${deadlineMs / 1000} s. Narrow the search (a workflow, a status, a date range) or retry in 5 s.`
+        : 'Too many searches of the run history are waiting; retry in 5 s.',
+    );
+  }
+}

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HistoryQueries } from './history-queries.js';
 import { SqliteStore } from './sqlite-store.js';
 
 /**
@@ -90,6 +91,7 @@ describe('SQLite query plans', () => {
   let dir: string;
   let store: SqliteStore;
   let db: Database.Database;
+  let searchDb: Database.Database | undefined;
   /** The store's own statements, prepared when it opens (the engine's hot path). */
   const atOpen = new Set<string>();
   /** Every statement prepared, the list queries included. */
@@ -122,22 +124,25 @@ describe('SQLite query plans', () => {
     try {
       store = SqliteStore.open(path.join(dir, 'weir.db'), { lockWaitMs: 1_000 });
       capture = new Set();
-      // The API's list queries are built from the filters given: the ones an index exists for.
+      // The API's list queries run in the history thread (history-reader.ts); their SQL is built here
+      // by the same class, from the filters given: the ones an index exists for.
+      searchDb = new Database(path.join(dir, 'weir.db'));
+      const searches = new HistoryQueries(searchDb);
       const page = { offset: 0, limit: 20 };
-      const list = async (name: string, read: () => Promise<unknown>): Promise<void> => {
+      const list = async (name: string, read: () => unknown): Promise<void> => {
         await read();
         listQuery.set(name, lastSql);
       };
-      await list('runs', () => store.reads.listRuns({}, page));
-      await list('runs of a workflow', () => store.reads.listRuns({ workflowId: 1 }, page));
-      await list('runs by status', () => store.reads.listRuns({ status: 'Queued' }, page));
+      await list('runs', () => searches.listRuns({}, page));
+      await list('runs of a workflow', () => searches.listRuns({ workflowId: 1 }, page));
+      await list('runs by status', () => searches.listRuns({ status: 'Queued' }, page));
       await list('runs of a workflow by status', () =>
-        store.reads.listRuns({ workflowId: 1, status: 'Processing' }, page),
+        searches.listRuns({ workflowId: 1, status: 'Processing' }, page),
       );
-      await list('failed runs', () => store.reads.listRuns({ result: 'Error' }, page));
-      await list('failed runs of a workflow', () => store.reads.listRuns({ workflowId: 1, result: 'Error' }, page));
-      await list('task instances of a run', () => store.reads.findTaskInstances({ runId: 1 }, page));
-      await list('failed task instances', () => store.reads.findTaskInstances({ status: 'Error' }, page));
+      await list('failed runs', () => searches.listRuns({ result: 'Error' }, page));
+      await list('failed runs of a workflow', () => searches.listRuns({ workflowId: 1, result: 'Error' }, page));
+      await list('task instances of a run', () => searches.findTaskInstances({ runId: 1 }, page));
+      await list('failed task instances', () => searches.findTaskInstances({ status: 'Error' }, page));
     } finally {
       Database.prototype.prepare = prepare;
     }
@@ -146,6 +151,7 @@ describe('SQLite query plans', () => {
 
   afterAll(async () => {
     db.close();
+    searchDb?.close();
     await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -3,12 +3,34 @@ import type { RunRecord, RunState, TaskCounts, TaskInstanceRecord, TaskInstanceV
 import type { QueueStats, RunReadModel } from '../store.js';
 import { QueueStatsQueries } from './queue-stats-queries.js';
 import type { PageRequest, RunFilter, TaskInstanceFilter } from '../store-inputs.js';
-import { RUN_STATE_COLUMNS, toRun, toRunState, toTaskInstance, type RunRow, type TaskInstanceRow } from '../rows.js';
+import { toRun, toTaskInstance, type RunRow, type TaskInstanceRow } from '../rows.js';
+import type { HistoryQueries, HistoryQuery, HistoryRows } from './history-queries.js';
 import { SELECT_RUN_WITH_INPUTS } from './run-columns.js';
 import type { SqliteDataQueries } from './data-queries.js';
 import { UsageQueries } from './usage-queries.js';
 
-/** Runs and task instances as the API reads them, on SQLite. Reads run synchronously on prepared statements. */
+/** The searches of the history, wherever they run (`history-queries.ts`). */
+export interface HistorySearches {
+  run<Q extends HistoryQuery>(query: Q): Promise<HistoryRows<Q>>;
+  /** The store is closing. */
+  close(): void;
+}
+
+/** The searches on the calling thread: for an in-memory database, which no other connection can open. */
+export class InThreadSearches implements HistorySearches {
+  constructor(private readonly queries: HistoryQueries) {}
+
+  async run<Q extends HistoryQuery>(query: Q): Promise<HistoryRows<Q>> {
+    return this.queries.run(query);
+  }
+
+  close(): void {}
+}
+
+/**
+ * Runs and task instances as the API reads them, on SQLite. Reads of a run or an instance run
+ * synchronously on prepared statements; searches of the whole history run where `history` says.
+ */
 export class SqliteReadModel implements RunReadModel {
   private readonly selectRun;
   private readonly selectInstance;
@@ -21,6 +43,8 @@ export class SqliteReadModel implements RunReadModel {
   constructor(
     private readonly db: Database.Database,
     private readonly data: SqliteDataQueries,
+    /** Where the searches of the whole history run: a worker thread (`HistoryReader`) for a file. */
+    private readonly history: HistorySearches,
   ) {
     this.selectRun = db.prepare(`${SELECT_RUN_WITH_INPUTS} WHERE id = ?`);
     this.selectInstance = db.prepare('SELECT * FROM task_instances WHERE id = ?');
@@ -42,45 +66,7 @@ export class SqliteReadModel implements RunReadModel {
   }
 
   async listRuns(filter: RunFilter, page: PageRequest): Promise<RunState[]> {
-    const where: string[] = [];
-    const params: Array<string | number> = [];
-    if (filter.workflowId !== undefined) {
-      where.push('workflow_id = ?');
-      params.push(filter.workflowId);
-    }
-    if (filter.status !== undefined) {
-      where.push('status = ?');
-      params.push(filter.status);
-    }
-    if (filter.result !== undefined) {
-      where.push('result = ?');
-      params.push(filter.result);
-    }
-    if (filter.mode !== undefined) {
-      where.push('mode = ?');
-      params.push(filter.mode);
-    }
-    if (filter.createdAfter !== undefined) {
-      where.push('created_at >= ?');
-      params.push(filter.createdAfter);
-    }
-    if (filter.createdBefore !== undefined) {
-      where.push('created_at < ?');
-      params.push(filter.createdBefore);
-    }
-    if (filter.inputText !== undefined) {
-      // instr, not LIKE: the text is matched literally, so `%` and `_` need no escaping.
-      where.push('instr(lower(COALESCE(ri.inputs, r.inputs)), lower(?)) > 0');
-      params.push(filter.inputText);
-    }
-    // Without their inputs (a page of runs would read up to 5 MiB each); the text filter reads them.
-    const sql = `SELECT ${RUN_STATE_COLUMNS} FROM runs r
-                 ${filter.inputText !== undefined ? 'LEFT JOIN run_inputs ri ON ri.run_id = r.id' : ''}
-                 ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-                 ORDER BY id DESC LIMIT ? OFFSET ?`;
-    return (this.db.prepare(sql).all(...params, page.limit, page.offset) as Array<Omit<RunRow, 'inputs'>>).map(
-      toRunState,
-    );
+    return this.history.run({ kind: 'runs', filter, page });
   }
 
   async countTasks(runId: number): Promise<TaskCounts> {
@@ -103,23 +89,7 @@ export class SqliteReadModel implements RunReadModel {
   }
 
   async findTaskInstances(filter: TaskInstanceFilter, page: PageRequest): Promise<TaskInstanceView[]> {
-    const where: string[] = [];
-    const params: Array<string | number> = [];
-    const add = (clause: string, value: string | number | undefined): void => {
-      if (value === undefined) return;
-      where.push(clause);
-      params.push(value);
-    };
-    add('id = ?', filter.id);
-    add('run_id = ?', filter.runId);
-    add('name = ?', filter.name);
-    add('action_type = ?', filter.actionType);
-    add('status = ?', filter.status);
-    const sql = `SELECT * FROM task_instances ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-                 ORDER BY id DESC LIMIT ? OFFSET ?`;
-    return this.withData(
-      (this.db.prepare(sql).all(...params, page.limit, page.offset) as TaskInstanceRow[]).map(toTaskInstance),
-    );
+    return this.withData(await this.history.run({ kind: 'taskInstances', filter, page }));
   }
 
   /** The instances with their Data rebuilt, all from one read of their chains. */

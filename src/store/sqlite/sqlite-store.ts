@@ -9,7 +9,9 @@ import { IdAllocator } from './id-allocator.js';
 import { LeaseQueries } from './lease-queries.js';
 import { SqliteQueue } from './queue.js';
 import { SqliteQueueTransaction } from './queue-transaction.js';
-import { SqliteReadModel } from './read-model.js';
+import { HistoryQueries } from './history-queries.js';
+import { HistoryReader } from './history-reader.js';
+import { InThreadSearches, SqliteReadModel, type HistorySearches } from './read-model.js';
 import { RetentionQueries } from './retention-queries.js';
 import { RunCounters } from './run-counters.js';
 import { TaskUsageCounter } from './task-usage-counter.js';
@@ -121,6 +123,9 @@ export class SqliteStore implements Store {
       ids,
       new DraftWriter(db, usage),
     );
+    // A file's history is searched in the history thread; an in-memory database is this connection's only.
+    const history: HistorySearches =
+      file === ':memory:' ? new InThreadSearches(new HistoryQueries(db)) : new HistoryReader(file);
     const catalog = new SqliteCatalog(writer, ids, workflows, new VersionQueries(db, workflows), schedules);
     return new SqliteStore(
       db,
@@ -128,12 +133,15 @@ export class SqliteStore implements Store {
       {
         queue,
         catalog,
-        reads: new SqliteReadModel(db, data),
+        reads: new SqliteReadModel(db, data, history),
         constants: new SqliteGlobalConstants(writer, new GlobalConstantQueries(db)),
         nodes: new SqliteNodes(db, writer),
         importKeys: new SqliteImportKeys(db, writer),
       },
-      options.onClose ?? (() => undefined),
+      () => {
+        history.close();
+        options.onClose?.();
+      },
       options.onListenerError ?? ((error) => process.emitWarning(`a notifier listener threw: ${String(error)}`)),
     );
   }
