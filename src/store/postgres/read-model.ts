@@ -4,6 +4,7 @@ import { RUN_STATE_COLUMNS, toRun, toRunState, toTaskInstance, type RunRow, type
 import type { QueueStats, RunReadModel } from '../store.js';
 import type { PageRequest, RunFilter, TaskInstanceFilter } from '../store-inputs.js';
 import { rebuildData } from './data-queries.js';
+import { PgHistorySearches } from './history-searches.js';
 
 const SELECT_RUN = 'SELECT * FROM runs WHERE id = $1';
 const SELECT_INSTANCE = 'SELECT * FROM task_instances WHERE id = $1';
@@ -23,9 +24,16 @@ const SELECT_USAGE = `
 
 type Param = string | number;
 
-/** Runs and task instances as the API reads them, on PostgreSQL: the SQLite read model's statements, on the pool. */
+/**
+ * Runs and task instances as the API reads them, on PostgreSQL: the SQLite read model's statements, on the
+ * pool; the searches of the whole history within their bounds (`PgHistorySearches`).
+ */
 export class PgReadModel implements RunReadModel {
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly searches: PgHistorySearches;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.searches = new PgHistorySearches(pool);
+  }
 
   async getRun(id: number): Promise<RunRecord | undefined> {
     const row = (await this.pool.query<RunRow>(SELECT_RUN, [id])).rows[0];
@@ -53,7 +61,7 @@ export class PgReadModel implements RunReadModel {
     // Without their inputs (a page of runs would read up to 5 MiB each); the text filter reads them.
     const sql = `SELECT ${RUN_STATE_COLUMNS} FROM runs ${clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : ''}
                  ORDER BY id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`;
-    return (await this.pool.query<Omit<RunRow, 'inputs'>>(sql, params)).rows.map(toRunState);
+    return (await this.searches.query<Omit<RunRow, 'inputs'>>(sql, params)).map(toRunState);
   }
 
   async countTasks(runId: number): Promise<TaskCounts> {
@@ -87,7 +95,7 @@ export class PgReadModel implements RunReadModel {
     params.push(page.limit, page.offset);
     const sql = `SELECT * FROM task_instances ${where}
                  ORDER BY id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`;
-    return this.withData((await this.pool.query<TaskInstanceRow>(sql, params)).rows.map(toTaskInstance));
+    return this.withData((await this.searches.query<TaskInstanceRow>(sql, params)).map(toTaskInstance));
   }
 
   /** The instances with their Data rebuilt, all from one read of their chains. */

@@ -1,13 +1,10 @@
 import type { Worker } from 'node:worker_threads';
 import { SearchTimeoutError } from '../../model/errors.js';
 import { startWorkerScript } from '../../worker-script.js';
+import { MAX_WAITING_SEARCHES, SEARCH_DEADLINE_MS } from '../history-search.js';
 import type { HistoryQuery, HistoryRows } from './history-queries.js';
 import type { HistoryWorkerAnswer, HistoryWorkerRequest } from './history-worker.js';
 
-/** A search not answered this long after it was asked fails (503): it waited, or read, too long. */
-export const SEARCH_DEADLINE_MS = 10_000;
-/** Searches waiting beyond this many fail at once: a flood of them must not queue without end. */
-const MAX_WAITING = 64;
 /** An idle worker thread is stopped after this long, and its memory returned. */
 const IDLE_STOP_MS = 60_000;
 
@@ -42,7 +39,7 @@ class HistoryThread {
   private nextId = 1;
 
   search(file: string, query: HistoryQuery, deadlineMs: number): Promise<unknown[]> {
-    if (this.waiting.length >= MAX_WAITING) return Promise.reject(new SearchTimeoutError('waiting'));
+    if (this.waiting.length >= MAX_WAITING_SEARCHES) return Promise.reject(new SearchTimeoutError('waiting'));
     return new Promise((resolve, reject) => {
       const search: Search = {
         id: this.nextId++,
