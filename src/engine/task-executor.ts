@@ -1,33 +1,15 @@
-import type { JsonValue, RunState, TaskInstanceRecord } from '../model/records.js';
+import type { RunState, TaskInstanceRecord } from '../model/records.js';
 import type { Notifier } from '../store/notifier.js';
-import type { QueueStore } from '../store/queue-store.js';
-import type { MailSender, SubRunStarter, TaskOutcome } from '../tasks/task-type.js';
-import { BrokenDataChainError } from '../store/data-rebuild.js';
 import { DataLoader } from './data-loader.js';
-import { writeOut, type HeldData } from './data-writes.js';
-import { NO_OBSERVER, type EngineObserver, type ObservedAttempt, type TraceParent } from './engine-observer.js';
-import { completionOf, type Completed } from './outcome-fields.js';
+import { NO_OBSERVER, type EngineObserver, type ObservedAttempt } from './engine-observer.js';
 import { completeTaskInstance, type CompletionResult, type TaskCompletion } from './progression.js';
 import { LazyAbort } from './lazy-abort.js';
 import { DraftLostError, type RunDraft } from './run-draft.js';
-import { taskContext } from './task-context.js';
-import type { VersionCache } from './version-cache.js';
+import { attemptTask, type AttemptedExecution, type AttemptInputs, type AttemptServices } from './task-attempt.js';
 
-/** What the executor needs from around it. */
-export interface TaskExecutorOptions {
-  queue: QueueStore;
+/** What the executor needs from around it: what its attempts need, and the notifier. */
+export interface TaskExecutorOptions extends AttemptServices {
   notifier: Notifier;
-  versions: VersionCache;
-  nodeId: string;
-  leaseMs: number;
-  now: () => number;
-  fetch: typeof fetch;
-  mail: MailSender | null;
-  /** Sub-runs started on behalf of one task instance of one run (`parent`: the attempt's trace, if traced). */
-  subRuns: (run: RunState, instance: TaskInstanceRecord, parent: TraceParent | undefined) => SubRunStarter;
-  logError: (message: string, error: unknown) => void;
-  /** The tenant's `GlobalConstants` scope (secrets opened), cached by its owner; absent: none. */
-  globalConstants?: () => Promise<Record<string, JsonValue>>;
   /** Told of every attempt (metrics, logs, traces); default none. */
   observer?: EngineObserver;
 }
@@ -36,8 +18,7 @@ export interface TaskExecutorOptions {
 const MAX_COMPLETION_BACKOFF_MS = 5_000;
 
 /** One execution in this process: how to abort it, its run, and until when it is held; what the observer sees. */
-interface Execution extends ObservedAttempt {
-  controller: LazyAbort;
+interface Execution extends ObservedAttempt, AttemptedExecution {
   runId: number;
   leaseUntil: number;
   /** Set when this node gave the instance up (lease lost, shutdown): its outcome is not written. */
@@ -51,27 +32,14 @@ interface Execution extends ObservedAttempt {
 }
 
 /** How an execution may start. */
-export interface ExecuteOptions {
+export interface ExecuteOptions extends AttemptInputs {
   /** The run, when the caller has just read or written it (saves a read on the hot path). */
   run?: RunState;
-  /** Its input `Data`, when the caller holds it (a responsive run going on here): not read again. */
-  dataIn?: HeldData | null;
-  /**
-   * The run is kept in memory until it must be stored (`run-draft.ts`): its transactions go through
-   * the draft, and a task with side effects waits for the draft's write.
-   */
-  draft?: RunDraft;
   /**
    * Called once, when the attempt is over and its outcome is about to be written: its slot is as good as
    * free. The claim loop claims for it then, so that the claim shares the outcome's commit.
    */
   onRecording?: () => void;
-}
-
-/** An attempt's completion, and the output `Data` to keep for the successors when it is recorded. */
-interface Attempted {
-  completion: TaskCompletion;
-  out: HeldData | null;
 }
 
 /**
@@ -218,7 +186,7 @@ export class TaskExecutor {
     this.executing.set(instance.id, execution);
     try {
       execution.trace = this.observer.taskStarted(execution);
-      const attempted = await this.attempt(execution, options);
+      const attempted = await attemptTask(execution, options, this.options, this.data);
       if (!attempted || execution.isAbandoned) return;
       const { completion, out } = attempted;
       options.onRecording?.();
@@ -272,100 +240,6 @@ export class TaskExecutor {
         });
   }
 
-  private async attempt(execution: Execution, options: ExecuteOptions): Promise<Attempted | undefined> {
-    const { queue, versions, now } = this.options;
-    const { instance } = execution;
-    const abort = execution.controller;
-    // Without its inputs: only a first task needs them, and the data loader reads them then.
-    const run = execution.run ?? (await queue.getRunState(instance.runId));
-    execution.run = run;
-    const version = await versions.get(instance.versionId);
-    const task = version?.tasks.get(instance.taskId);
-    const scope = { iterationParentId: instance.iterationParentId, iterationIndex: instance.iterationIndex };
-    const base = { instanceId: instance.id, runId: instance.runId, nodeId: this.options.nodeId, log: null, scope };
-    // Ends that change no Data: the output is the input, written without reading it.
-    const ends = { successors: [], claimSuccessorsUntil: null, dataOut: UNCHANGED };
-    if (!run || !version || !task) {
-      const message = `Task ${instance.taskId} of version ${instance.versionId} cannot be found.`;
-      const error = { errorClass: 'WorkflowError::Internal', message, details: null };
-      return {
-        completion: { ...base, ...ends, now: now(), status: 'Error', error, isUnhandledError: true },
-        out: null,
-      };
-    }
-    if (run.status === 'Stopping' || run.status === 'Stopped') {
-      return { completion: { ...base, ...ends, now: now(), status: 'Stopped' }, out: null };
-    }
-    // No side effect for a run that is not stored: such a task waits for its draft to be written
-    // (when that fails, the run does not exist: nothing runs); so does reading Data this node does not hold.
-    if (options.draft && (task.type.hasSideEffects !== false || !options.dataIn)) {
-      try {
-        await options.draft.write();
-      } catch {
-        return undefined;
-      }
-    }
-    let input: HeldData;
-    try {
-      input = options.dataIn ?? (await this.data.dataIn(instance, run));
-    } catch (error) {
-      // Trouble reading is retried (the instance is left to its lease); a chain that leads nowhere never heals.
-      if (!(error instanceof BrokenDataChainError)) throw error;
-      this.options.logError(`task instance ${instance.id} has no input Data`, error);
-      const failure = {
-        errorClass: 'WorkflowError::Internal',
-        message: 'The input Data of the task cannot be read.',
-        details: null,
-      };
-      return {
-        completion: { ...base, ...ends, now: now(), status: 'Error', error: failure, isUnhandledError: true },
-        out: null,
-      };
-    }
-    // The task's own copy, shallow: it sets top-level keys; values below are shared, never changed in place.
-    const data = { ...input.data };
-    const globalConstants = this.options.globalConstants ? await this.options.globalConstants() : undefined;
-    const logLines: string[] = [];
-    const context = taskContext({
-      task,
-      data,
-      run,
-      instance,
-      abort,
-      now,
-      fetch: execution.trace ? execution.trace.wrapFetch(this.options.fetch) : this.options.fetch,
-      log: (line) => logLines.push(line),
-      mail: this.options.mail,
-      workflows: this.options.subRuns(run, instance, execution.trace?.parent),
-      globalConstants,
-    });
-    let outcome: TaskOutcome;
-    const started = performance.now();
-    try {
-      outcome = await task.type.execute(context);
-    } catch (error) {
-      // A task type that throws has a bug; the run still gets an answer.
-      this.options.logError(`task type ${task.type.actionType} threw`, error);
-      outcome = { kind: 'error', errorClass: 'WorkflowError::Internal', message: 'The task failed unexpectedly.' };
-    }
-    execution.executionSeconds = (performance.now() - started) / 1000;
-    const log = logLines.length > 0 ? `${logLines.join('\n')}\n` : null;
-    if (abort.aborted) {
-      const { stored, held } = writeOut(input, data);
-      const dataOut = { stored, data: held.data };
-      return { completion: { ...base, ...ends, now: now(), log, status: 'Stopped', dataOut }, out: null };
-    }
-    const { fields, out }: Completed = await completionOf(outcome, {
-      instance,
-      input,
-      data,
-      version,
-      claimSuccessorsUntil: run.mode === 'sync' ? now() + this.options.leaseMs : null,
-      iterationItems: (iterateId, from, count) => this.options.queue.iterationItems(iterateId, from, count),
-    });
-    return { completion: { ...base, now: now(), log, ...fields, mayHaveMerges: version.hasMerge }, out };
-  }
-
   /**
    * Writes the outcome. A write that fails is retried with back-off while this node still holds the
    * lease; past it, the instance belongs to the sweeper (it will run again elsewhere), so this node
@@ -397,6 +271,3 @@ export class TaskExecutor {
     }
   }
 }
-
-/** The output of an attempt that changed nothing: its input, not read. */
-const UNCHANGED = { stored: { outPatch: '[]', outWhole: null }, data: null };
