@@ -41,6 +41,16 @@ afterAll(async () => {
 });
 
 describe('standard mode: /run', () => {
+  it("reads a run's cpuTime as the time its task instances took, summed by the store", async () => {
+    const path = '/modes/slow';
+    target.on(path, { body: { pong: true }, delayMs: 1_100 });
+    const workflow = await setupWorkflow(weir, oneCalloutWorkflow({ url: target.url(path) }));
+    const response = await workflow.run({ json: {} });
+    expect(response.status, response.text).toBe(200);
+    const run = await expectRunSucceeds(weir, response.body.id as number);
+    expect(run.cpuTime).toBe('00:00:01');
+  });
+
   it('answers 200 with the run metadata, runs the workflow to Finished/Success, and calls out once with its idempotency key', async () => {
     const path = '/modes/standard';
     target.on(path, { body: { pong: true } });

@@ -118,6 +118,11 @@ export interface RunReadModel {
   /** Runs without their inputs, newest first. */
   listRuns(filter: RunFilter, page: PageRequest): Promise<RunState[]>;
   countTasks(runId: number): Promise<TaskCounts>;
+  /**
+   * The time the run's task instances took from their start to their end, in all, in ms (the reference's
+   * `cpuTime`): summed by the database, never read instance by instance (a run may have 100,000).
+   */
+  taskExecutionMs(runId: number): Promise<number>;
   /** A task instance with its `Data` rebuilt whole. */
   getTaskInstance(id: number): Promise<TaskInstanceView | undefined>;
   /** The task instances of a run, oldest first, without rebuilding their `Data` (a run may have 100,000). */

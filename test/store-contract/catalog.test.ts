@@ -685,6 +685,18 @@ for (const backend of CATALOG_BACKENDS) {
           });
         });
 
+        it('sums the time the task instances of a run took, those without an end left out', async () => {
+          const [r0, r1] = runIds as [number, number];
+          const [, , , , , i5] = instanceIds as [number, number, number, number, number, number];
+          expect(await reads.taskExecutionMs(r0)).toBe(1);
+          expect(await reads.taskExecutionMs(r1)).toBe(0);
+          await sql('UPDATE task_instances SET started_at = ?, ended_at = ? WHERE id = ?', [T0 + 10, T0 + 2_510, i5]);
+          expect(await reads.taskExecutionMs(r0)).toBe(2_501);
+          expect(await reads.taskExecutionMs(999_999)).toBe(0);
+          // As it was, for the tests after this one.
+          await sql('UPDATE task_instances SET started_at = NULL, ended_at = NULL WHERE id = ?', [i5]);
+        });
+
         it('reads task instances with every field mapped, by run, and across runs with filters and pages', async () => {
           const [r0, r1] = runIds as [number, number];
           const [i0, i1, i2, i3, i4, i5] = instanceIds as [number, number, number, number, number, number];

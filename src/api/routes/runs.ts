@@ -22,12 +22,7 @@ export function registerRunRoutes(app: FastifyInstance, context: ApiContext): vo
     const found = await store.reads.getRun(id);
     if (!found) throw new NotFoundError(`Workflow run ${id} does not exist.`);
     const tasks = await store.reads.countTasks(id);
-    const instances = await store.reads.listTaskInstances(id);
-    const cpuMs = instances.reduce(
-      (sum, t) => sum + (t.startedAt !== null && t.endedAt !== null ? t.endedAt - t.startedAt : 0),
-      0,
-    );
-    return runDetail(found, tasks, cpuMs, context.now());
+    return runDetail(found, tasks, await store.reads.taskExecutionMs(id), context.now());
   };
   const idOf = (request: FastifyRequest): number => parseId((request.params as { id: string }).id, 'Workflow run');
 

@@ -12,6 +12,9 @@ const SELECT_INSTANCES_OF_RUN = 'SELECT * FROM task_instances WHERE run_id = $1 
 // A task instance that was rerun is history: its rerun counts instead.
 const COUNT_BY_STATUS =
   'SELECT status, count(*) AS n FROM task_instances WHERE run_id = $1 AND rerun_by IS NULL GROUP BY status';
+const EXECUTION_MS = `
+  SELECT COALESCE(sum(ended_at - started_at), 0)::float8 AS ms FROM task_instances
+  WHERE run_id = $1 AND started_at IS NOT NULL AND ended_at IS NOT NULL`;
 const COUNT_ACTIVE =
   "SELECT count(*) AS n FROM runs WHERE workflow_id = $1 AND status IN ('Processing', 'Pending', 'Stopping')";
 // Days are 'YYYY-MM-DD' (trigger count_task_usage, migrations 001 and 006: a day's count is spread over
@@ -73,6 +76,10 @@ export class PgReadModel implements RunReadModel {
       counts.total += row.n;
     }
     return counts;
+  }
+
+  async taskExecutionMs(runId: number): Promise<number> {
+    return (await this.pool.query<{ ms: number }>(EXECUTION_MS, [runId])).rows[0]?.ms ?? 0;
   }
 
   async getTaskInstance(id: number): Promise<TaskInstanceView | undefined> {

@@ -37,6 +37,7 @@ export class SqliteReadModel implements RunReadModel {
   private readonly selectInstancesOfRun;
   private readonly countByStatus;
   private readonly countActive;
+  private readonly executionMs;
   private readonly usage;
   private readonly queue;
 
@@ -53,6 +54,9 @@ export class SqliteReadModel implements RunReadModel {
     this.countByStatus = db.prepare(
       'SELECT status, count(*) AS n FROM task_instances WHERE run_id = ? AND rerun_by IS NULL GROUP BY status',
     );
+    this.executionMs = db.prepare(`
+      SELECT COALESCE(sum(ended_at - started_at), 0) AS ms FROM task_instances
+      WHERE run_id = ? AND started_at IS NOT NULL AND ended_at IS NOT NULL`);
     this.countActive = db.prepare(
       "SELECT count(*) AS n FROM runs WHERE workflow_id = ? AND status IN ('Processing', 'Pending', 'Stopping')",
     );
@@ -77,6 +81,10 @@ export class SqliteReadModel implements RunReadModel {
       counts.total += row.n;
     }
     return counts;
+  }
+
+  async taskExecutionMs(runId: number): Promise<number> {
+    return (this.executionMs.get(runId) as { ms: number }).ms;
   }
 
   async getTaskInstance(id: number): Promise<TaskInstanceView | undefined> {
