@@ -77,6 +77,31 @@ describe('GET /workflows/tasks filters', () => {
     expect(each).toMatchObject({ instance: true, object: 'Items', object_id: 'ITEM-1', call_type: 'SOAP' });
   });
 
+  it('pages task instances filtered by their task across runs, newest first, with their Data', async () => {
+    const more: number[] = [];
+    for (let i = 0; i < 2; i += 1) {
+      const started = must(await weir.api('POST', `/workflows/${workflowId}/run`, {}), 200, 'run');
+      await waitForRun(weir, started.id as number);
+      more.push(started.id as number);
+    }
+    const newestFirst = [...more].reverse().concat(runId);
+    const pageOf = async (page: number) =>
+      must(
+        await weir.api('GET', `/workflows/tasks?tags[]=billing&instance=true&page_length=1&page=${page}`),
+        200,
+        `page ${page}`,
+      );
+    for (const [i, run] of newestFirst.entries()) {
+      const page = await pageOf(i + 1);
+      expect(page.data).toHaveLength(1);
+      expect(page.data[0]).toMatchObject({ name: 'Each', workflow_id: run, instance: true });
+      // Each's input Data: what Rows left (its Liquid assigned n = 1).
+      expect(page.data[0].data).toMatchObject({ Liquid: { n: 1 } });
+      expect(page.pagination.next_page === null).toBe(i === newestFirst.length - 1);
+    }
+    expect((await pageOf(4)).data).toEqual([]);
+  });
+
   it('tasks of a version (instance=false) filter the same way', async () => {
     const version = `instance=false&workflow_id=${versionId}`;
     expect(await names(version)).toEqual(['Each', 'Note', 'Rows']);

@@ -129,6 +129,8 @@ export interface RunReadModel {
   listTaskInstances(runId: number): Promise<TaskInstanceRecord[]>;
   /** Task instances across runs, newest first, with their `Data` rebuilt whole (`GET /workflows/tasks`). */
   findTaskInstances(filter: TaskInstanceFilter, page: PageRequest): Promise<TaskInstanceView[]>;
+  /** The same search without their `Data`: for a caller that filters further before it reads any. */
+  findTaskInstanceRecords(filter: TaskInstanceFilter, page: PageRequest): Promise<TaskInstanceRecord[]>;
   /** Runs of a workflow in flight (`Processing`, `Pending`, `Stopping`): what its run limit counts. */
   countActiveRuns(workflowId: number): Promise<number>;
   /** Task instances created per UTC day, from `startDay` to `endDay` (`YYYY-MM-DD`, inclusive). */

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InvalidRequestError, NotFoundError, TaskBatchError } from '../../model/errors.js';
-import type { TaskInstanceView } from '../../model/records.js';
 import { Scope } from '../../model/scopes.js';
 import { TaskStatus } from '../../model/statuses.js';
 import type { ApiContext } from '../api-context.js';
@@ -102,27 +101,31 @@ export function registerTaskRoutes(app: FastifyInstance, context: ApiContext): v
           ...(filter.actionType !== undefined ? { actionType: filter.actionType } : {}),
           ...(status !== undefined ? { status: status as TaskStatus } : {}),
         };
-        const rows = hasDefinitionFilter(filter)
-          ? await instancesOfMatchingTasks(storeFilter, filter, start + page.pageLength + 1)
-          : await store.reads.findTaskInstances(storeFilter, { offset: start, limit: page.pageLength + 1 });
-        const pageRows = hasDefinitionFilter(filter) ? rows.slice(start) : rows;
-        const data = await Promise.all(pageRows.slice(0, page.pageLength).map(present));
-        return { data, pagination: pagination(pageRows.length > page.pageLength) };
+        if (hasDefinitionFilter(filter)) {
+          const ids = (await idsOfMatchingTasks(storeFilter, filter, start + page.pageLength + 1)).slice(start);
+          // Data is read for the page only, not for every instance the scan looked at.
+          const instances = await Promise.all(ids.slice(0, page.pageLength).map((i) => store.reads.getTaskInstance(i)));
+          const data = await Promise.all(instances.flatMap((instance) => (instance ? [present(instance)] : [])));
+          return { data, pagination: pagination(ids.length > page.pageLength) };
+        }
+        const rows = await store.reads.findTaskInstances(storeFilter, { offset: start, limit: page.pageLength + 1 });
+        const data = await Promise.all(rows.slice(0, page.pageLength).map(present));
+        return { data, pagination: pagination(rows.length > page.pageLength) };
       },
     },
   });
 
   /**
-   * Task instances whose task matches `filter` (task properties the store does not index), newest first:
-   * the store's matches are read in batches and filtered here, until `wanted` are found. Past
-   * SCAN_LIMIT instances read the filter is refused rather than answered partly.
+   * Ids of the task instances whose task matches `filter` (task properties the store does not index),
+   * newest first: the store's matches are read in batches, without their `Data`, and filtered here, until
+   * `wanted` are found. Past SCAN_LIMIT instances read the filter is refused rather than answered partly.
    */
-  const instancesOfMatchingTasks = async (
-    storeFilter: Parameters<typeof store.reads.findTaskInstances>[0],
+  const idsOfMatchingTasks = async (
+    storeFilter: Parameters<typeof store.reads.findTaskInstanceRecords>[0],
     filter: TaskDefinitionFilter,
     wanted: number,
-  ): Promise<TaskInstanceView[]> => {
-    const found: TaskInstanceView[] = [];
+  ): Promise<number[]> => {
+    const found: number[] = [];
     for (let offset = 0; found.length < wanted; offset += SCAN_BATCH) {
       if (offset >= SCAN_LIMIT) {
         throw new InvalidRequestError(
@@ -130,10 +133,10 @@ export function registerTaskRoutes(app: FastifyInstance, context: ApiContext): v
           'workflow_id',
         );
       }
-      const batch = await store.reads.findTaskInstances(storeFilter, { offset, limit: SCAN_BATCH });
+      const batch = await store.reads.findTaskInstanceRecords(storeFilter, { offset, limit: SCAN_BATCH });
       for (const instance of batch) {
         const definition = (await engine.versions.get(instance.versionId))?.tasks.get(instance.taskId)?.definition;
-        if (definition && matchesTask(definition, filter)) found.push(instance);
+        if (definition && matchesTask(definition, filter)) found.push(instance.id);
       }
       if (batch.length < SCAN_BATCH) break;
     }

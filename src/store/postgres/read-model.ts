@@ -92,6 +92,10 @@ export class PgReadModel implements RunReadModel {
   }
 
   async findTaskInstances(filter: TaskInstanceFilter, page: PageRequest): Promise<TaskInstanceView[]> {
+    return this.withData(await this.findTaskInstanceRecords(filter, page));
+  }
+
+  async findTaskInstanceRecords(filter: TaskInstanceFilter, page: PageRequest): Promise<TaskInstanceRecord[]> {
     const { where, params } = whereClause([
       ['id', filter.id],
       ['run_id', filter.runId],
@@ -102,7 +106,7 @@ export class PgReadModel implements RunReadModel {
     params.push(page.limit, page.offset);
     const sql = `SELECT * FROM task_instances ${where}
                  ORDER BY id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`;
-    return this.withData((await this.searches.query<TaskInstanceRow>(sql, params)).map(toTaskInstance));
+    return (await this.searches.query<TaskInstanceRow>(sql, params)).map(toTaskInstance);
   }
 
   /** The instances with their Data rebuilt, all from one read of their chains. */

@@ -97,7 +97,11 @@ export class SqliteReadModel implements RunReadModel {
   }
 
   async findTaskInstances(filter: TaskInstanceFilter, page: PageRequest): Promise<TaskInstanceView[]> {
-    return this.withData(await this.history.run({ kind: 'taskInstances', filter, page }));
+    return this.withData(await this.findTaskInstanceRecords(filter, page));
+  }
+
+  async findTaskInstanceRecords(filter: TaskInstanceFilter, page: PageRequest): Promise<TaskInstanceRecord[]> {
+    return this.history.run({ kind: 'taskInstances', filter, page });
   }
 
   /** The instances with their Data rebuilt, all from one read of their chains. */
