@@ -1,8 +1,11 @@
 import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SearchTimeoutError } from '../src/model/errors.js';
 import { HistoryReader } from '../src/store/sqlite/history-reader.js';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { expectResponsive, healthWhile } from './helpers/responsiveness.js';
 import { waitForRun } from './helpers/runs.js';
 import { must, setupWorkflow } from './helpers/setup-workflow.js';
@@ -119,5 +122,20 @@ describe('searching a long run history on SQLite', () => {
     // The thread that read past the deadline was stopped; a new one answers (after the old one's statement ends).
     const next = must(await weir.api('GET', `/workflows/workflow_runs?workflow_id=${workflowId}`), 200, 'list');
     expect(next.data[0].id).toBe(runId);
+  });
+
+  it('closes its connection before the store closes, so a stopped Weir leaves weir.db whole, without a WAL', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'weir-history-close-'));
+    try {
+      const file = path.join(dir, 'weir.db');
+      const store = SqliteStore.open(file, { lockWaitMs: 1_000 });
+      expect(await store.reads.listRuns({ inputText: 'anything' }, { offset: 0, limit: 10 })).toEqual([]);
+      expect(fs.existsSync(`${file}-wal`)).toBe(true);
+      await store.close();
+      // The last connection closed checkpointed the WAL into the file and removed it.
+      expect(fs.existsSync(`${file}-wal`)).toBe(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

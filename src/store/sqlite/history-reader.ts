@@ -7,6 +7,8 @@ import type { HistoryWorkerAnswer, HistoryWorkerRequest } from './history-worker
 
 /** An idle worker thread is stopped after this long, and its memory returned. */
 const IDLE_STOP_MS = 60_000;
+/** A closing store waits this long at most for the worker to close its connection. */
+const FORGET_WAIT_MS = 1_000;
 
 interface Search {
   id: number;
@@ -36,6 +38,8 @@ class HistoryThread {
   private current: Search | null = null;
   private readonly waiting: Search[] = [];
   private idleTimer: NodeJS.Timeout | null = null;
+  /** Who waits for a file's connection to close, by file. */
+  private readonly forgetting = new Map<string, Array<() => void>>();
   private nextId = 1;
 
   search(file: string, query: HistoryQuery, deadlineMs: number): Promise<unknown[]> {
@@ -55,9 +59,25 @@ class HistoryThread {
     });
   }
 
-  /** Closes the worker's connection to `file` (its store is closing). */
-  forget(file: string): void {
-    if (this.worker && !this.isStopping) this.worker.postMessage({ close: file } satisfies HistoryWorkerRequest);
+  /**
+   * Closes the worker's connection to `file` (its store is closing). Resolves when it is closed, when the
+   * worker is gone, or after `FORGET_WAIT_MS` (a search of that file still reading: its statement ends first).
+   */
+  forget(file: string): Promise<void> {
+    const worker = this.worker;
+    if (!worker || this.isStopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        const waiters = this.forgetting.get(file)?.filter((waiter) => waiter !== done) ?? [];
+        if (waiters.length > 0) this.forgetting.set(file, waiters);
+        else this.forgetting.delete(file);
+        resolve();
+      };
+      const timer = setTimeout(done, FORGET_WAIT_MS);
+      this.forgetting.set(file, [...(this.forgetting.get(file) ?? []), done]);
+      worker.postMessage({ close: file } satisfies HistoryWorkerRequest);
+    });
   }
 
   private dispatch(): void {
@@ -88,6 +108,7 @@ class HistoryThread {
     worker.on('exit', () => {
       this.worker = null;
       this.isStopping = false;
+      for (const waiters of [...this.forgetting.values()]) for (const done of waiters) done();
       this.fail(new Error('the history worker stopped'));
       this.dispatch();
     });
@@ -96,6 +117,10 @@ class HistoryThread {
   }
 
   private finish(answer: HistoryWorkerAnswer): void {
+    if ('closed' in answer) {
+      for (const done of this.forgetting.get(answer.closed) ?? []) done();
+      return;
+    }
     const search = this.current;
     if (!search || search.id !== answer.id) return;
     this.current = null;
@@ -146,7 +171,7 @@ export class HistoryReader {
     return (await thread.search(this.file, query, this.deadlineMs)) as HistoryRows<Q>;
   }
 
-  close(): void {
-    thread.forget(this.file);
+  close(): Promise<void> {
+    return thread.forget(this.file);
   }
 }

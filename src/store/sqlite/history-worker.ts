@@ -8,11 +8,15 @@ import { HistoryQueries, type HistoryQuery } from './history-queries.js';
  * writer; each search reads the last commit, so a run the server answered for is there.
  */
 
-/** A search, or the end of a file's connection (its store closed). */
+/** A search, or the end of a file's connection (its store is closing). */
 export type HistoryWorkerRequest = { id: number; file: string; query: HistoryQuery } | { close: string };
 
-export type HistoryWorkerAnswer =
+/** A search's answer. */
+export type HistorySearchAnswer =
   { id: number; ok: true; rows: unknown[] } | { id: number; ok: false; message: string; code: string | undefined };
+
+/** A search's answer, or word that a file's connection is closed. */
+export type HistoryWorkerAnswer = HistorySearchAnswer | { closed: string };
 
 /** A scan reads each page once: a small cache is enough, and keeps the thread's memory small. */
 const CACHE_KIB = 8192;
@@ -32,7 +36,9 @@ function connection(file: string): HistoryQueries {
   return open.queries;
 }
 
-function answer(request: Extract<HistoryWorkerRequest, { id: number }>): HistoryWorkerAnswer {
+function answer(
+  request: Extract<HistoryWorkerRequest, { id: number }>,
+): Exclude<HistoryWorkerAnswer, { closed: string }> {
   try {
     return { id: request.id, ok: true, rows: connection(request.file).run(request.query) };
   } catch (error) {
@@ -50,6 +56,7 @@ parentPort?.on('message', (request: HistoryWorkerRequest) => {
   if ('close' in request) {
     connections.get(request.close)?.db.close();
     connections.delete(request.close);
+    parentPort?.postMessage({ closed: request.close } satisfies HistoryWorkerAnswer);
     return;
   }
   parentPort?.postMessage(answer(request));

@@ -12,8 +12,8 @@ import { UsageQueries } from './usage-queries.js';
 /** The searches of the history, wherever they run (`history-queries.ts`). */
 export interface HistorySearches {
   run<Q extends HistoryQuery>(query: Q): Promise<HistoryRows<Q>>;
-  /** The store is closing. */
-  close(): void;
+  /** The store is closing: ends what these searches hold open on its file. */
+  close(): Promise<void>;
 }
 
 /** The searches on the calling thread: for an in-memory database, which no other connection can open. */
@@ -24,7 +24,7 @@ export class InThreadSearches implements HistorySearches {
     return this.queries.run(query);
   }
 
-  close(): void {}
+  async close(): Promise<void> {}
 }
 
 /**

@@ -69,6 +69,7 @@ export class SqliteStore implements Store {
       nodes: SqliteNodes;
       importKeys: SqliteImportKeys;
     },
+    private readonly history: HistorySearches,
     private readonly onClose: () => void,
     onListenerError: (error: unknown) => void,
   ) {
@@ -138,10 +139,8 @@ export class SqliteStore implements Store {
         nodes: new SqliteNodes(db, writer),
         importKeys: new SqliteImportKeys(db, writer),
       },
-      () => {
-        history.close();
-        options.onClose?.();
-      },
+      history,
+      options.onClose ?? (() => undefined),
       options.onListenerError ?? ((error) => process.emitWarning(`a notifier listener threw: ${String(error)}`)),
     );
   }
@@ -163,6 +162,9 @@ export class SqliteStore implements Store {
     // Let queued writes commit before closing.
     await this.writer.run(() => undefined);
     await this.notifier.close();
+    // The history thread's connection first: the last connection to close checkpoints the WAL into the
+    // file and removes it, so a stopped Weir leaves weir.db whole.
+    await this.history.close();
     this.db.close();
     this.onClose();
   }
