@@ -134,6 +134,11 @@ describe('searching a long run history on SQLite', () => {
       await store.close();
       // The last connection closed checkpointed the WAL into the file and removed it.
       expect(fs.existsSync(`${file}-wal`)).toBe(false);
+      // And the thread opens it no more: a search of the closed store fails (503, the store cannot be reached).
+      await expect(store.reads.listRuns({}, { offset: 0, limit: 10 })).rejects.toMatchObject({
+        code: 'SQLITE_CANTOPEN',
+      });
+      expect(fs.existsSync(`${file}-wal`)).toBe(false);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -53,16 +53,45 @@ describe.skipIf(skipReason !== null)(
       expect(most).toBe(2);
     });
 
-    it('stops a search at its deadline in the database, and the connection serves the next one', async () => {
-      const searches = new PgHistorySearches(pool, 200);
-      const started = performance.now();
-      await expect(searches.query(`SELECT pg_sleep(5), '${tag}' AS tag`, [])).rejects.toBeInstanceOf(
-        SearchTimeoutError,
-      );
-      expect(performance.now() - started).toBeLessThan(2_000);
-      expect(await runningNow()).toBe(0);
-      const next = await searches.query<{ n: number }>('SELECT 7 AS n', []);
-      expect(next).toEqual([{ n: 7 }]);
+    it('stops a search at its deadline in the database, and its connection serves the next statement as it was', async () => {
+      // One connection: the statement after the search runs on the connection the search used.
+      const single = new pg.Pool({ connectionString: POSTGRES_ADMIN_URL, max: 1 });
+      try {
+        const before = (await single.query<{ statement_timeout: string }>('SHOW statement_timeout')).rows[0];
+        const searches = new PgHistorySearches(single, 200);
+        const started = performance.now();
+        await expect(searches.query(`SELECT pg_sleep(5), '${tag}' AS tag`, [])).rejects.toBeInstanceOf(
+          SearchTimeoutError,
+        );
+        expect(performance.now() - started).toBeLessThan(2_000);
+        expect(await runningNow()).toBe(0);
+        // The search's statement_timeout ended with its transaction.
+        expect((await single.query('SHOW statement_timeout')).rows[0]).toEqual(before);
+        expect(await searches.query<{ n: number }>('SELECT 7 AS n', [])).toEqual([{ n: 7 }]);
+      } finally {
+        await single.end();
+      }
+    });
+
+    it('leaves the engine a connection: in a pool of two, one search at a time', async () => {
+      const pair = new pg.Pool({ connectionString: POSTGRES_ADMIN_URL, max: 2 });
+      try {
+        const searches = new PgHistorySearches(pair);
+        const all = Promise.all([1, 2, 3].map(() => searches.query(`SELECT pg_sleep(0.2), '${tag}' AS tag`, [])));
+        let most = 0;
+        let isDone = false;
+        void all.finally(() => {
+          isDone = true;
+        });
+        while (!isDone) {
+          most = Math.max(most, await runningNow());
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await all;
+        expect(most).toBe(1);
+      } finally {
+        await pair.end();
+      }
     });
 
     it('fails at once a search asked while too many wait', async () => {

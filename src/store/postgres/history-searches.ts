@@ -3,8 +3,8 @@ import { SearchTimeoutError } from '../../model/errors.js';
 import { MAX_WAITING_SEARCHES, SEARCH_DEADLINE_MS } from '../history-search.js';
 
 /**
- * At most this many searches of the history hold a pool connection at once: a search may read for
- * seconds, and the engine's statements (claims, outcomes, triggers) need the rest of the pool.
+ * At most this many searches of the history hold a pool connection at once (fewer in a pool of 1 or 2):
+ * a search may read for seconds, and the engine's statements (claims, outcomes, triggers) need the rest.
  */
 const MAX_RUNNING = 2;
 
@@ -18,17 +18,21 @@ const MAX_RUNNING = 2;
 export class PgHistorySearches {
   private running = 0;
   private readonly waiting: Array<{ start(): void; timer: NodeJS.Timeout }> = [];
+  /** The engine keeps at least one connection of the pool. */
+  private readonly maxRunning: number;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly deadlineMs = SEARCH_DEADLINE_MS,
-  ) {}
+  ) {
+    this.maxRunning = Math.max(1, Math.min(MAX_RUNNING, (pool.options.max ?? 10) - 1));
+  }
 
   async query<Row extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<Row[]> {
     const asked = Date.now();
     await this.turn();
     try {
-      return await this.read<Row>(sql, params, this.deadlineMs - (Date.now() - asked));
+      return await this.read<Row>(sql, params, asked + this.deadlineMs);
     } finally {
       this.running -= 1;
       this.waiting.shift()?.start();
@@ -37,7 +41,7 @@ export class PgHistorySearches {
 
   /** Resolves when this search may run; rejects when too many wait, or its deadline passes waiting. */
   private turn(): Promise<void> {
-    if (this.running < MAX_RUNNING) {
+    if (this.running < this.maxRunning) {
       this.running += 1;
       return Promise.resolve();
     }
@@ -58,11 +62,13 @@ export class PgHistorySearches {
     });
   }
 
-  private async read<Row extends pg.QueryResultRow>(sql: string, params: unknown[], leftMs: number): Promise<Row[]> {
-    if (leftMs <= 0) throw new SearchTimeoutError('deadline', this.deadlineMs);
+  /** Runs the search on a connection of its own, to end by `deadline` (epoch ms), the wait for it included. */
+  private async read<Row extends pg.QueryResultRow>(sql: string, params: unknown[], deadline: number): Promise<Row[]> {
     const client = await this.pool.connect();
+    const leftMs = deadline - Date.now();
     let broken: Error | undefined;
     try {
+      if (leftMs <= 0) throw new SearchTimeoutError('deadline', this.deadlineMs);
       await client.query('BEGIN READ ONLY');
       await client.query(`SET LOCAL statement_timeout = ${Math.ceil(leftMs)}`);
       const rows = (await client.query<Row>(sql, params)).rows;

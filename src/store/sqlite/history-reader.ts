@@ -60,12 +60,18 @@ class HistoryThread {
   }
 
   /**
-   * Closes the worker's connection to `file` (its store is closing). Resolves when it is closed, when the
-   * worker is gone, or after `FORGET_WAIT_MS` (a search of that file still reading: its statement ends first).
+   * Closes the worker's connection to `file` (its store is closing); its searches still waiting fail.
+   * Resolves when the connection is closed, when the worker is gone, or after `FORGET_WAIT_MS` (a search
+   * of that file still reading, or a stopped worker's statement: it ends first).
    */
   forget(file: string): Promise<void> {
+    for (const search of this.waiting.filter((waiting) => waiting.file === file)) {
+      this.waiting.splice(this.waiting.indexOf(search), 1);
+      clearTimeout(search.timer);
+      search.reject(storeClosed());
+    }
     const worker = this.worker;
-    if (!worker || this.isStopping) return Promise.resolve();
+    if (!worker) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
@@ -76,7 +82,8 @@ class HistoryThread {
       };
       const timer = setTimeout(done, FORGET_WAIT_MS);
       this.forgetting.set(file, [...(this.forgetting.get(file) ?? []), done]);
-      worker.postMessage({ close: file } satisfies HistoryWorkerRequest);
+      // A stopping worker closes every connection as it exits.
+      if (!this.isStopping) worker.postMessage({ close: file } satisfies HistoryWorkerRequest);
     });
   }
 
@@ -87,8 +94,9 @@ class HistoryThread {
     try {
       worker = this.startedWorker();
     } catch (error) {
+      // Cannot start a thread (resources exhausted): this search fails, the server goes on.
       clearTimeout(search.timer);
-      search.reject(error);
+      search.reject(threadFailure(`cannot start the history thread: ${messageOf(error)}`));
       this.dispatch();
       return;
     }
@@ -104,12 +112,16 @@ class HistoryThread {
     const worker = startWorkerScript(['store', 'sqlite', 'history-worker']);
     worker.unref();
     worker.on('message', (answer: HistoryWorkerAnswer) => this.finish(answer));
-    worker.on('error', (error) => this.fail(error));
+    worker.on('error', (error) => {
+      // It exits next: nothing more is sent to it.
+      this.isStopping = true;
+      this.fail(threadFailure(`the history thread failed: ${messageOf(error)}`));
+    });
     worker.on('exit', () => {
       this.worker = null;
       this.isStopping = false;
       for (const waiters of [...this.forgetting.values()]) for (const done of waiters) done();
-      this.fail(new Error('the history worker stopped'));
+      this.fail(threadFailure('the history thread stopped'));
       this.dispatch();
     });
     this.worker = worker;
@@ -154,24 +166,44 @@ class HistoryThread {
   private stop(): void {
     if (!this.worker || this.isStopping) return;
     this.isStopping = true;
+    // It may read on until its statement ends (terminate cannot interrupt SQLite): the process need not wait.
+    this.worker.unref();
     void this.worker.terminate();
   }
+}
+
+/** The history thread failed or could not start: the search answers 503 (the store failed to read), not 500. */
+export function threadFailure(message: string): Error {
+  return Object.assign(new Error(message), { code: 'SQLITE_IOERR' });
+}
+
+/** A search of a store that is closing, or closed: 503 (the store cannot be reached). */
+export function storeClosed(): Error {
+  return Object.assign(new Error('the store is closed'), { code: 'SQLITE_CANTOPEN' });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 const thread = new HistoryThread();
 
 /** One SQLite file's searches of its history, run in the process's history thread. */
 export class HistoryReader {
+  private isClosed = false;
+
   constructor(
     private readonly file: string,
     private readonly deadlineMs = SEARCH_DEADLINE_MS,
   ) {}
 
   async run<Q extends HistoryQuery>(query: Q): Promise<HistoryRows<Q>> {
+    if (this.isClosed) throw storeClosed();
     return (await thread.search(this.file, query, this.deadlineMs)) as HistoryRows<Q>;
   }
 
   close(): Promise<void> {
+    this.isClosed = true;
     return thread.forget(this.file);
   }
 }

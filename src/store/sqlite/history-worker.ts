@@ -3,7 +3,7 @@ import { parentPort } from 'node:worker_threads';
 import { HistoryQueries, type HistoryQuery } from './history-queries.js';
 
 /**
- * The worker thread that searches the history (`history-reader.ts`): its own read-only connection to
+ * The worker thread that searches the history (`history-reader.ts`): its own connection (`query_only`) to
  * each database file it is asked about, one search at a time. WAL lets it read beside the server's
  * writer; each search reads the last commit, so a run the server answered for is there.
  */
