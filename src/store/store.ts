@@ -131,6 +131,8 @@ export interface RunReadModel {
   findTaskInstances(filter: TaskInstanceFilter, page: PageRequest): Promise<TaskInstanceView[]>;
   /** The same search without their `Data`: for a caller that filters further before it reads any. */
   findTaskInstanceRecords(filter: TaskInstanceFilter, page: PageRequest): Promise<TaskInstanceRecord[]>;
+  /** These task instances with their `Data` rebuilt whole, from one read of their chains. */
+  taskInstanceViews(instances: readonly TaskInstanceRecord[]): Promise<TaskInstanceView[]>;
   /** Runs of a workflow in flight (`Processing`, `Pending`, `Stopping`): what its run limit counts. */
   countActiveRuns(workflowId: number): Promise<number>;
   /** Task instances created per UTC day, from `startDay` to `endDay` (`YYYY-MM-DD`, inclusive). */

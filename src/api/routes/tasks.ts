@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { InvalidRequestError, NotFoundError, TaskBatchError } from '../../model/errors.js';
+import { InvalidRequestError, NotFoundError, SearchTimeoutError, TaskBatchError } from '../../model/errors.js';
+import type { TaskInstanceRecord } from '../../model/records.js';
+import { SEARCH_DEADLINE_MS } from '../../store/history-search.js';
 import { Scope } from '../../model/scopes.js';
 import { TaskStatus } from '../../model/statuses.js';
 import type { ApiContext } from '../api-context.js';
@@ -102,11 +104,11 @@ export function registerTaskRoutes(app: FastifyInstance, context: ApiContext): v
           ...(status !== undefined ? { status: status as TaskStatus } : {}),
         };
         if (hasDefinitionFilter(filter)) {
-          const ids = (await idsOfMatchingTasks(storeFilter, filter, start + page.pageLength + 1)).slice(start);
+          const found = (await matchingTaskInstances(storeFilter, filter, start + page.pageLength + 1)).slice(start);
           // Data is read for the page only, not for every instance the scan looked at.
-          const instances = await Promise.all(ids.slice(0, page.pageLength).map((i) => store.reads.getTaskInstance(i)));
-          const data = await Promise.all(instances.flatMap((instance) => (instance ? [present(instance)] : [])));
-          return { data, pagination: pagination(ids.length > page.pageLength) };
+          const views = await store.reads.taskInstanceViews(found.slice(0, page.pageLength));
+          const data = await Promise.all(views.map(present));
+          return { data, pagination: pagination(found.length > page.pageLength) };
         }
         const rows = await store.reads.findTaskInstances(storeFilter, { offset: start, limit: page.pageLength + 1 });
         const data = await Promise.all(rows.slice(0, page.pageLength).map(present));
@@ -116,16 +118,18 @@ export function registerTaskRoutes(app: FastifyInstance, context: ApiContext): v
   });
 
   /**
-   * Ids of the task instances whose task matches `filter` (task properties the store does not index),
-   * newest first: the store's matches are read in batches, without their `Data`, and filtered here, until
-   * `wanted` are found. Past SCAN_LIMIT instances read the filter is refused rather than answered partly.
+   * Task instances whose task matches `filter` (task properties the store does not index), newest first,
+   * without their `Data`: the store's matches are read in batches and filtered here, until `wanted` are
+   * found. Past SCAN_LIMIT instances read the filter is refused rather than answered partly, and past the
+   * search deadline (all batches together) it fails as one search would.
    */
-  const idsOfMatchingTasks = async (
+  const matchingTaskInstances = async (
     storeFilter: Parameters<typeof store.reads.findTaskInstanceRecords>[0],
     filter: TaskDefinitionFilter,
     wanted: number,
-  ): Promise<number[]> => {
-    const found: number[] = [];
+  ): Promise<TaskInstanceRecord[]> => {
+    const found: TaskInstanceRecord[] = [];
+    const deadline = Date.now() + SEARCH_DEADLINE_MS;
     for (let offset = 0; found.length < wanted; offset += SCAN_BATCH) {
       if (offset >= SCAN_LIMIT) {
         throw new InvalidRequestError(
@@ -133,10 +137,11 @@ export function registerTaskRoutes(app: FastifyInstance, context: ApiContext): v
           'workflow_id',
         );
       }
+      if (Date.now() >= deadline) throw new SearchTimeoutError('deadline', SEARCH_DEADLINE_MS);
       const batch = await store.reads.findTaskInstanceRecords(storeFilter, { offset, limit: SCAN_BATCH });
       for (const instance of batch) {
         const definition = (await engine.versions.get(instance.versionId))?.tasks.get(instance.taskId)?.definition;
-        if (definition && matchesTask(definition, filter)) found.push(instance.id);
+        if (definition && matchesTask(definition, filter)) found.push(instance);
       }
       if (batch.length < SCAN_BATCH) break;
     }

@@ -110,7 +110,11 @@ export class PgReadModel implements RunReadModel {
   }
 
   /** The instances with their Data rebuilt, all from one read of their chains. */
-  private async withData(instances: TaskInstanceRecord[]): Promise<TaskInstanceView[]> {
+  async taskInstanceViews(instances: readonly TaskInstanceRecord[]): Promise<TaskInstanceView[]> {
+    return this.withData(instances);
+  }
+
+  private async withData(instances: readonly TaskInstanceRecord[]): Promise<TaskInstanceView[]> {
     if (instances.length === 0) return [];
     const rebuild = await rebuildData(
       this.pool,

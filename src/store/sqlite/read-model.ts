@@ -105,7 +105,11 @@ export class SqliteReadModel implements RunReadModel {
   }
 
   /** The instances with their Data rebuilt, all from one read of their chains. */
-  private withData(instances: TaskInstanceRecord[]): TaskInstanceView[] {
+  async taskInstanceViews(instances: readonly TaskInstanceRecord[]): Promise<TaskInstanceView[]> {
+    return this.withData(instances);
+  }
+
+  private withData(instances: readonly TaskInstanceRecord[]): TaskInstanceView[] {
     if (instances.length === 0) return [];
     const rebuild = this.data.rebuild(instances.map((instance) => instance.id));
     return instances.map((instance) => rebuild.view(instance));
