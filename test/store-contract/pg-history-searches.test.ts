@@ -35,21 +35,26 @@ describe.skipIf(skipReason !== null)(
       return rows.rows[0]?.n ?? 0;
     }
 
-    it('runs two searches at a time; the others wait their turn and are answered', async () => {
-      const searches = new PgHistorySearches(pool);
-      const all = Promise.all(
-        [1, 2, 3, 4, 5].map((i) => searches.query(`SELECT ${i} AS n, pg_sleep(0.3), '${tag}' AS tag`, [])),
-      );
+    /** The most statements of this test running at once while `work` runs, polled every 20 ms, and its result. */
+    async function mostRunningWhile<T>(work: Promise<T>): Promise<{ most: number; result: T }> {
       let most = 0;
       let isDone = false;
-      void all.finally(() => {
+      void work.finally(() => {
         isDone = true;
       });
       while (!isDone) {
         most = Math.max(most, await runningNow());
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      expect((await all).map((rows) => rows[0]?.n)).toEqual([1, 2, 3, 4, 5]);
+      return { most, result: await work };
+    }
+
+    it('runs two searches at a time; the others wait their turn and are answered', async () => {
+      const searches = new PgHistorySearches(pool);
+      const { most, result } = await mostRunningWhile(
+        Promise.all([1, 2, 3, 4, 5].map((i) => searches.query(`SELECT ${i} AS n, pg_sleep(0.3), '${tag}' AS tag`, []))),
+      );
+      expect(result.map((rows) => rows[0]?.n)).toEqual([1, 2, 3, 4, 5]);
       expect(most).toBe(2);
     });
 
@@ -77,17 +82,9 @@ describe.skipIf(skipReason !== null)(
       const pair = new pg.Pool({ connectionString: POSTGRES_ADMIN_URL, max: 2 });
       try {
         const searches = new PgHistorySearches(pair);
-        const all = Promise.all([1, 2, 3].map(() => searches.query(`SELECT pg_sleep(0.2), '${tag}' AS tag`, [])));
-        let most = 0;
-        let isDone = false;
-        void all.finally(() => {
-          isDone = true;
-        });
-        while (!isDone) {
-          most = Math.max(most, await runningNow());
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-        await all;
+        const { most } = await mostRunningWhile(
+          Promise.all([1, 2, 3].map(() => searches.query(`SELECT pg_sleep(0.2), '${tag}' AS tag`, []))),
+        );
         expect(most).toBe(1);
       } finally {
         await pair.end();
