@@ -84,7 +84,7 @@ export class PgReadModel implements RunReadModel {
 
   async getTaskInstance(id: number): Promise<TaskInstanceView | undefined> {
     const row = (await this.pool.query<TaskInstanceRow>(SELECT_INSTANCE, [id])).rows[0];
-    return row && (await this.withData([toTaskInstance(row)]))[0];
+    return row && (await this.taskInstanceViews([toTaskInstance(row)]))[0];
   }
 
   async listTaskInstances(runId: number): Promise<TaskInstanceRecord[]> {
@@ -92,7 +92,7 @@ export class PgReadModel implements RunReadModel {
   }
 
   async findTaskInstances(filter: TaskInstanceFilter, page: PageRequest): Promise<TaskInstanceView[]> {
-    return this.withData(await this.findTaskInstanceRecords(filter, page));
+    return this.taskInstanceViews(await this.findTaskInstanceRecords(filter, page));
   }
 
   async findTaskInstanceRecords(filter: TaskInstanceFilter, page: PageRequest): Promise<TaskInstanceRecord[]> {
@@ -111,10 +111,6 @@ export class PgReadModel implements RunReadModel {
 
   /** The instances with their Data rebuilt, all from one read of their chains. */
   async taskInstanceViews(instances: readonly TaskInstanceRecord[]): Promise<TaskInstanceView[]> {
-    return this.withData(instances);
-  }
-
-  private async withData(instances: readonly TaskInstanceRecord[]): Promise<TaskInstanceView[]> {
     if (instances.length === 0) return [];
     const rebuild = await rebuildData(
       this.pool,
